@@ -1,0 +1,116 @@
+// Command-line values → typed overrides. Every bad value is a UsageError that names the flag.
+import { parseDuration } from './duration.ts';
+import { UsageError } from './errors.ts';
+import type { Overrides } from './plan.ts';
+import type { ProtocolChoice, Think } from './scenario/types.ts';
+import { readFileSync } from 'node:fs';
+
+export interface RunFlags {
+  url?: string;
+  protocol?: string;
+  h1?: boolean;
+  h2?: boolean;
+  concurrency?: string;
+  duration?: string;
+  iterations?: string;
+  warmup?: string;
+  think?: string;
+  connections?: string;
+  pipelining?: string;
+  maxInflight?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  timeout?: string;
+}
+
+export function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`${flag}: "${text}" is not a whole number >= 1`);
+  return Number(text);
+}
+
+export function duration(flag: string, text: string | undefined, allowZero = false): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text, 's');
+  if (ms === undefined || (!allowZero && ms === 0)) {
+    throw new UsageError(`${flag}: "${text}" is not a duration${allowZero ? '' : ' > 0'} (e.g. 500ms, 30s, 5m; a bare number is seconds)`);
+  }
+  return ms;
+}
+
+/** "50ms..250ms" (uniform), "100ms" (fixed), "exp:100ms" (exponential with that mean), "0" (none). */
+export function think(text: string | undefined): Think | undefined {
+  if (text === undefined) return undefined;
+  const hint = 'use 50ms..250ms (uniform), 100ms (fixed), exp:100ms (exponential mean) or 0';
+  const one = (part: string) => {
+    const ms = parseDuration(part, 'ms');
+    if (ms === undefined) throw new UsageError(`--think: "${text}" is not a think time (${hint})`);
+    return ms;
+  };
+  if (text.startsWith('exp:')) return { kind: 'exponential', meanMs: one(text.slice(4)) };
+  const [min, max, extra] = text.split('..');
+  if (extra !== undefined) throw new UsageError(`--think: "${text}" is not a think time (${hint})`);
+  const minMs = one(min!);
+  const maxMs = max === undefined ? minMs : one(max);
+  if (maxMs < minMs) throw new UsageError(`--think: the minimum ${min} is above the maximum ${max}`);
+  return maxMs === 0 ? { kind: 'none' } : { kind: 'uniform', minMs, maxMs };
+}
+
+function protocol(flags: RunFlags): ProtocolChoice | undefined {
+  const chosen = [flags.h1 && 'h1', flags.h2 && 'h2', flags.protocol].filter(Boolean) as string[];
+  if (new Set(chosen).size > 1) throw new UsageError(`conflicting protocol flags: ${chosen.join(', ')}`);
+  const value = chosen[0];
+  if (value === undefined) return undefined;
+  if (value !== 'h1' && value !== 'h2' && value !== 'auto') throw new UsageError(`--protocol: "${value}" is not one of h1, h2, auto`);
+  return value;
+}
+
+function headers(list: string[] | undefined): Record<string, string> | undefined {
+  if (!list || list.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const line of list) {
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw new UsageError(`--header: "${line}" is not "Name: value"`);
+    const value = line.slice(colon + 1).trim();
+    if (/[\r\n\0]/.test(value)) throw new UsageError(`--header: the value of ${name} contains a line break`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** --body "text" sends the text; --body @file sends the file's bytes (curl's convention). */
+function body(text: string | undefined): Buffer | undefined {
+  if (text === undefined) return undefined;
+  if (!text.startsWith('@')) return Buffer.from(text);
+  try {
+    return readFileSync(text.slice(1));
+  } catch (error) {
+    throw new UsageError(`--body: cannot read ${text.slice(1)}: ${(error as Error).message}`);
+  }
+}
+
+export function toOverrides(flags: RunFlags): Overrides {
+  const overrides: Overrides = {
+    url: flags.url,
+    protocol: protocol(flags),
+    concurrency: positiveInt('--concurrency', flags.concurrency),
+    durationMs: duration('--duration', flags.duration),
+    iterations: positiveInt('--iterations', flags.iterations),
+    warmupMs: duration('--warmup', flags.warmup, true),
+    think: think(flags.think),
+    connections: positiveInt('--connections', flags.connections),
+    pipelining: positiveInt('--pipelining', flags.pipelining),
+    maxInflight: positiveInt('--max-inflight', flags.maxInflight),
+    method: flags.method?.toUpperCase(),
+    headers: headers(flags.header),
+    body: body(flags.body),
+    requestTimeoutMs: duration('--timeout', flags.timeout),
+  };
+  if (overrides.method !== undefined && !/^[A-Z]+$/.test(overrides.method)) {
+    throw new UsageError(`--method: "${flags.method}" is not an HTTP method`);
+  }
+  // Drop the keys that were not given, so `?? scenario value` works in buildPlan.
+  return Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Overrides;
+}

@@ -1,0 +1,189 @@
+// The command line: the only module that reads argv, writes to stdout/stderr and decides the exit code.
+import { Command, CommanderError, Option } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { toOverrides, type RunFlags } from './cli-options.ts';
+import { startDemoTarget } from './demo/target.ts';
+import { formatDuration } from './duration.ts';
+import { LoadRun } from './engine/run.ts';
+import { summarizePlan } from './engine/plan-summary.ts';
+import { RunError, ScenarioError, UsageError } from './errors.ts';
+import { EXIT } from './exit-codes.ts';
+import { buildPlan, type Plan } from './plan.ts';
+import { createProgress, progressMode } from './progress.ts';
+import { renderJson } from './report/json.ts';
+import { renderPlan } from './report/plan-text.ts';
+import type { RunResult } from './report/result.ts';
+import { renderReport } from './report/table.ts';
+import { emptyScenario } from './scenario/empty.ts';
+import { loadScenario } from './scenario/load.ts';
+import { VERSION } from './version.ts';
+
+interface OutputFlags {
+  json?: string;
+  quiet?: boolean;
+  progress: boolean;
+}
+
+const stdout = process.stdout;
+const stderr = process.stderr;
+const useColor = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !('NO_COLOR' in process.env);
+
+function planFor(file: string | undefined, flags: RunFlags): Plan {
+  const scenario = file ? loadScenario(file) : emptyScenario();
+  return buildPlan(scenario, toOverrides(flags), VERSION);
+}
+
+/** Runs a plan with progress and Ctrl-C handling, writes every output, and returns the exit code. */
+async function runAndReport(plan: Plan, output: OutputFlags): Promise<number> {
+  const jsonToStdout = output.json === '-';
+  const reportStream = jsonToStdout ? stderr : stdout;
+  const mode = progressMode({ quiet: Boolean(output.quiet), progress: output.progress }, stderr, process.env);
+  if (!output.quiet) stderr.write(banner(plan));
+
+  const progress = createProgress(mode, stderr, plan.load.durationMs);
+  const run = new LoadRun(plan, { version: VERSION, onProgress: (s) => progress.update(s) });
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    progress.stop();
+    stderr.write(`\n${signal}: stopping — finishing requests in flight (press Ctrl-C again to exit at once)\n`);
+    run.stop('interrupted');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: RunResult;
+  try {
+    result = await run.execute();
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  reportStream.write(renderReport(result, { color: useColor(reportStream) }));
+  if (output.json) writeOutput(output.json, renderJson(result));
+  if (result.error) {
+    stderr.write(`loadhttp: ${result.error.message}\n`);
+    return EXIT.noMeasurement;
+  }
+  return result.interrupted ? EXIT.interrupted : EXIT.ok;
+}
+
+function banner(plan: Plan): string {
+  const bound = [
+    plan.load.durationMs !== null ? formatDuration(plan.load.durationMs) : null,
+    plan.load.iterations !== null ? `${plan.load.iterations} requests` : null,
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  const note = plan.load.defaultDuration ? ' (default: give -d or -n to change it)' : '';
+  const warmup = plan.load.warmupMs > 0 ? ` after ${formatDuration(plan.load.warmupMs)} warmup` : '';
+  return `loadhttp: ${plan.target} — ${plan.load.concurrency} virtual users for ${bound}${warmup}${note}\n`;
+}
+
+function writeOutput(target: string, text: string): void {
+  if (target === '-') stdout.write(text);
+  else writeFileSync(target, text);
+}
+
+function addRunOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'target URL (overrides the scenario target; without a scenario, the one request to send)')
+    .addOption(new Option('--protocol <protocol>', 'protocol: h1 | h2 | auto').choices(['h1', 'h2', 'auto']))
+    .option('--h1', 'same as --protocol h1')
+    .option('--h2', 'same as --protocol h2 (fails rather than measure HTTP/1.1)')
+    .option('-c, --concurrency <n>', 'virtual users')
+    .option('-d, --duration <duration>', 'measured duration, e.g. 30s, 5m (a bare number is seconds)')
+    .option('-n, --iterations <n>', 'total requests to send (replaces the scenario bounds)')
+    .option('--warmup <duration>', 'run this long first, excluded from the results')
+    .option('--think <range>', 'pause per user after each response: 50ms..250ms, 100ms or exp:100ms')
+    .option('--connections <n>', 'sockets in the shared pool')
+    .option('--pipelining <n>', 'HTTP/1.1 pipelining depth per socket')
+    .option('--max-inflight <n>', 'requests in flight at once across all users (default: connections × pipelining)')
+    .option('-m, --method <method>', 'HTTP method (for --url runs, or all scenario requests)')
+    .option('-H, --header <header>', '"Name: value", repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--body <text>', 'request body; @file reads a file')
+    .option('--timeout <duration>', 'overall timeout per request (default 10s)')
+    .option('--json <file>', 'write the full result as JSON ("-" for stdout; the report then goes to stderr)')
+    .option('-q, --quiet', 'no banner and no progress')
+    .option('--no-progress', 'no live progress');
+}
+
+export function buildProgram(): { program: Command; exitCode: () => number } {
+  let code: number = EXIT.ok;
+  const program = new Command('loadhttp')
+    .description('HTTP/1.1 and HTTP/2 load tester with trustworthy latency numbers')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  addRunOptions(program.command('run').argument('[scenario]', 'scenario file (YAML or JSON)'))
+    .description('run a load test from a scenario file, command-line flags, or both')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ loadhttp run scenarios/api-mix.yaml
+  $ loadhttp run --url http://127.0.0.1:8080/ -c 200 -d 30s
+  $ loadhttp run scenarios/api-mix.yaml -d 10s --json result.json
+  $ loadhttp run --url http://127.0.0.1:8080/items -m POST -H 'content-type: application/json' --body '{"a":1}' -n 1000
+
+Exit codes: 0 completed, 2 usage or scenario error, 3 nothing measured (e.g. target unreachable),
+130 interrupted (partial results printed), 99 thresholds crossed.`,
+    )
+    .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
+      if (!file && !flags.url) throw new UsageError('give a scenario file or --url (see loadhttp run --help)');
+      code = await runAndReport(planFor(file, flags), flags);
+    });
+
+  program
+    .command('validate')
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .description('check a scenario file and print the resolved plan; sends nothing')
+    .addHelpText('after', '\nExample:\n  $ loadhttp validate scenarios/api-mix.yaml\n')
+    .action((file: string) => {
+      const plan = planFor(file, {});
+      stdout.write(renderPlan(summarizePlan(plan)));
+      stdout.write(`${file}: valid\n`);
+    });
+
+  addRunOptions(program.command('demo'))
+    .description('start a built-in local target and run scenarios/demo.yaml against it for a few seconds')
+    .addHelpText('after', '\nExample:\n  $ loadhttp demo\n  $ loadhttp demo -d 10s -c 64\n')
+    .action(async (flags: RunFlags & OutputFlags) => {
+      const target = await startDemoTarget();
+      try {
+        const file = fileURLToPath(new URL('../scenarios/demo.yaml', import.meta.url));
+        code = await runAndReport(planFor(file, { ...flags, url: target.url }), flags);
+      } finally {
+        await target.close();
+      }
+    });
+
+  return { program, exitCode: () => code };
+}
+
+/** Parses argv, runs the command, and returns the exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const { program, exitCode } = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or the help / version).
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError || error instanceof ScenarioError) {
+      stderr.write(`loadhttp: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof RunError) {
+      stderr.write(`loadhttp: ${error.message}\n`);
+      return EXIT.noMeasurement;
+    }
+    throw error;
+  }
+}

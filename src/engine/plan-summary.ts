@@ -1,0 +1,33 @@
+// The plan as results show it: no request bodies, and secrets masked.
+import type { Plan } from '../plan.ts';
+import type { PlanSummary } from '../report/result.ts';
+import { redactHeaders } from '../redact.ts';
+import { describeThink } from './think.ts';
+
+export function summarizePlan(plan: Plan): PlanSummary {
+  return {
+    name: plan.name,
+    source: plan.source,
+    target: plan.target,
+    protocol: plan.protocol,
+    concurrency: plan.load.concurrency,
+    durationMs: plan.load.durationMs,
+    iterations: plan.load.iterations,
+    warmupMs: plan.load.warmupMs,
+    gracefulStopMs: plan.load.gracefulStopMs,
+    defaultDuration: plan.load.defaultDuration,
+    think: describeThink(plan.load.think),
+    connections: plan.pool.connections,
+    pipelining: plan.pool.pipelining,
+    maxInflight: plan.pool.maxInflight,
+    timeouts: { ...plan.timeouts },
+    requests: plan.requests.map((r) => ({
+      name: r.name,
+      method: r.method,
+      path: r.path,
+      weight: r.weight,
+      headers: redactHeaders(r.headers, plan.secrets),
+      bodyBytes: r.body?.length ?? 0,
+    })),
+  };
+}

@@ -1,0 +1,195 @@
+// One load run: builds the transport, recorder and semaphore from the plan, starts the virtual users,
+// stops them cleanly (deadline, iteration count or interrupt), and returns the RunResult.
+import { RunError } from '../errors.ts';
+import type { Plan } from '../plan.ts';
+import { summarizePlan } from './plan-summary.ts';
+import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
+import { SCHEMA_VERSION, type RunResult } from '../report/result.ts';
+import { createTransport } from '../transport/undici.ts';
+import { CancelledError, type PreparedRequest, type TransportStats, type WireProtocol } from '../transport/transport.ts';
+import { Semaphore } from './semaphore.ts';
+import { Sleeper } from './think.ts';
+import { runVirtualUser, type VuContext } from './vu.ts';
+
+export interface RunOptions {
+  version: string;
+  /** Called about every `progressIntervalMs` with a snapshot of the measured window. */
+  onProgress?: (snapshot: Snapshot) => void;
+  progressIntervalMs?: number;
+}
+
+type StopReason = RunResult['stopReason'];
+
+export class LoadRun {
+  private readonly plan: Plan;
+  private readonly options: RunOptions;
+  private stopReason: StopReason | null = null;
+  private stopHandlers: Array<() => void> = [];
+
+  constructor(plan: Plan, options: RunOptions) {
+    this.plan = plan;
+    this.options = options;
+  }
+
+  /** Stops the run: no new request starts; in-flight ones get the graceful-stop period, then are cancelled. */
+  stop(reason: StopReason): void {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    for (const handler of this.stopHandlers) handler();
+  }
+
+  async execute(): Promise<RunResult> {
+    const plan = this.plan;
+    const startedAt = new Date();
+    const requests = plan.requests.map(prepare);
+    const recorder = new Recorder(
+      plan.requests.map((r) => r.name),
+      plan.requests.map((r) => r.expectStatus),
+    );
+    const transport = createTransport({
+      target: plan.target,
+      connections: plan.pool.connections,
+      pipelining: plan.pool.pipelining,
+      connectTimeoutMs: plan.timeouts.connectMs,
+      requestTimeoutMs: plan.timeouts.requestMs,
+    });
+    const base = { plan, startedAt, recorder };
+
+    try {
+      await transport.preflight();
+    } catch (error) {
+      await transport.close();
+      if (!(error instanceof RunError)) throw error;
+      return this.result(base, recorder.finish(0), transport.stats(), 0, 0, { class: error.errorClass, message: error.message });
+    }
+
+    const semaphore = new Semaphore(plan.pool.maxInflight);
+    const sleeper = new Sleeper();
+    let remaining = plan.load.iterations ?? Infinity;
+    const ctx: VuContext = {
+      transport,
+      recorder,
+      semaphore,
+      sleeper,
+      requests,
+      cumulative: plan.requests.map((r) => r.cumulative),
+      think: plan.load.think,
+      measuring: false,
+      nextTicket: () => {
+        if (this.stopReason) return false;
+        if (!ctx.measuring) return true;
+        if (remaining <= 0) {
+          this.stop('iterations');
+          return false;
+        }
+        remaining--;
+        return true;
+      },
+    };
+
+    const timers: NodeJS.Timeout[] = [];
+    let measureStart = performance.now();
+    const beginMeasuring = () => {
+      measureStart = performance.now();
+      ctx.measuring = true;
+      recorder.start(measureStart);
+      if (plan.load.durationMs !== null) timers.push(setTimeout(() => this.stop('duration'), plan.load.durationMs));
+    };
+    if (plan.load.warmupMs > 0) timers.push(setTimeout(beginMeasuring, plan.load.warmupMs));
+    else beginMeasuring();
+
+    if (this.options.onProgress) {
+      const report = this.options.onProgress;
+      const progress = setInterval(() => ctx.measuring && report(recorder.snapshot(performance.now())), this.options.progressIntervalMs ?? 1000);
+      timers.push(progress);
+    }
+
+    this.stopHandlers.push(() => {
+      semaphore.close();
+      sleeper.wakeAll();
+      const cancel = new CancelledError('the run stopped before the response was complete');
+      timers.push(setTimeout(() => transport.abortAll(cancel), plan.load.gracefulStopMs));
+    });
+    if (this.stopReason) for (const handler of this.stopHandlers) handler();
+
+    await Promise.all(Array.from({ length: plan.load.concurrency }, () => runVirtualUser(ctx)));
+    const endedAt = performance.now();
+    for (const timer of timers) clearTimeout(timer);
+    const measuredMs = ctx.measuring ? endedAt - measureStart : 0;
+    const recording = recorder.finish(measuredMs);
+    await transport.close();
+    return this.result(base, recording, transport.stats(), measuredMs, plan.load.warmupMs, noSuccess(recording));
+  }
+
+  private result(
+    base: { plan: Plan; startedAt: Date; recorder: Recorder },
+    recording: Recording,
+    stats: TransportStats,
+    measuredMs: number,
+    warmupMs: number,
+    error: RunResult['error'],
+  ): RunResult {
+    const { plan } = base;
+    const result: RunResult = {
+      schemaVersion: SCHEMA_VERSION,
+      tool: { name: 'loadhttp', version: this.options.version, node: process.version },
+      name: plan.name,
+      target: plan.target,
+      protocol: dominantProtocol(stats),
+      connectionsOpened: stats.opened,
+      startedAt: base.startedAt.toISOString(),
+      durationMs: Math.round(measuredMs * 1000) / 1000,
+      warmup: { durationMs: warmupMs, sent: base.recorder.warmupSent },
+      interrupted: this.stopReason === 'interrupted',
+      stopReason: this.stopReason ?? 'duration',
+      plan: summarizePlan(plan),
+      ...recording.total,
+      queueWaitMs: recording.queueWaitMs,
+      bytes: recording.bytes,
+      errorExamples: recording.errorExamples,
+      requests: recording.requests,
+      series: recording.series,
+      histograms: recording.histograms,
+    };
+    if (error) result.error = error;
+    return result;
+  }
+}
+
+/** Runs a plan to completion. */
+export function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
+  return new LoadRun(plan, options).execute();
+}
+
+function prepare(request: Plan['requests'][number]): PreparedRequest {
+  const head = `${request.method} ${request.path} HTTP/1.1\r\n`;
+  let headerBytes = 0;
+  for (let i = 0; i < request.headers.length; i += 2) {
+    headerBytes += request.headers[i]!.length + request.headers[i + 1]!.length + 4;
+  }
+  const bodyBytes = request.body?.length ?? 0;
+  return {
+    method: request.method,
+    path: request.path,
+    headers: [...request.headers],
+    body: request.body,
+    wireBytes: head.length + headerBytes + 2 + bodyBytes,
+  };
+}
+
+function dominantProtocol(stats: TransportStats): WireProtocol | null {
+  let best: WireProtocol | null = null;
+  for (const [protocol, count] of Object.entries(stats.protocols) as Array<[WireProtocol, number]>) {
+    if (best === null || count > (stats.protocols[best] ?? 0)) best = protocol;
+  }
+  return best;
+}
+
+/** A run where requests were sent and none completed measured nothing meaningful (exit 3). */
+function noSuccess(recording: Recording): RunResult['error'] {
+  const { counts, errors } = recording.total;
+  if (counts.sent === 0 || counts.completed > 0 || counts.failed === 0) return undefined;
+  const [topClass = 'other'] = Object.entries(errors).sort((a, b) => b[1] - a[1])[0] ?? [];
+  const example = recording.errorExamples[topClass]?.[0];
+  return { class: topClass, message: `no request succeeded (${counts.failed} failed)${example ? `: ${example}` : ''}` };
+}

@@ -1,0 +1,183 @@
+// Scenario + command-line overrides → Plan: every option resolved once (defaults filled, units in ms,
+// weights as a cumulative table), frozen. The engine reads nothing else.
+import type { Scenario, ScenarioRequest, Think, ProtocolChoice } from './scenario/types.ts';
+import { UsageError } from './errors.ts';
+
+export interface PlannedRequest {
+  name: string;
+  method: string;
+  path: string;
+  /** Flat [name, value, name, value, ...] as undici takes them; scenario + request headers merged. */
+  headers: string[];
+  body: Buffer | null;
+  weight: number;
+  /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
+  cumulative: number;
+  expectStatus: number[] | null;
+}
+
+export interface Plan {
+  name: string;
+  source: string | null;
+  /** Origin only: scheme://host:port. */
+  target: string;
+  protocol: ProtocolChoice;
+  load: {
+    concurrency: number;
+    /** Measured duration (after warmup); null when bounded by iterations only. */
+    durationMs: number | null;
+    iterations: number | null;
+    warmupMs: number;
+    gracefulStopMs: number;
+    think: Think;
+    /** True when neither duration nor iterations was given and the default duration applies. */
+    defaultDuration: boolean;
+  };
+  pool: {
+    connections: number;
+    pipelining: number;
+    maxInflight: number;
+  };
+  timeouts: { connectMs: number; requestMs: number };
+  requests: PlannedRequest[];
+  /** Values that must never appear in outputs (substituted ${ENV} values). */
+  secrets: string[];
+  userAgent: string;
+}
+
+/** Command-line flags that override the scenario; undefined means "not given". */
+export interface Overrides {
+  url?: string;
+  protocol?: ProtocolChoice;
+  concurrency?: number;
+  durationMs?: number;
+  iterations?: number;
+  warmupMs?: number;
+  think?: Think;
+  connections?: number;
+  pipelining?: number;
+  maxInflight?: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  requestTimeoutMs?: number;
+}
+
+export const DEFAULTS = {
+  concurrency: 10,
+  durationMs: 10_000,
+  gracefulStopMs: 5_000,
+  connectTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  /** One connection per VU up to this cap; beyond it VUs share sockets. */
+  maxDefaultConnections: 256,
+} as const;
+
+export function buildPlan(scenario: Scenario, overrides: Overrides, version: string): Plan {
+  const targetUrl = resolveTarget(scenario, overrides);
+  const requests = resolveRequests(scenario, overrides, targetUrl, version);
+
+  // A bound given on the CLI replaces the file's bounds: `-n 100` means 100 requests, not "100 or 30s".
+  const cliBound = overrides.durationMs !== undefined || overrides.iterations !== undefined;
+  const durationMs = (cliBound ? overrides.durationMs : scenario.load.durationMs) ?? null;
+  const iterations = (cliBound ? overrides.iterations : scenario.load.iterations) ?? null;
+  return freeze(assemble(scenario, overrides, targetUrl, requests, durationMs, iterations, version));
+}
+
+function assemble(
+  scenario: Scenario,
+  overrides: Overrides,
+  target: URL,
+  requests: PlannedRequest[],
+  durationMs: number | null,
+  iterations: number | null,
+  version: string,
+): Plan {
+  const defaultDuration = durationMs === null && iterations === null;
+  const concurrency = overrides.concurrency ?? scenario.load.concurrency ?? DEFAULTS.concurrency;
+  const pipelining = overrides.pipelining ?? scenario.pool.pipelining ?? 1;
+  const connections =
+    overrides.connections ?? scenario.pool.connections ?? Math.min(concurrency, DEFAULTS.maxDefaultConnections);
+  const maxInflight = overrides.maxInflight ?? scenario.pool.maxInflight ?? connections * pipelining;
+  return {
+    name: scenario.name ?? target.host,
+    source: scenario.file,
+    target: target.origin,
+    protocol: overrides.protocol ?? scenario.protocol ?? 'auto',
+    load: {
+      concurrency,
+      durationMs: defaultDuration ? DEFAULTS.durationMs : durationMs,
+      iterations,
+      warmupMs: overrides.warmupMs ?? scenario.load.warmupMs ?? 0,
+      gracefulStopMs: scenario.load.gracefulStopMs ?? DEFAULTS.gracefulStopMs,
+      think: overrides.think ?? scenario.load.think ?? { kind: 'none' },
+      defaultDuration,
+    },
+    pool: { connections, pipelining, maxInflight },
+    timeouts: {
+      connectMs: scenario.timeouts.connectMs ?? DEFAULTS.connectTimeoutMs,
+      requestMs: overrides.requestTimeoutMs ?? scenario.timeouts.requestMs ?? DEFAULTS.requestTimeoutMs,
+    },
+    requests,
+    secrets: [...scenario.secrets],
+    userAgent: `loadhttp/${version}`,
+  };
+}
+
+function resolveTarget(scenario: Scenario, overrides: Overrides): URL {
+  const text = overrides.url ?? scenario.target;
+  if (text === undefined) throw new UsageError('no target: give a scenario file with `target:` or --url');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--url: "${text}" is not a URL (e.g. http://127.0.0.1:8080/)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--url: only http:// and https:// targets are supported, not ${url.protocol}//`);
+  }
+  return url;
+}
+
+function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, version: string): PlannedRequest[] {
+  let list: ScenarioRequest[] = scenario.requests;
+  if (list.length === 0) {
+    // No request list: one request to the target URL's own path (the ad-hoc `--url` run).
+    const method = (overrides.method ?? 'GET').toUpperCase();
+    const path = target.pathname + target.search;
+    list = [{ name: `${method} ${path}`, method, path, headers: {}, body: null, weight: 1, expectStatus: null }];
+  } else if (overrides.method !== undefined) {
+    list = list.map((r) => ({ ...r, method: overrides.method!.toUpperCase() }));
+  }
+  if (overrides.body !== undefined) list = list.map((r) => ({ ...r, body: overrides.body! }));
+
+  const total = list.reduce((sum, r) => sum + r.weight, 0);
+  let running = 0;
+  return list.map((r, i) => {
+    running += r.weight;
+    const headers: Record<string, string> = {
+      'user-agent': `loadhttp/${version}`,
+      ...scenario.headers,
+      ...r.headers,
+      ...overrides.headers,
+    };
+    return {
+      name: r.name,
+      method: r.method,
+      path: r.path,
+      headers: Object.entries(headers).flat(),
+      body: r.body,
+      weight: r.weight,
+      cumulative: i === list.length - 1 ? 1 : running / total,
+      expectStatus: r.expectStatus,
+    };
+  });
+}
+
+function freeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) freeze(child);
+  }
+  return value;
+}

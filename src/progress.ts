@@ -1,0 +1,54 @@
+// Live progress on stderr while a run goes: an ora spinner on an interactive terminal, a plain line
+// every few seconds elsewhere (CI logs), or nothing when quiet. It only reads recorder snapshots.
+import ora from 'ora';
+import { formatDuration } from './duration.ts';
+import type { Snapshot } from './record/recorder.ts';
+import { formatCount, formatMs, formatRate } from './report/format.ts';
+
+export interface Progress {
+  update(snapshot: Snapshot): void;
+  stop(): void;
+}
+
+export type ProgressMode = 'spinner' | 'lines' | 'off';
+
+export function progressMode(options: { quiet: boolean; progress: boolean }, stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): ProgressMode {
+  if (options.quiet || !options.progress) return 'off';
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  return stream.isTTY && !ci ? 'spinner' : 'lines';
+}
+
+function describe(snapshot: Snapshot, totalMs: number | null): string {
+  const elapsed = formatDuration(Math.round(snapshot.elapsedMs / 1000) * 1000);
+  const of = totalMs === null ? '' : `/${formatDuration(totalMs)}`;
+  return (
+    `${elapsed}${of}  ${formatCount(snapshot.counts.completed)} done  ${formatRate(snapshot.currentRps)} req/s` +
+    `  p99 ${formatMs(snapshot.p99Ms)}  errors ${formatCount(snapshot.errors)}`
+  );
+}
+
+const LINE_EVERY_MS = 5000;
+
+export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream, totalMs: number | null): Progress {
+  if (mode === 'off') return { update() {}, stop() {} };
+  if (mode === 'lines') {
+    let lastLine = 0;
+    return {
+      update(snapshot) {
+        if (snapshot.elapsedMs - lastLine < LINE_EVERY_MS) return;
+        lastLine = snapshot.elapsedMs;
+        stream.write(`[loadhttp] ${describe(snapshot, totalMs)}\n`);
+      },
+      stop() {},
+    };
+  }
+  const spinner = ora({ stream, text: 'starting…', discardStdin: false, hideCursor: true }).start();
+  return {
+    update(snapshot) {
+      spinner.text = describe(snapshot, totalMs);
+    },
+    stop() {
+      spinner.stop();
+    },
+  };
+}

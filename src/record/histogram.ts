@@ -1,0 +1,57 @@
+// The only importer of hdr-histogram-js: latency histograms in integer microseconds, 1 µs to 10 min,
+// 3 significant digits. Everything else sees `LatencyHistogram` and plain summaries.
+import hdr from 'hdr-histogram-js';
+import type { LatencySummary } from '../report/result.ts';
+
+export type LatencyHistogram = hdr.Histogram;
+
+/** Values above this are clamped (and still counted): a 10-minute response is "at least 10 minutes". */
+export const HIGHEST_US = 600_000_000;
+
+export function createHistogram(): LatencyHistogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    bitBucketSize: 32,
+    useWebAssembly: false,
+  });
+}
+
+export function recordUs(histogram: LatencyHistogram, us: number): void {
+  histogram.recordValue(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : Math.round(us));
+}
+
+const usToMs = (us: number): number => Math.round(us) / 1000;
+
+export function summarize(histogram: LatencyHistogram): LatencySummary {
+  const count = histogram.totalCount;
+  if (count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  return {
+    count,
+    mean: usToMs(histogram.mean),
+    p50: usToMs(histogram.getValueAtPercentile(50)),
+    p90: usToMs(histogram.getValueAtPercentile(90)),
+    p99: usToMs(histogram.getValueAtPercentile(99)),
+    p999: usToMs(histogram.getValueAtPercentile(99.9)),
+    max: usToMs(histogram.maxValue),
+  };
+}
+
+/** Value at a percentile in milliseconds (0 when empty). */
+export function percentileMs(histogram: LatencyHistogram, percentile: number): number {
+  return histogram.totalCount === 0 ? 0 : usToMs(histogram.getValueAtPercentile(percentile));
+}
+
+export function encode(histogram: LatencyHistogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decode(base64: string): LatencyHistogram {
+  return hdr.decodeFromCompressedBase64(base64, 32, false);
+}
+
+/** Adds `from` into `into` (exact: HDR histograms add bucket by bucket). */
+export function addInto(into: LatencyHistogram, from: LatencyHistogram): void {
+  into.add(from);
+}

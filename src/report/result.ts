@@ -1,0 +1,106 @@
+// RunResult: the one contract between the engine and every output (table, JSON, JUnit, Markdown,
+// thresholds, compare). Plain JSON-serialisable data. Scripts read the JSON form, so the top-level keys
+// are a public contract: change them only with a SCHEMA_VERSION bump and a README note.
+
+export const SCHEMA_VERSION = 1;
+
+/** Latency figures in milliseconds (recorded in integer microseconds, converted once here). */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface Counts {
+  /** Requests handed to the transport during the measured window. sent = completed + failed + cancelled. */
+  sent: number;
+  /** A whole response arrived (any status). */
+  completed: number;
+  /** No whole response: a failure of one of the classes in `errors`. */
+  failed: number;
+  /** Still in flight when the run stopped (deadline + grace, or interrupt) and aborted by us. */
+  cancelled: number;
+}
+
+export interface RequestStats {
+  counts: Counts;
+  /** Completed responses whose status is outside `expect`. */
+  unexpectedStatus: number;
+  /** (failed + unexpectedStatus) / sent; 0 when nothing was sent. */
+  errorRate: number;
+  /** Completed responses per second of measured time. */
+  rps: number;
+  latencyMs: LatencySummary;
+  ttfbMs: LatencySummary;
+  statusCodes: Record<string, number>;
+  /** Failure classes (connect-refused, timeout, ...) summing to counts.failed. */
+  errors: Record<string, number>;
+}
+
+export interface SeriesPoint {
+  /** Seconds since the measured window began (end of this one-second slice). */
+  t: number;
+  requests: number;
+  errors: number;
+  /** null when no response completed in that second. */
+  p50: number | null;
+  p99: number | null;
+}
+
+/** A summary of the resolved plan as the report and JSON show it (no bodies; secrets masked). */
+export interface PlanSummary {
+  name: string;
+  source: string | null;
+  target: string;
+  protocol: string;
+  concurrency: number;
+  durationMs: number | null;
+  iterations: number | null;
+  warmupMs: number;
+  gracefulStopMs: number;
+  defaultDuration: boolean;
+  think: string;
+  connections: number;
+  pipelining: number;
+  maxInflight: number;
+  timeouts: { connectMs: number; requestMs: number };
+  requests: Array<{ name: string; method: string; path: string; weight: number; headers: Record<string, string>; bodyBytes: number }>;
+}
+
+export interface RunResult extends RequestStats {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'loadhttp'; version: string; node: string };
+  name: string;
+  target: string;
+  /** Protocol the connections really used; null when no connection was ever made. */
+  protocol: 'h1' | 'h2' | 'h2c' | null;
+  connectionsOpened: number;
+  startedAt: string;
+  /** Length of the measured window (after warmup) up to the last response or cancellation. */
+  durationMs: number;
+  warmup: { durationMs: number; sent: number };
+  interrupted: boolean;
+  stopReason: 'duration' | 'iterations' | 'interrupted';
+  plan: PlanSummary;
+  /** Time spent waiting for a pool slot before sending: never part of latency. */
+  queueWaitMs: LatencySummary;
+  bytes: { sent: number; received: number };
+  /** The first few messages of each failure class. */
+  errorExamples: Record<string, string[]>;
+  requests: Record<string, RequestStats>;
+  series: SeriesPoint[];
+  /** HdrHistogram compressed base64 (hdr-histogram-js), values in microseconds. */
+  histograms: {
+    unit: 'us';
+    latency: string;
+    ttfb: string;
+    queueWait: string;
+    requests: Record<string, { latency: string; ttfb: string }>;
+  };
+  /** Present when the run failed to measure anything meaningful (exit 3). */
+  error?: { class: string; message: string };
+}

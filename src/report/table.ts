@@ -1,0 +1,245 @@
+// The end-of-run report for humans: header, latency table, TTFB/queue-wait line, counts, status codes and
+// errors. A pure function of RunResult. The only importer of cli-table3. Kept within ~100 columns.
+import Table from 'cli-table3';
+import { formatDuration } from '../duration.ts';
+import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
+import type { RequestStats, RunResult } from './result.ts';
+
+export interface ReportOptions {
+  /** ANSI colours (bold header, red errors). false: no escape codes at all. */
+  color: boolean;
+}
+
+/** Longest request name shown in the latency table before it is cut with "…". */
+const MAX_NAME = 22;
+/** Longest error example shown in the error table before it is cut with "…". */
+const MAX_EXAMPLE = 64;
+
+interface Paint {
+  bold(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+  dim(text: string): string;
+}
+
+function painter(color: boolean): Paint {
+  const wrap =
+    (open: number, close: number) =>
+    (text: string): string =>
+      color && text !== '' ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+  return { bold: wrap(1, 22), red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22) };
+}
+
+/** Borderless tables: padded columns, one rule under the heading. Colours are added to cell text by us. */
+function makeTable(head: string[], align: Array<'left' | 'right'>, paint: Paint): Table.Table {
+  return new Table({
+    head: head.map((h) => paint.bold(h)),
+    colAligns: align,
+    style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
+    chars: {
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: ' ',
+      'left-mid': ' ',
+      mid: '─',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '',
+    },
+  });
+}
+
+function renderTable(table: Table.Table): string {
+  const lines = table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd());
+  // The rule under the heading also spans the last column's right padding: cut it to the text's width.
+  const visible = (line: string): number => line.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const width = Math.max(...lines.filter((line) => !line.includes('─')).map(visible));
+  return lines.map((line) => (line.includes('─') ? line.slice(0, width) : line)).join('\n');
+}
+
+function truncate(text: string, max: number): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : many}`;
+}
+
+/** Measured lengths are fractional ms: show them to the millisecond ("30.012s", "1m30s"). */
+function formatSpan(ms: number): string {
+  return formatDuration(Math.max(0, Math.round(ms)));
+}
+
+function boundsLine(result: RunResult): string {
+  const { durationMs, iterations, defaultDuration } = result.plan;
+  const parts: string[] = [];
+  if (durationMs !== null) parts.push(formatDuration(durationMs));
+  if (iterations !== null) parts.push(plural(iterations, 'request'));
+  let text = parts.length === 0 ? 'none' : parts.join(' or ');
+  if (parts.length > 1) text += ', whichever comes first';
+  if (defaultDuration) text += ' (default: no duration or iterations given)';
+  return text;
+}
+
+/** "  label       value", labels in a 12-wide column. */
+function labelled(paint: Paint, label: string, value: string): string {
+  return `  ${paint.bold(label.padEnd(12))}${value}`;
+}
+
+function headerLines(result: RunResult, paint: Paint): string[] {
+  const { plan } = result;
+  const lines: string[] = [];
+  const source = plan.source ? ` (${plan.source})` : '';
+  lines.push(paint.bold(`loadhttp ${result.tool.version} — ${result.name}${source}`));
+  if (result.interrupted) {
+    lines.push(paint.bold(paint.yellow('!! INTERRUPTED — partial results (the run was stopped before its end) !!')));
+  }
+  if (result.error) {
+    lines.push(paint.bold(paint.red(`Run failed (${result.error.class}): ${result.error.message}`)));
+  }
+
+  const field = (label: string, value: string): string => labelled(paint, label, value);
+  lines.push(field('target', result.target));
+  const protocol = result.protocol ?? 'none (no connection)';
+  const requested = plan.protocol && plan.protocol !== result.protocol ? ` (requested: ${plan.protocol})` : '';
+  lines.push(field('protocol', `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${requested}`));
+  lines.push(field('load', `concurrency ${formatCount(plan.concurrency)}, think time: ${plan.think || 'none'}`));
+  lines.push(field('bounds', boundsLine(result)));
+  const stop = { duration: 'duration reached', iterations: 'iterations done', interrupted: 'interrupted' }[result.stopReason];
+  let duration = `${formatSpan(result.durationMs)} measured (stop: ${stop ?? result.stopReason})`;
+  if (result.warmup.durationMs > 0 || result.warmup.sent > 0) {
+    duration += `; warmup ${formatSpan(result.warmup.durationMs)} (${plural(result.warmup.sent, 'request')}, not counted)`;
+  }
+  lines.push(field('duration', duration));
+  lines.push(
+    field(
+      'pool',
+      `${plural(plan.connections, 'connection')} × ${formatCount(plan.pipelining)} pipelining, ` +
+        `max ${formatCount(plan.maxInflight)} in flight`,
+    ),
+  );
+  return lines;
+}
+
+function errorCell(stats: RequestStats, paint: Paint): string {
+  const errors = stats.counts.failed + stats.unexpectedStatus;
+  if (errors === 0) return '0';
+  return paint.red(`${formatCount(errors)} (${formatPercent(stats.errorRate)})`);
+}
+
+function latencyRow(name: string, stats: RequestStats, paint: Paint): string[] {
+  const l = stats.latencyMs;
+  const empty = stats.counts.completed === 0 && l.count === 0;
+  // HDR percentiles are bucket upper bounds and may exceed the exact max by a bucket: never show P > max.
+  const ms = (value: number): string => (empty ? '-' : formatMs(Math.min(value, l.max)));
+  return [
+    name,
+    formatCount(stats.counts.completed),
+    formatRate(stats.rps),
+    empty ? '-' : formatMs(l.mean),
+    ms(l.p50),
+    ms(l.p90),
+    ms(l.p99),
+    ms(l.p999),
+    ms(l.max),
+    errorCell(stats, paint),
+  ];
+}
+
+function latencySection(result: RunResult, paint: Paint): string {
+  const table = makeTable(
+    ['name', 'count', 'req/s', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'errors'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    paint,
+  );
+  const entries = Object.entries(result.requests);
+  if (entries.length === 1) {
+    const [name, stats] = entries[0]!;
+    table.push(latencyRow(truncate(name, MAX_NAME), stats, paint));
+  } else {
+    for (const [name, stats] of entries) table.push(latencyRow(truncate(name, MAX_NAME), stats, paint));
+    table.push(latencyRow('total', result, paint).map((cell, i) => (i === 0 ? paint.bold(cell) : cell)));
+  }
+  return `${paint.bold('Latency')} (request sent → whole response, completed requests)\n${renderTable(table)}`;
+}
+
+function timingLines(result: RunResult, paint: Paint): string[] {
+  const t = result.ttfbMs;
+  const q = result.queueWaitMs;
+  const ttfb = t.count === 0 ? '-' : `P50 ${formatMs(Math.min(t.p50, t.max))}, P99 ${formatMs(Math.min(t.p99, t.max))}`;
+  const queue =
+    q.count === 0
+      ? '-'
+      : `P50 ${formatMs(Math.min(q.p50, q.max))}, P99 ${formatMs(Math.min(q.p99, q.max))}, max ${formatMs(q.max)}`;
+  return [
+    labelled(paint, 'TTFB', ttfb),
+    labelled(paint, 'queue wait', `${queue} (waiting for a pool slot, not included in latency)`),
+  ];
+}
+
+function countLines(result: RunResult, paint: Paint): string[] {
+  const c = result.counts;
+  const failed = `${formatCount(c.failed)} failed`;
+  return [
+    labelled(
+      paint,
+      'requests',
+      `${formatCount(c.sent)} sent, ${formatCount(c.completed)} completed, ` +
+        `${c.failed > 0 ? paint.red(failed) : failed}, ${formatCount(c.cancelled)} cancelled`,
+    ),
+    labelled(paint, 'bytes', `${formatBytes(result.bytes.sent)} sent, ${formatBytes(result.bytes.received)} received`),
+  ];
+}
+
+function statusSection(result: RunResult, paint: Paint): string | null {
+  const codes = Object.entries(result.statusCodes).sort(([a], [b]) => Number(a) - Number(b) || a.localeCompare(b));
+  if (codes.length === 0) return null;
+  const total = codes.reduce((sum, [, n]) => sum + n, 0);
+  const table = makeTable(['code', 'count', 'share'], ['left', 'right', 'right'], paint);
+  for (const [code, n] of codes) {
+    const serverError = Number(code) >= 500;
+    table.push([serverError ? paint.red(code) : code, formatCount(n), formatPercent(total === 0 ? 0 : n / total)]);
+  }
+  const lines = [paint.bold('Status codes'), renderTable(table)];
+  const unexpected = `  unexpected: ${formatCount(result.unexpectedStatus)} total (status outside each request's expect)`;
+  lines.push(result.unexpectedStatus > 0 ? paint.red(unexpected) : unexpected);
+  return lines.join('\n');
+}
+
+function errorSection(result: RunResult, paint: Paint): string | null {
+  const classes = Object.entries(result.errors)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  if (classes.length === 0) return null;
+  const table = makeTable(['class', 'count', 'first example'], ['left', 'right', 'left'], paint);
+  for (const [errorClass, n] of classes) {
+    const example = result.errorExamples[errorClass]?.[0];
+    table.push([paint.red(errorClass), formatCount(n), example === undefined ? '-' : truncate(example, MAX_EXAMPLE)]);
+  }
+  return `${paint.bold(paint.red('Errors'))}\n${renderTable(table)}`;
+}
+
+export function renderReport(result: RunResult, options: ReportOptions): string {
+  const paint = painter(options.color);
+  const sections: string[] = [
+    headerLines(result, paint).join('\n'),
+    latencySection(result, paint),
+    [...timingLines(result, paint), ...countLines(result, paint)].join('\n'),
+  ];
+  const status = statusSection(result, paint);
+  if (status !== null) sections.push(status);
+  const errors = errorSection(result, paint);
+  if (errors !== null) sections.push(errors);
+  return `${sections.join('\n\n')}\n`;
+}

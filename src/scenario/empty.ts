@@ -1,0 +1,18 @@
+// The scenario of an ad-hoc run (`loadhttp run --url ...`): everything comes from the command line.
+import type { Scenario } from './types.ts';
+
+export function emptyScenario(): Scenario {
+  return {
+    file: null,
+    name: undefined,
+    target: undefined,
+    protocol: undefined,
+    load: {},
+    pool: {},
+    timeouts: {},
+    headers: {},
+    requests: [],
+    secrets: [],
+    thresholds: [],
+  };
+}

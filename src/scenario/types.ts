@@ -1,0 +1,71 @@
+// What a scenario file says, validated and with units resolved (durations in ms, bodies as bytes).
+// Everything is optional where the CLI may supply or override it; defaults are filled by plan.ts.
+
+import type { SourcePosition } from '../errors.ts';
+
+export type ProtocolChoice = 'h1' | 'h2' | 'auto';
+
+export type Think =
+  | { kind: 'none' }
+  | { kind: 'uniform'; minMs: number; maxMs: number }
+  | { kind: 'exponential'; meanMs: number };
+
+export interface ScenarioRequest {
+  name: string;
+  method: string;
+  path: string;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** Request body bytes (from `json`, `body` or `file`), or null. */
+  body: Buffer | null;
+  weight: number;
+  /** Statuses that count as expected; null means any 2xx or 3xx. */
+  expectStatus: number[] | null;
+}
+
+/**
+ * A pass/fail gate from the scenario's `thresholds:` list. The expression is kept as written (not parsed
+ * here); `position` points at it so whoever parses it can report errors at file:line:col.
+ */
+export interface ScenarioThreshold {
+  expr: string;
+  /** Stop the run as soon as the threshold fails (default false). */
+  abortOnFail: boolean;
+  /** Do not evaluate before this much measured time has passed (default 0). */
+  delayMs: number;
+  position: SourcePosition;
+}
+
+export interface Scenario {
+  /** The file it came from (for messages), or null when built from CLI flags only. */
+  file: string | null;
+  name: string | undefined;
+  /** An http: or https: origin (a path, if given, is ignored for requests with their own path). */
+  target: string | undefined;
+  protocol: ProtocolChoice | undefined;
+  load: {
+    concurrency?: number;
+    durationMs?: number;
+    iterations?: number;
+    warmupMs?: number;
+    think?: Think;
+    /** How long in-flight requests may take to finish after the deadline before they are cancelled. */
+    gracefulStopMs?: number;
+  };
+  pool: {
+    connections?: number;
+    pipelining?: number;
+    maxInflight?: number;
+  };
+  timeouts: {
+    connectMs?: number;
+    requestMs?: number;
+  };
+  /** Headers sent with every request (names lower-cased); a request's own headers win. */
+  headers: Record<string, string>;
+  requests: ScenarioRequest[];
+  /** Values substituted from ${ENV} references, so outputs can mask them. */
+  secrets: string[];
+  /** Thresholds from the file, in order (empty when none). */
+  thresholds: ScenarioThreshold[];
+}

@@ -1,0 +1,56 @@
+// The transport seam: the engine sends prepared requests and learns when each response has been fully
+// drained. undici is used only behind this interface (transport/undici.ts).
+
+export type WireProtocol = 'h1' | 'h2' | 'h2c';
+
+/** A request in the form the transport sends it, built once per planned request. */
+export interface PreparedRequest {
+  method: string;
+  path: string;
+  headers: string[];
+  body: Buffer | null;
+  /** Approximate bytes on the wire for one send (request line, headers, body); for the bytes-sent figure. */
+  wireBytes: number;
+}
+
+export interface SendOutcome {
+  status: number;
+  /** Body bytes received (drained and discarded). */
+  bytes: number;
+  /** performance.now() when the response headers arrived. */
+  headersAt: number;
+  /** performance.now() when the last body byte arrived. */
+  endAt: number;
+}
+
+export interface TransportStats {
+  /** Sockets (h1) or sessions (h2) opened, including reconnects. */
+  opened: number;
+  /** Protocol of each opened connection, by protocol. */
+  protocols: Partial<Record<WireProtocol, number>>;
+}
+
+export interface Transport {
+  /**
+   * Opens the first connection before any request is sent, so an unreachable target (or, later, a
+   * refused protocol) stops the run before measuring. Throws a RunError.
+   */
+  preflight(): Promise<void>;
+  /** Sends one request; resolves when the body is fully drained. Never retries by itself. */
+  send(request: PreparedRequest): Promise<SendOutcome>;
+  /** Aborts every request in flight with `reason` (their promises reject with it). */
+  abortAll(reason: Error): void;
+  stats(): TransportStats;
+  close(): Promise<void>;
+}
+
+/** Thrown into a request the run stopped (deadline + grace, or interrupt): counted as cancelled. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
+/** The overall request timeout fired. */
+export class RequestTimeoutError extends Error {
+  override name = 'RequestTimeoutError';
+  readonly code = 'LOADHTTP_REQUEST_TIMEOUT';
+}

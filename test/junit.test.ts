@@ -1,0 +1,312 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addInto, createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../src/record/histogram.ts';
+import type { RequestStats, RunResult } from '../src/report/result.ts';
+import { renderJunit } from '../src/report/junit.ts';
+import { evaluateThresholds, parseThreshold, type ThresholdOutcome } from '../src/report/thresholds.ts';
+
+// --- local RunResult builder (self-contained on purpose) ---
+interface ReqSpec {
+  latenciesUs: number[];
+  ttfbUs?: number[];
+  statusCodes?: Record<string, number>;
+  failed?: number;
+  unexpectedStatus?: number;
+  errors?: Record<string, number>;
+}
+
+function statsFor(spec: ReqSpec, durationMs: number, lat: LatencyHistogram, ttfb: LatencyHistogram): RequestStats {
+  const completed = spec.latenciesUs.length;
+  const failed = spec.failed ?? 0;
+  const unexpectedStatus = spec.unexpectedStatus ?? 0;
+  const sent = completed + failed;
+  return {
+    counts: { sent, completed, failed, cancelled: 0 },
+    unexpectedStatus,
+    errorRate: sent === 0 ? 0 : (failed + unexpectedStatus) / sent,
+    rps: durationMs > 0 ? completed / (durationMs / 1000) : 0,
+    latencyMs: summarize(lat),
+    ttfbMs: summarize(ttfb),
+    statusCodes: spec.statusCodes ?? (completed > 0 ? { '200': completed } : {}),
+    errors: spec.errors ?? (failed > 0 ? { timeout: failed } : {}),
+  };
+}
+
+function buildResult(reqs: Record<string, ReqSpec>, opts: { name?: string; durationMs?: number; error?: RunResult['error']; interrupted?: boolean } = {}): RunResult {
+  const durationMs = opts.durationMs ?? 10_000;
+  const totalLat = createHistogram();
+  const totalTtfb = createHistogram();
+  const requests: Record<string, RequestStats> = {};
+  const encoded: Record<string, { latency: string; ttfb: string }> = {};
+  const total: ReqSpec = { latenciesUs: [], failed: 0, unexpectedStatus: 0, statusCodes: {}, errors: {} };
+  for (const [name, spec] of Object.entries(reqs)) {
+    const lat = createHistogram();
+    const ttfb = createHistogram();
+    for (const us of spec.latenciesUs) recordUs(lat, us);
+    for (const us of spec.ttfbUs ?? spec.latenciesUs.map((v) => v / 2)) recordUs(ttfb, us);
+    addInto(totalLat, lat);
+    addInto(totalTtfb, ttfb);
+    const stats = statsFor(spec, durationMs, lat, ttfb);
+    requests[name] = stats;
+    encoded[name] = { latency: encode(lat), ttfb: encode(ttfb) };
+    total.latenciesUs.push(...spec.latenciesUs);
+    total.failed = (total.failed ?? 0) + stats.counts.failed;
+    total.unexpectedStatus = (total.unexpectedStatus ?? 0) + stats.unexpectedStatus;
+    for (const [code, n] of Object.entries(stats.statusCodes)) total.statusCodes![code] = (total.statusCodes![code] ?? 0) + n;
+    for (const [cls, n] of Object.entries(stats.errors)) total.errors![cls] = (total.errors![cls] ?? 0) + n;
+  }
+  const totals = statsFor(total, durationMs, totalLat, totalTtfb);
+  const emptyLatency = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  return {
+    ...totals,
+    schemaVersion: 1,
+    tool: { name: 'loadhttp', version: '0.1.0', node: 'v24.0.0' },
+    name: opts.name ?? 'test run',
+    target: 'http://127.0.0.1:8080',
+    protocol: 'h1',
+    connectionsOpened: 4,
+    startedAt: '2025-01-02T03:04:05.678Z',
+    durationMs,
+    warmup: { durationMs: 0, sent: 0 },
+    interrupted: opts.interrupted ?? false,
+    stopReason: opts.interrupted ? 'interrupted' : 'duration',
+    plan: {
+      name: opts.name ?? 'test run',
+      source: null,
+      target: 'http://127.0.0.1:8080',
+      protocol: 'auto',
+      concurrency: 4,
+      durationMs,
+      iterations: null,
+      warmupMs: 0,
+      gracefulStopMs: 1000,
+      defaultDuration: false,
+      think: '0',
+      connections: 4,
+      pipelining: 1,
+      maxInflight: 4,
+      timeouts: { connectMs: 1000, requestMs: 5000 },
+      requests: Object.keys(reqs).map((name) => ({ name, method: 'GET', path: '/', weight: 1, headers: {}, bodyBytes: 0 })),
+    },
+    queueWaitMs: emptyLatency,
+    bytes: { sent: 0, received: 0 },
+    errorExamples: {},
+    requests,
+    series: [],
+    histograms: { unit: 'us', latency: encode(totalLat), ttfb: encode(totalTtfb), queueWait: encode(createHistogram()), requests: encoded },
+    ...(opts.error ? { error: opts.error } : {}),
+  };
+}
+
+/** n values evenly spread over [fromUs, toUs]: percentile q is at fromUs + q·(toUs − fromUs). */
+function spread(n: number, fromUs: number, toUs: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.round(fromUs + ((toUs - fromUs) * i) / Math.max(1, n - 1)));
+}
+
+// --- a tiny strict XML reader: enough to prove well-formedness and read the structure back ---
+interface XmlElement {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(s: string, where: string): string {
+  if (/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s)) throw new Error(`bare & in ${where}: ${s}`);
+  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (_, ref: string) => {
+    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
+    if (ref.startsWith('#')) return String.fromCodePoint(Number(ref.slice(1)));
+    const v = ENTITIES[ref];
+    if (v === undefined) throw new Error(`unknown entity &${ref};`);
+    return v;
+  });
+}
+
+function parseXml(xml: string): XmlElement {
+  // XML 1.0 Char production: no C0 controls except tab, LF, CR.
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(xml)) throw new Error('invalid XML character');
+  const decl = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/.exec(xml);
+  if (!decl) throw new Error('missing XML declaration');
+  let i = decl[0].length;
+  const stack: XmlElement[] = [];
+  let root: XmlElement | null = null;
+  const NAME = /^[A-Za-z_][\w.-]*/;
+  while (i < xml.length) {
+    if (xml.startsWith('<!--', i)) {
+      const end = xml.indexOf('-->', i);
+      if (end < 0) throw new Error('unterminated comment');
+      i = end + 3;
+    } else if (xml.startsWith('</', i)) {
+      const m = /^<\/([A-Za-z_][\w.-]*)\s*>/.exec(xml.slice(i));
+      if (!m) throw new Error(`bad end tag at ${i}`);
+      const open = stack.pop();
+      if (!open || open.name !== m[1]) throw new Error(`mismatched </${m[1]}> at ${i}`);
+      i += m[0].length;
+    } else if (xml[i] === '<') {
+      i++;
+      const nm = NAME.exec(xml.slice(i));
+      if (!nm) throw new Error(`bad tag name at ${i}`);
+      const el: XmlElement = { name: nm[0], attrs: {}, children: [], text: '' };
+      i += nm[0].length;
+      for (;;) {
+        const ws = /^\s*/.exec(xml.slice(i))?.[0] ?? '';
+        i += ws.length;
+        if (xml.startsWith('/>', i) || xml[i] === '>') break;
+        if (ws === '') throw new Error(`missing space before attribute at ${i}`);
+        const am = /^([A-Za-z_][\w.:-]*)="([^"<]*)"/.exec(xml.slice(i));
+        if (!am || am[1] === undefined || am[2] === undefined) throw new Error(`bad attribute at ${i}: ${xml.slice(i, i + 40)}`);
+        if (Object.hasOwn(el.attrs, am[1])) throw new Error(`duplicate attribute ${am[1]}`);
+        el.attrs[am[1]] = decodeEntities(am[2], `attribute ${am[1]}`);
+        i += am[0].length;
+      }
+      const parent = stack[stack.length - 1];
+      if (parent) parent.children.push(el);
+      else if (root) throw new Error('more than one root element');
+      else root = el;
+      if (xml.startsWith('/>', i)) i += 2;
+      else {
+        i += 1;
+        stack.push(el);
+      }
+    } else {
+      const end = xml.indexOf('<', i);
+      const raw = xml.slice(i, end < 0 ? xml.length : end);
+      const parent = stack[stack.length - 1];
+      if (!parent) {
+        if (raw.trim() !== '') throw new Error(`text outside the root: ${raw}`);
+      } else {
+        if (raw.includes(']]>')) throw new Error(']]> in text');
+        parent.text += decodeEntities(raw, `<${parent.name}> text`);
+      }
+      i = end < 0 ? xml.length : end;
+    }
+  }
+  if (stack.length > 0) throw new Error(`unclosed <${stack[stack.length - 1]?.name}>`);
+  if (!root) throw new Error('no root element');
+  return root;
+}
+
+const kids = (el: XmlElement | undefined, name: string): XmlElement[] => (el ? el.children.filter((c) => c.name === name) : []);
+
+function evaluate(result: RunResult, ...exprs: string[]): ThresholdOutcome[] {
+  return evaluateThresholds(result, exprs.map((source) => ({ spec: parseThreshold(source), source })));
+}
+
+function sample(name = 'checkout'): RunResult {
+  return buildResult(
+    {
+      list: { latenciesUs: spread(2000, 1000, 400_000), statusCodes: { '200': 1990, '500': 10 } },
+      'get<&"item">': { latenciesUs: spread(500, 500, 5000) },
+    },
+    { name },
+  );
+}
+
+test('the reader itself rejects malformed XML', () => {
+  const ok = '<?xml version="1.0" encoding="UTF-8"?>\n';
+  assert.throws(() => parseXml(`${ok}<a><b></a></b>`));
+  assert.throws(() => parseXml(`${ok}<a x="1 & 2"/>`));
+  assert.throws(() => parseXml(`${ok}<a>1 < 2</a>`));
+  assert.throws(() => parseXml(`${ok}<a x="1" x="2"/>`));
+  assert.throws(() => parseXml(`${ok}<a/><b/>`));
+  assert.throws(() => parseXml(`${ok}<a>\u0001</a>`));
+  assert.throws(() => parseXml('<a/>'));
+  assert.equal(parseXml(`${ok}<a x="&lt;&amp;&quot;"><b/>t&gt;</a>`).attrs.x, '<&"');
+});
+
+test('one testsuite with a testcase per threshold, counts and failure messages', () => {
+  const result = sample();
+  const outcomes = evaluate(result, 'list.p99 < 250ms', 'p50 < 1s', 'list.5xx < 0.1%', 'missing.p99 < 1s');
+  const xml = renderJunit(result, outcomes);
+  const root = parseXml(xml);
+  assert.equal(root.name, 'testsuites');
+  assert.equal(root.attrs.tests, '4');
+  assert.equal(root.attrs.failures, '3');
+  const suites = kids(root, 'testsuite');
+  assert.equal(suites.length, 1);
+  const suite = suites[0];
+  assert.ok(suite);
+  assert.equal(suite.attrs.name, 'loadhttp: checkout');
+  assert.equal(suite.attrs.tests, '4');
+  assert.equal(suite.attrs.failures, '3');
+  assert.equal(suite.attrs.errors, '0');
+  assert.equal(suite.attrs.time, '10.000');
+  assert.match(suite.attrs.timestamp ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+  assert.equal(suite.attrs.timestamp, '2025-01-02T03:04:05');
+
+  const cases = kids(suite, 'testcase');
+  assert.deepEqual(cases.map((c) => c.attrs.name), ['list.p99 < 250ms', 'p50 < 1s', 'list.5xx < 0.1%', 'missing.p99 < 1s']);
+  for (const c of cases) {
+    assert.equal(c.attrs.classname, 'loadhttp.thresholds');
+    assert.equal(c.attrs.time, '0');
+  }
+  const failure = (i: number): XmlElement | undefined => kids(cases[i], 'failure')[0];
+  assert.match(failure(0)?.attrs.message ?? '', /^measured 39\d\.\dms, limit < 250ms$/);
+  assert.equal(failure(0)?.attrs.type, 'threshold');
+  assert.match(failure(0)?.text ?? '', /p99 of request "list"/);
+  assert.equal(failure(1), undefined, 'p50 < 1s passed');
+  assert.equal(failure(2)?.attrs.message, 'measured 0.50%, limit < 0.1%');
+  assert.equal(failure(3)?.attrs.message, 'no request named "missing", limit < 1s');
+
+  const out = kids(suite, 'system-out')[0];
+  assert.ok(out);
+  assert.match(out.text, /target: http:\/\/127\.0\.0\.1:8080/);
+  assert.match(out.text, /protocol: HTTP\/1\.1/);
+  assert.match(out.text, /2,500 sent, 2,500 completed, 0 failed, 0 cancelled/);
+  assert.match(out.text, /p50 [\d.]+ms, p99 [\d.]+ms/);
+});
+
+test('names, expressions and messages are escaped (& < > " \' and control characters)', () => {
+  const result = sample('a & b <c> "d" \'e\'\u001b[31m');
+  result.error = { class: 'connect-refused', message: 'nope <&> "quoted"\u0000' };
+  const outcomes = evaluate(result, 'p99 < 1s', 'p99 > 1s');
+  // An expression as written in a scenario file, with characters XML cares about.
+  const weird: ThresholdOutcome = { ...outcomes[1]!, expr: `p99 > 1s <&"'>\ttab` };
+  const xml = renderJunit(result, [outcomes[0]!, weird]);
+  assert.ok(!xml.includes('<c>'));
+  const root = parseXml(xml);
+  const suite = kids(root, 'testsuite')[0];
+  assert.equal(suite?.attrs.name, 'loadhttp: a & b <c> "d" \'e\'\\x1b[31m');
+  const names = kids(suite, 'testcase').map((c) => c.attrs.name);
+  assert.deepEqual(names, ['p99 < 1s', `p99 > 1s <&"'>\ttab`]);
+  const out = kids(suite, 'system-out')[0];
+  assert.match(out?.text ?? '', /run error: connect-refused: nope <&> "quoted"\\x00/);
+});
+
+test('document shape: declaration, properties before testcases, system-out last', () => {
+  const result = sample();
+  const xml = renderJunit(result, evaluate(result, 'p99 < 1ms'));
+  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites '));
+  assert.ok(xml.endsWith('</testsuites>\n'));
+  const suite = kids(parseXml(xml), 'testsuite')[0];
+  assert.deepEqual(suite?.children.map((c) => c.name), ['properties', 'testcase', 'system-out']);
+  const props = Object.fromEntries(kids(kids(suite, 'properties')[0], 'property').map((p) => [p.attrs.name, p.attrs.value]));
+  assert.equal(props.target, 'http://127.0.0.1:8080');
+  assert.equal(props.protocol, 'h1');
+  assert.equal(props.concurrency, '4');
+});
+
+test('no thresholds: a single "run completed" testcase that fails on a run error or 100% errors', () => {
+  const good = parseXml(renderJunit(sample(), []));
+  const goodSuite = kids(good, 'testsuite')[0];
+  const goodCases = kids(goodSuite, 'testcase');
+  assert.equal(goodCases.length, 1);
+  assert.equal(goodCases[0]?.attrs.name, 'run completed');
+  assert.equal(kids(goodCases[0], 'failure').length, 0);
+  assert.equal(goodSuite?.attrs.failures, '0');
+  assert.equal(goodSuite?.attrs.tests, '1');
+
+  const errored = buildResult({ only: { latenciesUs: [] } }, { error: { class: 'connect-refused', message: 'ECONNREFUSED 127.0.0.1:8080' } });
+  const errSuite = kids(parseXml(renderJunit(errored, [])), 'testsuite')[0];
+  assert.equal(errSuite?.attrs.failures, '1');
+  const f = kids(kids(errSuite, 'testcase')[0], 'failure')[0];
+  assert.equal(f?.attrs.message, 'connect-refused: ECONNREFUSED 127.0.0.1:8080');
+
+  const allFailed = buildResult({ only: { latenciesUs: [], failed: 7 } });
+  assert.equal(allFailed.errorRate, 1);
+  const afSuite = kids(parseXml(renderJunit(allFailed, [])), 'testsuite')[0];
+  assert.equal(afSuite?.attrs.failures, '1');
+  assert.match(kids(kids(afSuite, 'testcase')[0], 'failure')[0]?.attrs.message ?? '', /every request failed/);
+});
