@@ -1,0 +1,158 @@
+// The real binary, spawned on this Node: exit codes, messages, --json, SIGINT, validate, demo.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decode, summarize } from '../src/record/histogram.ts';
+import type { RunResult } from '../src/report/result.ts';
+import { BIN, runCli } from './helpers/cli.ts';
+import { closedPort, startServer } from './helpers/servers.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'loadhttp-cli-'));
+
+test('--version prints the package version', async () => {
+  const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const out = await runCli(['--version']);
+  assert.equal(out.code, 0);
+  assert.equal(out.stdout.trim(), version);
+});
+
+test('--help on every command shows examples', async () => {
+  for (const command of ['run', 'validate', 'demo']) {
+    const out = await runCli([command, '--help']);
+    assert.equal(out.code, 0, command);
+    assert.match(out.stdout, /Example/, command);
+  }
+});
+
+test('an ad-hoc --url run prints the report and writes --json; server count equals sent', async () => {
+  const server = await startServer({ delayMs: 1 });
+  const dir = tmp();
+  try {
+    const json = path.join(dir, 'out.json');
+    const out = await runCli(['run', '--url', `${server.url}/ping`, '-c', '4', '-n', '300', '--json', json]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /P99/);
+    assert.match(out.stdout, /protocol\s+h1/);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+    for (const key of ['schemaVersion', 'target', 'protocol', 'connectionsOpened', 'durationMs', 'interrupted', 'counts', 'unexpectedStatus', 'errorRate', 'rps', 'latencyMs', 'statusCodes', 'errors', 'requests', 'series', 'histograms']) {
+      assert.ok(key in result, `JSON has ${key}`);
+    }
+    assert.equal(result.schemaVersion, 1);
+    assert.equal(result.counts.sent, 300);
+    assert.equal(server.stats.requests, 300);
+    assert.equal(server.stats.byPath.get('/ping'), 300);
+    assert.equal(summarize(decode(result.histograms.latency)).count, 300);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--json - writes JSON to stdout and the report to stderr', async () => {
+  const server = await startServer();
+  try {
+    const out = await runCli(['run', '--url', server.url, '-n', '20', '--json', '-']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal((JSON.parse(out.stdout) as RunResult).counts.completed, 20);
+    assert.match(out.stderr, /Latency/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an unreachable target exits 3 with a clear message, and --json still says what happened', async () => {
+  const port = await closedPort();
+  const json = path.join(tmp(), 'fail.json');
+  const out = await runCli(['run', '--url', `http://127.0.0.1:${port}/`, '-d', '2s', '--json', json]);
+  assert.equal(out.code, 3);
+  assert.match(out.stderr, new RegExp(`cannot connect to http://127.0.0.1:${port}: .*ECONNREFUSED`));
+  const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+  assert.equal(result.error?.class, 'connect-refused');
+  assert.equal(result.counts.sent, 0);
+});
+
+test('a scenario error exits 2 naming file:line:col, and sends nothing', async () => {
+  const server = await startServer();
+  const file = path.join(tmp(), 'bad.yaml');
+  writeFileSync(file, `target: ${server.url}\nload:\n  concurency: 5\nrequests: [{ path: / }]\n`);
+  try {
+    const out = await runCli(['run', file]);
+    assert.equal(out.code, 2);
+    assert.match(out.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}:3:3: .*concurency.*did you mean .?concurrency`));
+    assert.equal(server.stats.requests, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('bad flags exit 2 with the flag named', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['run', '--url', 'http://127.0.0.1:1/', '-c', 'many'], /--concurrency: "many"/],
+    [['run', '--url', 'http://127.0.0.1:1/', '-d', '10x'], /--duration: "10x"/],
+    [['run', '--url', 'ftp://127.0.0.1/'], /only http:\/\/ and https:\/\//],
+    [['run', '--url', 'http://127.0.0.1:1/', '-H', 'nocolon'], /--header: "nocolon"/],
+    [['run'], /give a scenario file or --url/],
+    [['frobnicate'], /unknown command/],
+  ];
+  for (const [args, message] of cases) {
+    const out = await runCli(args);
+    assert.equal(out.code, 2, args.join(' '));
+    assert.match(out.stderr, message, args.join(' '));
+  }
+});
+
+test('SIGINT prints the partial results marked interrupted and exits 130', async () => {
+  const server = await startServer({ delayMs: 2 });
+  const json = path.join(tmp(), 'int.json');
+  try {
+    const out = await runCli(['run', '--url', server.url, '-c', '4', '-d', '60s', '--json', json], {
+      onSpawn: (child) => {
+        // Interrupt once the run is under way (the banner is on stderr before the first request).
+        child.stderr!.once('data', () => setTimeout(() => child.kill('SIGINT'), 700));
+      },
+    });
+    assert.equal(out.code, 130, out.stderr);
+    assert.match(out.stdout, /INTERRUPTED/);
+    assert.match(out.stdout, /P99/);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+    assert.equal(result.interrupted, true);
+    assert.ok(result.counts.completed > 0);
+    assert.equal(result.counts.sent, result.counts.completed + result.counts.failed + result.counts.cancelled);
+    assert.equal(server.stats.requests, result.counts.sent);
+  } finally {
+    await server.close();
+  }
+});
+
+test('every example scenario validates, and validate sends nothing', async () => {
+  const files = readdirSync(path.join(ROOT, 'scenarios')).filter((f) => /\.(ya?ml|json)$/.test(f));
+  assert.ok(files.length >= 4, `examples: ${files.join(', ')}`);
+  for (const file of files) {
+    const out = await runCli(['validate', path.join(ROOT, 'scenarios', file)], { env: { API_TOKEN: 'secret-token' } });
+    assert.equal(out.code, 0, `${file}: ${out.stderr}`);
+    assert.match(out.stdout, /valid/);
+    assert.doesNotMatch(out.stdout, /secret-token/, 'secrets are masked in the printed plan');
+  }
+});
+
+test('the demo runs against its built-in target', async () => {
+  const out = await runCli(['demo', '-d', '1s', '--warmup', '0'], { timeoutMs: 20_000 });
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /demo-items-api/);
+  assert.match(out.stdout, /list/);
+  assert.match(out.stdout, /create/);
+});
+
+test('the bin refuses an old Node with one clear line', { skip: !existsSync('/usr/bin/node') && 'no system node' }, () => {
+  const probe = spawnSync('/usr/bin/node', ['-p', 'process.versions.node'], { encoding: 'utf8' });
+  const [major, minor] = probe.stdout.trim().split('.').map(Number) as [number, number];
+  if (major > 22 || (major === 22 && minor >= 19)) return; // this machine's system Node is new enough
+  const out = spawnSync('/usr/bin/node', [BIN, '--version'], { encoding: 'utf8' });
+  assert.equal(out.status, 2);
+  assert.match(out.stderr, /loadhttp needs Node.js >= 22.19 \(this is v/);
+  assert.equal(out.stderr.trim().split('\n').length, 1);
+});
