@@ -6,7 +6,7 @@
 // Not a test: figures depend on the machine; compare ratios within one run.
 //   BENCH_SECONDS=6 BENCH_CONNS=64 BENCH_ROUNDS=2 BENCH_PATHS=/hello,/16k.bin npm run bench
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 
 const pin = cpus().length >= 2 && which('taskset');
 const pinned = (cpu, argv) => (pin ? ['taskset', '-c', String(cpu), ...argv] : argv);
 const work = mkdtempSync(path.join(tmpdir(), 'loadhttp-bench-'));
+chmodSync(work, 0o755); // nginx workers run as another user and must read the files
 
 async function startTarget() {
   const nginx = which('nginx');
