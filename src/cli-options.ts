@@ -22,6 +22,7 @@ export interface RunFlags {
   header?: string[];
   body?: string;
   timeout?: string;
+  threshold?: string[];
 }
 
 export function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -37,6 +38,17 @@ export function duration(flag: string, text: string | undefined, allowZero = fal
     throw new UsageError(`${flag}: "${text}" is not a duration${allowZero ? '' : ' > 0'} (e.g. 500ms, 30s, 5m; a bare number is seconds)`);
   }
   return ms;
+}
+
+/** An allowed regression: "10%" or the fraction "0.1" (a bare number ≥ 1 is refused as ambiguous). */
+export function regressionAllowance(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) : NaN;
+  if (!m || !Number.isFinite(value)) throw new UsageError(`${flag}: "${text}" is not a percentage (e.g. 10% or the fraction 0.1)`);
+  if (m[2] === '%') return value / 100;
+  if (value >= 1) throw new UsageError(`${flag}: "${text}" is ambiguous: write ${value}% (or the fraction ${value / 100})`);
+  return value;
 }
 
 /** "50ms..250ms" (uniform), "100ms" (fixed), "exp:100ms" (exponential with that mean), "0" (none). */
@@ -107,6 +119,7 @@ export function toOverrides(flags: RunFlags): Overrides {
     headers: headers(flags.header),
     body: body(flags.body),
     requestTimeoutMs: duration('--timeout', flags.timeout),
+    thresholds: flags.threshold,
   };
   if (overrides.method !== undefined && !/^[A-Z]+$/.test(overrides.method)) {
     throw new UsageError(`--method: "${flags.method}" is not an HTTP method`);

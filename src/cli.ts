@@ -1,29 +1,42 @@
 // The command line: the only module that reads argv, writes to stdout/stderr and decides the exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
+import { checkWritableTarget, writeCiFiles } from './ci-files.ts';
 import { fileURLToPath } from 'node:url';
-import { toOverrides, type RunFlags } from './cli-options.ts';
+import { positiveInt, regressionAllowance, toOverrides, type RunFlags } from './cli-options.ts';
 import { startDemoTarget } from './demo/target.ts';
 import { formatDuration } from './duration.ts';
 import { LoadRun } from './engine/run.ts';
 import { summarizePlan } from './engine/plan-summary.ts';
 import { RunError, ScenarioError, UsageError } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
+import { AbortGate, exitCodeFor, withVerdicts } from './gate.ts';
 import { buildPlan, type Plan } from './plan.ts';
 import { createProgress, progressMode } from './progress.ts';
+import { renderGithubAnnotations, renderRegressionAnnotation } from './report/annotations.ts';
+import { compareResults, renderComparison } from './report/compare.ts';
 import { renderJson } from './report/json.ts';
 import { renderPlan } from './report/plan-text.ts';
 import type { RunResult } from './report/result.ts';
 import { renderReport } from './report/table.ts';
+import { readResultFile } from './result-file.ts';
 import { emptyScenario } from './scenario/empty.ts';
 import { loadScenario } from './scenario/load.ts';
 import { VERSION } from './version.ts';
 
 interface OutputFlags {
   json?: string;
+  junit?: string;
+  summary?: string;
+  baseline?: string;
+  maxRegression?: string;
   quiet?: boolean;
   progress: boolean;
 }
+
+/** Allowed regression against a baseline when --max-regression is not given. */
+const DEFAULT_MAX_REGRESSION = '10%';
+const githubActions = process.env.GITHUB_ACTIONS === 'true';
 
 const stdout = process.stdout;
 const stderr = process.stderr;
@@ -36,13 +49,25 @@ function planFor(file: string | undefined, flags: RunFlags): Plan {
 
 /** Runs a plan with progress and Ctrl-C handling, writes every output, and returns the exit code. */
 async function runAndReport(plan: Plan, output: OutputFlags): Promise<number> {
+  // Everything that can be refused is checked before the first request.
+  for (const [flag, file] of [['--json', output.json], ['--junit', output.junit], ['--summary', output.summary]] as const) {
+    checkWritableTarget(flag, file);
+  }
+  const maxRegression = regressionAllowance('--max-regression', output.maxRegression ?? DEFAULT_MAX_REGRESSION)!;
+  if (output.maxRegression !== undefined && !output.baseline) throw new UsageError('--max-regression needs --baseline FILE');
+  const base = output.baseline ? readResultFile(output.baseline, '--baseline') : null;
+  const gate = new AbortGate(plan.thresholds);
   const jsonToStdout = output.json === '-';
   const reportStream = jsonToStdout ? stderr : stdout;
   const mode = progressMode({ quiet: Boolean(output.quiet), progress: output.progress }, stderr, process.env);
   if (!output.quiet) stderr.write(banner(plan));
 
   const progress = createProgress(mode, stderr, plan.load.durationMs);
-  const run = new LoadRun(plan, { version: VERSION, onProgress: (s) => progress.update(s) });
+  const run = new LoadRun(plan, {
+    version: VERSION,
+    onProgress: (s) => progress.update(s),
+    ...(gate.watching && { onTick: (partial: RunResult) => gate.check(partial) && run.stop('threshold') }),
+  });
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
@@ -53,22 +78,26 @@ async function runAndReport(plan: Plan, output: OutputFlags): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let result: RunResult;
+  let measured: RunResult;
   try {
-    result = await run.execute();
+    measured = await run.execute();
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 
+  // A run that measured nothing has nothing to compare; its thresholds still show (and fail).
+  const comparison =
+    base && !measured.error ? { file: output.baseline!, comparison: compareResults(base, measured, { maxRegression }) } : null;
+  const result = withVerdicts(measured, plan.thresholds, gate.tripped, comparison);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));
-  if (result.error) {
-    stderr.write(`loadhttp: ${result.error.message}\n`);
-    return EXIT.noMeasurement;
-  }
-  return result.interrupted ? EXIT.interrupted : EXIT.ok;
+  writeCiFiles(result, output, process.env);
+  // The runner reads workflow commands from stderr too: with --json - they stay off the JSON on stdout.
+  if (githubActions) reportStream.write(renderGithubAnnotations(result));
+  if (result.error) stderr.write(`loadhttp: ${result.error.message}\n`);
+  return exitCodeFor(result);
 }
 
 function banner(plan: Plan): string {
@@ -107,6 +136,15 @@ function addRunOptions(command: Command): Command {
     .option('--body <text>', 'request body; @file reads a file')
     .option('--timeout <duration>', 'overall timeout per request (default 10s)')
     .option('--json <file>', 'write the full result as JSON ("-" for stdout; the report then goes to stderr)')
+    .option(
+      '--threshold <expr>',
+      'pass/fail gate, e.g. "p99<250ms", "errors<1%", "list.p50<40ms" (repeatable; added to the scenario\'s); exit 99 when one fails',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--junit <file>', 'write the thresholds as JUnit XML (one testcase per threshold)')
+    .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--baseline <file>', 'compare with an earlier --json result; exit 99 on a regression')
+    .option('--max-regression <pct>', `allowed regression against --baseline (default ${DEFAULT_MAX_REGRESSION})`)
     .option('-q, --quiet', 'no banner and no progress')
     .option('--no-progress', 'no live progress');
 }
@@ -130,8 +168,11 @@ Examples:
   $ loadhttp run scenarios/api-mix.yaml -d 10s --json result.json
   $ loadhttp run --url http://127.0.0.1:8080/items -m POST -H 'content-type: application/json' --body '{"a":1}' -n 1000
 
+  $ loadhttp run scenarios/ci-gate.yaml --threshold 'p99<250ms' --junit junit.xml --baseline base.json
+
 Exit codes: 0 completed, 2 usage or scenario error, 3 nothing measured (e.g. target unreachable),
-130 interrupted (partial results printed), 99 thresholds crossed.`,
+130 interrupted (partial results printed), 99 a threshold failed or a regression against --baseline.
+When several apply: 3, then 130, then 99.`,
     )
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
       if (!file && !flags.url) throw new UsageError('give a scenario file or --url (see loadhttp run --help)');
@@ -147,6 +188,35 @@ Exit codes: 0 completed, 2 usage or scenario error, 3 nothing measured (e.g. tar
       const plan = planFor(file, {});
       stdout.write(renderPlan(summarizePlan(plan)));
       stdout.write(`${file}: valid\n`);
+    });
+
+  program
+    .command('compare')
+    .argument('<base>', 'the earlier result (loadhttp run --json FILE)')
+    .argument('<current>', 'the result to check against it')
+    .description('compare two results request by request; exit 99 when the current one regressed')
+    .option('--max-regression <pct>', `allowed worsening of P50/P90/P99 and req/s (default ${DEFAULT_MAX_REGRESSION})`)
+    .option('--min-samples <n>', 'fewer responses than this in either run: differences are reported as noise (default 100)')
+    .addHelpText(
+      'after',
+      `
+Differences within measurement noise (too few samples, overlapping percentile confidence intervals) are
+reported as noise and never fail. Max is shown but never decides.
+
+Example:
+  $ loadhttp compare base.json new.json --max-regression 15%
+
+Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhttp result.`,
+    )
+    .action((baseFile: string, currentFile: string, flags: { maxRegression?: string; minSamples?: string }) => {
+      const maxRegression = regressionAllowance('--max-regression', flags.maxRegression ?? DEFAULT_MAX_REGRESSION)!;
+      const minSamples = positiveInt('--min-samples', flags.minSamples);
+      const base = readResultFile(baseFile, 'base');
+      const current = readResultFile(currentFile, 'current');
+      const comparison = compareResults(base, current, { maxRegression, ...(minSamples !== undefined && { minSamples }) });
+      stdout.write(renderComparison(comparison, { color: useColor(stdout) }));
+      if (githubActions) stdout.write(renderRegressionAnnotation(comparison));
+      code = comparison.regressed ? EXIT.thresholds : EXIT.ok;
     });
 
   addRunOptions(program.command('demo'))

@@ -6,7 +6,7 @@ export const EXIT = {
   usage: 2,
   /** Nothing meaningful measured: target unreachable, protocol refused, no request succeeded. */
   noMeasurement: 3,
-  /** Reserved for crossed thresholds (k6's number). */
+  /** A threshold failed, or a regression against --baseline (k6's number for crossed thresholds). */
   thresholds: 99,
   interrupted: 130,
 } as const;

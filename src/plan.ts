@@ -2,6 +2,7 @@
 // weights as a cumulative table), frozen. The engine reads nothing else.
 import type { Scenario, ScenarioRequest, Think, ProtocolChoice } from './scenario/types.ts';
 import { UsageError } from './errors.ts';
+import { resolveThresholds, type PlannedThreshold } from './plan-thresholds.ts';
 
 export interface PlannedRequest {
   name: string;
@@ -43,6 +44,8 @@ export interface Plan {
   /** Values that must never appear in outputs (substituted ${ENV} values). */
   secrets: string[];
   userAgent: string;
+  /** Parsed pass/fail gates: the scenario's, then --threshold flags (see plan-thresholds.ts). */
+  thresholds: PlannedThreshold[];
 }
 
 /** Command-line flags that override the scenario; undefined means "not given". */
@@ -61,6 +64,8 @@ export interface Overrides {
   headers?: Record<string, string>;
   body?: Buffer;
   requestTimeoutMs?: number;
+  /** --threshold expressions, added after the scenario's thresholds. */
+  thresholds?: string[];
 }
 
 export const DEFAULTS = {
@@ -121,6 +126,11 @@ function assemble(
     requests,
     secrets: [...scenario.secrets],
     userAgent: `loadhttp/${version}`,
+    thresholds: resolveThresholds(
+      scenario.thresholds,
+      overrides.thresholds ?? [],
+      requests.map((r) => r.name),
+    ),
   };
 }
 

@@ -150,8 +150,8 @@ thresholds:
     ],
     secrets: [],
     thresholds: [
-      { expr: 'p99 < 250ms', abortOnFail: false, delayMs: 0, position: { file, line: 43, col: 5 } },
-      { expr: 'errors < 1%', abortOnFail: true, delayMs: 10_000, position: { file, line: 44, col: 13 } },
+      { expr: 'p99 < 250ms', abortOnFail: false, delayMs: 0, position: { file, line: 43, col: 5 }, exprCol: 5 },
+      { expr: 'errors < 1%', abortOnFail: true, delayMs: 10_000, position: { file, line: 44, col: 13 }, exprCol: 14 },
     ],
   });
 });
@@ -493,9 +493,9 @@ test('thresholds are collected with their positions', () => {
     'thresholds:\n  - "p95 < 200ms"\n  - expr: error_rate < 0.01\n    abortOnFail: true\n    delay: 5s\n  - expr: rps > 100\n',
   );
   assert.deepEqual(scenario.thresholds, [
-    { expr: 'p95 < 200ms', abortOnFail: false, delayMs: 0, position: { file: FILE, line: 2, col: 5 } },
-    { expr: 'error_rate < 0.01', abortOnFail: true, delayMs: 5000, position: { file: FILE, line: 3, col: 11 } },
-    { expr: 'rps > 100', abortOnFail: false, delayMs: 0, position: { file: FILE, line: 6, col: 11 } },
+    { expr: 'p95 < 200ms', abortOnFail: false, delayMs: 0, position: { file: FILE, line: 2, col: 5 }, exprCol: 6 },
+    { expr: 'error_rate < 0.01', abortOnFail: true, delayMs: 5000, position: { file: FILE, line: 3, col: 11 }, exprCol: 11 },
+    { expr: 'rps > 100', abortOnFail: false, delayMs: 0, position: { file: FILE, line: 6, col: 11 }, exprCol: 11 },
   ]);
   assertError('thresholds:\n  - abortOnFail: true\n', 2, 5, 'thresholds[0].expr', /missing required key `expr`/);
   assertError('thresholds:\n  - { expr: x, abortOnFail: "yes" }\n', 2, 29, 'thresholds[0].abortOnFail', 'expected true or false, got "yes"');

@@ -16,6 +16,13 @@ export interface RunOptions {
   /** Called about every `progressIntervalMs` with a snapshot of the measured window. */
   onProgress?: (snapshot: Snapshot) => void;
   progressIntervalMs?: number;
+  /**
+   * Called about every `tickIntervalMs` of the measured window with the result so far (histograms
+   * included, `durationMs` = measured time until now). For live checks such as abortOnFail thresholds:
+   * the callback decides, and may call stop(). Building it encodes histograms: leave it unset if unused.
+   */
+  onTick?: (partial: RunResult) => void;
+  tickIntervalMs?: number;
 }
 
 type StopReason = RunResult['stopReason'];
@@ -102,6 +109,15 @@ export class LoadRun {
       const report = this.options.onProgress;
       const progress = setInterval(() => ctx.measuring && report(recorder.snapshot(performance.now())), this.options.progressIntervalMs ?? 1000);
       timers.push(progress);
+    }
+    if (this.options.onTick) {
+      const tick = this.options.onTick;
+      const live = () => {
+        if (!ctx.measuring || this.stopReason) return;
+        const elapsedMs = performance.now() - measureStart;
+        tick(this.result(base, recorder.peek(elapsedMs), transport.stats(), elapsedMs, plan.load.warmupMs, undefined));
+      };
+      timers.push(setInterval(live, this.options.tickIntervalMs ?? 1000));
     }
 
     this.stopHandlers.push(() => {

@@ -174,6 +174,18 @@ export class Recorder {
   finish(measuredMs: number): Recording {
     if (this.ticker) clearInterval(this.ticker);
     if (this.secondRequests > 0 || this.secondErrors > 0) this.tick();
+    return this.collect(measuredMs);
+  }
+
+  /**
+   * Every figure so far, while the run goes on (the series holds only whole seconds). It encodes the
+   * histograms, so call it about once a second, not per request.
+   */
+  peek(measuredMs: number): Recording {
+    return this.collect(measuredMs);
+  }
+
+  private collect(measuredMs: number): Recording {
     const requests: Record<string, RequestStats> = {};
     const requestHistograms: Record<string, { latency: string; ttfb: string }> = {};
     this.names.forEach((name, i) => {
@@ -187,7 +199,7 @@ export class Recorder {
       queueWaitMs: summarize(this.queueWait),
       bytes: { sent: this.bytesSent, received: this.bytesReceived },
       errorExamples: Object.fromEntries(this.examples),
-      series: this.series,
+      series: [...this.series],
       histograms: {
         unit: 'us',
         latency: encode(this.total.latency),

@@ -1,6 +1,7 @@
 // GitHub-flavoured Markdown summary of a run (for $GITHUB_STEP_SUMMARY, PR comments): header facts, a
 // latency table per request plus the total, and the thresholds with ✅/❌.
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
+import { renderComparison } from './compare.ts';
 import type { LatencySummary, RequestStats, RunResult } from './result.ts';
 import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
 
@@ -92,6 +93,17 @@ export function renderMarkdown(result: RunResult, outcomes: ThresholdOutcome[]):
       out.push(`| ${markdownCode(o.expr)} | ${measured} | ${escapeMarkdown(formatThresholdLimit(o))} | ${o.passed ? '✅' : '❌'} |`);
     }
     out.push('');
+  }
+  if (result.thresholdAbort) {
+    const { outcome, atMs } = result.thresholdAbort;
+    const seen = outcome.actual === null ? (outcome.reason ?? 'no samples') : formatThresholdValue(outcome);
+    out.push(`⛔ **Stopped early** after ${formatMs(atMs)}: ${markdownCode(outcome.expr)} failed (measured ${escapeMarkdown(seen)}; abortOnFail)`, '');
+  }
+  if (result.baseline) {
+    const { file, comparison } = result.baseline;
+    // The comparison table is fixed-width text: a fenced block keeps its columns.
+    const text = renderComparison(comparison, { color: false }).replace(/```/g, "'''");
+    out.push(`### Baseline ${comparison.regressed ? '❌' : '✅'} (${markdownCode(file)})`, '', '```text', text.trimEnd(), '```', '');
   }
   return out.join('\n');
 }

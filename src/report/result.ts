@@ -2,6 +2,9 @@
 // thresholds, compare). Plain JSON-serialisable data. Scripts read the JSON form, so the top-level keys
 // are a public contract: change them only with a SCHEMA_VERSION bump and a README note.
 
+import type { Comparison } from './compare.ts';
+import type { ThresholdOutcome } from './thresholds.ts';
+
 export const SCHEMA_VERSION = 1;
 
 /** Latency figures in milliseconds (recorded in integer microseconds, converted once here). */
@@ -84,7 +87,11 @@ export interface RunResult extends RequestStats {
   durationMs: number;
   warmup: { durationMs: number; sent: number };
   interrupted: boolean;
-  stopReason: 'duration' | 'iterations' | 'interrupted';
+  /**
+   * Why the run stopped: duration reached, iterations done, interrupted (Ctrl-C / SIGTERM), or
+   * 'threshold': an abortOnFail threshold failed during the run (see `thresholdAbort`).
+   */
+  stopReason: 'duration' | 'iterations' | 'interrupted' | 'threshold';
   plan: PlanSummary;
   /** Time spent waiting for a pool slot before sending: never part of latency. */
   queueWaitMs: LatencySummary;
@@ -103,4 +110,15 @@ export interface RunResult extends RequestStats {
   };
   /** Present when the run failed to measure anything meaningful (exit 3). */
   error?: { class: string; message: string };
+  /**
+   * Every threshold (the scenario's, then --threshold flags), evaluated on the final figures, in order.
+   * `loadhttp run` always writes it (an empty list when there are none); older files may lack it.
+   */
+  thresholds?: ThresholdOutcome[];
+  /** False when a threshold failed or an abortOnFail threshold stopped the run (exit 99). */
+  thresholdsPassed?: boolean;
+  /** The abortOnFail threshold that stopped the run: its outcome when checked, at `atMs` of measured time. */
+  thresholdAbort?: { outcome: ThresholdOutcome; atMs: number };
+  /** The comparison with `--baseline FILE` (the base), present when that flag was given. */
+  baseline?: { file: string; comparison: Comparison };
 }

@@ -4,6 +4,8 @@ import Table from 'cli-table3';
 import { formatDuration } from '../duration.ts';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { RequestStats, RunResult } from './result.ts';
+import { renderComparison } from './compare.ts';
+import { formatThresholdLimit, formatThresholdValue } from './thresholds.ts';
 
 export interface ReportOptions {
   /** ANSI colours (bold header, red errors). false: no escape codes at all. */
@@ -14,6 +16,8 @@ export interface ReportOptions {
 const MAX_NAME = 22;
 /** Longest error example shown in the error table before it is cut with "…". */
 const MAX_EXAMPLE = 64;
+/** Longest threshold expression / reason shown in the threshold table before it is cut with "…". */
+const MAX_EXPR = 40;
 
 interface Paint {
   bold(text: string): string;
@@ -116,7 +120,12 @@ function headerLines(result: RunResult, paint: Paint): string[] {
   lines.push(field('protocol', `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${requested}`));
   lines.push(field('load', `concurrency ${formatCount(plan.concurrency)}, think time: ${plan.think || 'none'}`));
   lines.push(field('bounds', boundsLine(result)));
-  const stop = { duration: 'duration reached', iterations: 'iterations done', interrupted: 'interrupted' }[result.stopReason];
+  const stop = {
+    duration: 'duration reached',
+    iterations: 'iterations done',
+    interrupted: 'interrupted',
+    threshold: 'an abortOnFail threshold failed',
+  }[result.stopReason];
   let duration = `${formatSpan(result.durationMs)} measured (stop: ${stop ?? result.stopReason})`;
   if (result.warmup.durationMs > 0 || result.warmup.sent > 0) {
     duration += `; warmup ${formatSpan(result.warmup.durationMs)} (${plural(result.warmup.sent, 'request')}, not counted)`;
@@ -241,5 +250,38 @@ export function renderReport(result: RunResult, options: ReportOptions): string 
   if (status !== null) sections.push(status);
   const errors = errorSection(result, paint);
   if (errors !== null) sections.push(errors);
+  if (result.baseline) {
+    const comparison = renderComparison(result.baseline.comparison, { color: options.color }).trimEnd();
+    sections.push(`${paint.bold('Baseline')} (${result.baseline.file})\n${comparison}`);
+  }
+  const thresholds = thresholdSection(result, paint);
+  if (thresholds !== null) sections.push(thresholds);
   return `${sections.join('\n\n')}\n`;
+}
+
+/** Last, so a CI log ends with the verdict: each threshold, what was measured, and pass/FAIL. */
+function thresholdSection(result: RunResult, paint: Paint): string | null {
+  const outcomes = result.thresholds ?? [];
+  if (outcomes.length === 0) return null;
+  const table = makeTable(['threshold', 'measured', 'limit', 'result'], ['left', 'right', 'left', 'left'], paint);
+  for (const o of outcomes) {
+    table.push([
+      truncate(o.expr, MAX_EXPR),
+      o.actual === null ? paint.red(truncate(o.reason ?? 'no samples', MAX_EXPR)) : formatThresholdValue(o),
+      formatThresholdLimit(o),
+      o.passed ? 'pass' : paint.bold(paint.red('FAIL')),
+    ]);
+  }
+  const failed = outcomes.filter((o) => !o.passed).length;
+  const title =
+    failed > 0
+      ? paint.bold(paint.red(`Thresholds: ${failed} of ${outcomes.length} failed`))
+      : paint.bold(`Thresholds: ${outcomes.length === 1 ? 'the one threshold' : `all ${outcomes.length}`} passed`);
+  const lines = [title, renderTable(table)];
+  if (result.thresholdAbort) {
+    const { outcome, atMs } = result.thresholdAbort;
+    const seen = outcome.actual === null ? (outcome.reason ?? 'no samples') : formatThresholdValue(outcome);
+    lines.push(paint.red(`  stopped early after ${formatSpan(atMs)}: ${outcome.expr} failed (measured ${seen}; abortOnFail)`));
+  }
+  return lines.join('\n');
 }

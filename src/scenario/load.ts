@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { YAMLError, YAMLMap } from 'yaml';
-import { ScenarioError } from '../errors.ts';
+import { ScenarioError, type SourcePosition } from '../errors.ts';
 import type { ProtocolChoice, Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
 import {
   type Ctx,
@@ -457,7 +457,7 @@ function readThresholds(ctx: Ctx, field: Field | undefined): ScenarioThreshold[]
 function readThreshold(ctx: Ctx, raw: unknown, key: string): ScenarioThreshold {
   const node = deref(ctx, raw, key);
   if (isScalar(node)) {
-    return { expr: nonEmptyStr(ctx, node, key), abortOnFail: false, delayMs: 0, position: positionOf(ctx, node) };
+    return { expr: nonEmptyStr(ctx, node, key), abortOnFail: false, delayMs: 0, ...exprPosition(ctx, node) };
   }
   if (!isMap(node)) {
     fail(ctx, node, key, `expected an expression string or a map {expr, abortOnFail, delay}, got ${describe(node)}`);
@@ -469,6 +469,13 @@ function readThreshold(ctx: Ctx, raw: unknown, key: string): ScenarioThreshold {
     expr: nonEmptyStr(ctx, expr.value, expr.path),
     abortOnFail: opt(f, 'abortOnFail', (c) => bool(ctx, c.value, c.path)) ?? false,
     delayMs: opt(f, 'delay', (c) => duration(ctx, c.value, c.path, false)) ?? 0,
-    position: positionOf(ctx, deref(ctx, expr.value, expr.path)),
+    ...exprPosition(ctx, deref(ctx, expr.value, expr.path)),
   };
+}
+
+/** Where a threshold expression's node starts, and the column of its first character (after a quote). */
+function exprPosition(ctx: Ctx, node: unknown): { position: SourcePosition; exprCol: number } {
+  const position = positionOf(ctx, node);
+  const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+  return { position, exprCol: position.col + (quoted ? 1 : 0) };
 }

@@ -34,6 +34,11 @@ export interface ScenarioThreshold {
   /** Do not evaluate before this much measured time has passed (default 0). */
   delayMs: number;
   position: SourcePosition;
+  /**
+   * Column of the expression's first character (one past an opening quote), so that an offset into a
+   * single-line `expr` maps to `exprCol + offset` on `position.line`.
+   */
+  exprCol: number;
 }
 
 export interface Scenario {

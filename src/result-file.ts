@@ -1,0 +1,59 @@
+// Reads a result file written by `loadhttp run --json FILE` (for `compare` and `--baseline`), refusing
+// anything else with a message that says what the file is instead. Every problem is a UsageError (exit 2).
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.ts';
+import { SCHEMA_VERSION, type RunResult } from './report/result.ts';
+
+/** Result schema versions this build reads. */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
+
+const HOW = 'write one with: loadhttp run ... --json FILE';
+
+/** `label` names where the path came from in messages ("--baseline", "base"). */
+export function readResultFile(file: string, label: string): RunResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new UsageError(`${label}: cannot read ${file}: ${why}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const why = (error as Error).message.replace(/\s+/g, ' ');
+    throw new UsageError(`${label}: ${file} is not JSON (${why}); expected a loadhttp result (${HOW})`);
+  }
+  return checkResult(data, file, label);
+}
+
+function checkResult(data: unknown, file: string, label: string): RunResult {
+  const fail = (problem: string): never => {
+    throw new UsageError(`${label}: ${file} ${problem}`);
+  };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail(`is not a loadhttp result (${HOW})`);
+  const r = data as Record<string, unknown>;
+  const tool = r.tool as Record<string, unknown> | undefined;
+  if (typeof tool !== 'object' || tool === null || tool.name !== 'loadhttp') {
+    fail(`is not a loadhttp result: it has no "tool": {"name": "loadhttp"} (${HOW})`);
+  }
+  const version = r.schemaVersion;
+  if (typeof version !== 'number' || !SUPPORTED_SCHEMA_VERSIONS.includes(version)) {
+    const newer = typeof version === 'number' && version > Math.max(...SUPPORTED_SCHEMA_VERSIONS);
+    fail(
+      `has result schemaVersion ${JSON.stringify(version)}, which this loadhttp cannot read ` +
+        `(supported: ${SUPPORTED_SCHEMA_VERSIONS.join(', ')})${newer ? '; it was written by a newer loadhttp' : ''}`,
+    );
+  }
+  for (const key of ['counts', 'latencyMs', 'requests', 'plan'] as const) {
+    if (typeof r[key] !== 'object' || r[key] === null) fail(`is not a complete loadhttp result: "${key}" is missing`);
+  }
+  for (const key of ['rps', 'errorRate', 'durationMs'] as const) {
+    if (typeof r[key] !== 'number') fail(`is not a complete loadhttp result: "${key}" is missing`);
+  }
+  const error = r.error as { class?: unknown; message?: unknown } | undefined;
+  if (error) fail(`is the result of a run that measured nothing (${String(error.class)}: ${String(error.message)}): nothing to compare`);
+  return data as RunResult;
+}
