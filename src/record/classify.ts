@@ -42,11 +42,20 @@ const BY_CODE: Record<string, FailureClass> = {
   UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'protocol-error',
   HPE_INVALID_CONSTANT: 'protocol-error',
   ERR_HTTP2_GOAWAY_SESSION: 'goaway',
+  // Node destroys a session with this error when the server's GOAWAY carries an error code.
+  ERR_HTTP2_SESSION_ERROR: 'goaway',
   ERR_HTTP2_STREAM_ERROR: 'stream-reset',
   ERR_HTTP2_STREAM_CANCEL: 'stream-reset',
 };
 
+/** undici's own GOAWAY errors (UND_ERR_SOCKET / UND_ERR_INFO) say so only in their message. */
+const GOAWAY_MESSAGE = /"GOAWAY" frame received/;
+
 export function classifyError(error: unknown): FailureClass {
+  if (error instanceof Error && GOAWAY_MESSAGE.test(error.message)) return 'goaway';
+  // undici 8.12 leaves HTTPParserError.code undefined (it looks the llhttp error number up in a
+  // name → number table), so the parser's errors are recognised by name; the reason is in the message.
+  if (hasName(error, 'HTTPParserError')) return 'protocol-error';
   const code = errorCode(error);
   if (code) {
     const known = BY_CODE[code];
@@ -58,6 +67,15 @@ export function classifyError(error: unknown): FailureClass {
     if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return 'tls';
   }
   return 'other';
+}
+
+function hasName(error: unknown, name: string): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    if ((current as Error).name === name) return true;
+    current = (current as CodedError).cause;
+  }
+  return false;
 }
 
 /** The most specific error code on the error or its cause chain (undici wraps socket errors). */

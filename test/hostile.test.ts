@@ -1,0 +1,145 @@
+// Servers that break HTTP/1.1 on purpose: the run finishes on time, every failure is classified,
+// every request is accounted for, and the server saw exactly what we say we sent.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runPlan } from '../src/engine/run.ts';
+import { buildPlan } from '../src/plan.ts';
+import { emptyScenario } from '../src/scenario/empty.ts';
+import type { RunResult } from '../src/report/result.ts';
+import { OK, startRawServer, type RawServer } from './helpers/raw-server.ts';
+import { startServer } from './helpers/servers.ts';
+import type { Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+async function against(server: RawServer, iterations: number, extra: { timeoutMs?: number } = {}): Promise<RunResult> {
+  try {
+    const plan = buildPlan(
+      emptyScenario(),
+      { url: `${server.url}/`, iterations, concurrency: 2, requestTimeoutMs: extra.timeoutMs ?? 2000 },
+      'test',
+    );
+    return await runPlan(plan, { version: 'test' });
+  } finally {
+    await server.close();
+  }
+}
+
+function accounted(result: RunResult, server?: RawServer): void {
+  const { sent, completed, failed, cancelled } = result.counts;
+  assert.equal(sent, completed + failed + cancelled);
+  assert.equal(Object.values(result.errors).reduce((a, b) => a + b, 0), failed);
+  if (server) assert.equal(server.requests(), sent, 'the server saw every request we sent, and no more');
+}
+
+/** Every other response is broken in the given way; the good ones keep the run measurable. */
+function everyOther(broken: (socket: Socket) => void) {
+  return (socket: Socket, n: number) => (n % 2 === 0 ? broken(socket) : socket.write(OK));
+}
+
+const cases: Array<{ name: string; broken: (socket: Socket) => void; expect: string; example?: RegExp }> = [
+  { name: 'a malformed status line', broken: (s) => s.end('HTTP/1.1 2x0 NOPE\r\ncontent-length: 0\r\n\r\n'), expect: 'protocol-error', example: /does not match the HTTP\/1.1 protocol \(.+\)/ },
+  { name: 'a header without a colon', broken: (s) => s.end('HTTP/1.1 200 OK\r\nno colon here\r\ncontent-length: 0\r\n\r\n'), expect: 'protocol-error', example: /does not match the HTTP\/1.1 protocol \(.+\)/ },
+  { name: 'invalid chunked encoding', broken: (s) => s.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n'), expect: 'protocol-error', example: /does not match the HTTP\/1.1 protocol \(.+\)/ },
+  { name: 'a body shorter than its content-length, then close', broken: (s) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort'), expect: 'connection-reset' },
+  { name: 'a reset mid-body', broken: (s) => { s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nhalf'); setTimeout(() => s.resetAndDestroy(), 5); }, expect: 'connection-reset' },
+];
+
+for (const c of cases) {
+  test(`${c.name} is counted as ${c.expect}, and the run goes on`, async () => {
+    const server = await startRawServer(everyOther(c.broken));
+    const result = await against(server, 40);
+    accounted(result, server);
+    assert.equal(result.counts.sent, 40);
+    assert.ok(result.counts.completed >= 15, `completed ${result.counts.completed}`);
+    assert.ok((result.errors[c.expect] ?? 0) >= 15, JSON.stringify(result.errors));
+    if (c.example) assert.match(result.errorExamples[c.expect]![0]!, c.example);
+  });
+}
+
+test('keep-alive closed after every 3 responses: reconnects are counted, not failures', async () => {
+  const server = await startRawServer((socket, _n, perSocket) => {
+    if (perSocket === 3) socket.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok');
+    else socket.write(OK);
+  });
+  const result = await against(server, 60);
+  accounted(result, server);
+  assert.equal(result.counts.completed, 60);
+  assert.equal(result.counts.failed, 0);
+  assert.ok(result.connectionsOpened >= 20, `opened ${result.connectionsOpened}`);
+});
+
+test('headers trickled one byte at a time past the timeout: timeout fires on time', async () => {
+  const head = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
+  const server = await startRawServer((socket) => {
+    let i = 0;
+    const timer = setInterval(() => {
+      if (socket.destroyed || i >= head.length) return clearInterval(timer);
+      socket.write(head[i++]!);
+    }, 100);
+    socket.on('close', () => clearInterval(timer));
+  });
+  const started = performance.now();
+  const result = await against(server, 2, { timeoutMs: 500 });
+  const took = performance.now() - started;
+  accounted(result, server);
+  assert.deepEqual(result.errors, { timeout: 2 });
+  assert.ok(took < 1500, `took ${took} ms`);
+});
+
+test('a 50 MiB body is drained and counted, never held', async () => {
+  // The server runs in its own process, so our RSS is the generator's alone.
+  const server = spawn(process.execPath, ['-e', BIG_BODY_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve) => server.stdout.once('data', (d: Buffer) => resolve(Number(String(d)))));
+    gc();
+    const before = process.memoryUsage();
+    let peakRss = before.rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+    const plan = buildPlan(emptyScenario(), { url: `http://127.0.0.1:${port}/`, iterations: 8, concurrency: 1 }, 'test');
+    const result = await runPlan(plan, { version: 'test' });
+    clearInterval(sampler);
+    assert.equal(result.counts.completed, 8);
+    assert.equal(result.bytes.received, 8 * 50 * 1024 * 1024);
+    // 400 MiB went through: the peak does not grow with it, and nothing of it is retained afterwards.
+    const peakGrowth = (peakRss - before.rss) / 1048576;
+    assert.ok(peakGrowth < 128, `peak RSS grew ${peakGrowth.toFixed(0)} MiB`);
+    gc();
+    const after = process.memoryUsage();
+    const retained = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1048576;
+    assert.ok(retained < 8, `retained ${retained.toFixed(1)} MiB after the run`);
+  } finally {
+    server.kill();
+  }
+});
+
+const BIG_BODY_SERVER = `
+const size = 50 * 1024 * 1024, chunk = Buffer.alloc(1024 * 1024, 'x');
+const server = require('node:http').createServer((req, res) => {
+  req.resume();
+  res.writeHead(200, { 'content-length': size });
+  let sent = 0;
+  const pump = () => { while (sent < size) { sent += chunk.length; if (!res.write(chunk)) return res.once('drain', pump); } res.end(); };
+  pump();
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port)));
+`;
+
+test('a status mix: 503 and 404 are completed but unexpected', async () => {
+  let n = 0;
+  const server = await startServer({ status: () => [200, 503, 404][n++ % 3]! });
+  try {
+    const plan = buildPlan(emptyScenario(), { url: server.url, iterations: 90, concurrency: 1 }, 'test');
+    const result = await runPlan(plan, { version: 'test' });
+    assert.equal(result.counts.completed, 90);
+    assert.deepEqual(result.statusCodes, { '200': 30, '404': 30, '503': 30 });
+    assert.equal(result.unexpectedStatus, 60);
+    assert.ok(Math.abs(result.errorRate - 60 / 90) < 1e-9);
+  } finally {
+    await server.close();
+  }
+});
