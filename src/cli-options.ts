@@ -2,7 +2,9 @@
 import { parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
 import type { Overrides } from './plan.ts';
-import type { ProtocolChoice, Think } from './scenario/types.ts';
+import type { ProtocolChoice, ScenarioTls, Think, TlsFile } from './scenario/types.ts';
+import { pemProblem } from './scenario/tls.ts';
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 
 export interface RunFlags {
@@ -22,6 +24,14 @@ export interface RunFlags {
   header?: string[];
   body?: string;
   timeout?: string;
+  maxConcurrentStreams?: string;
+  streams?: string;
+  compareProtocols?: boolean;
+  insecure?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  servername?: string;
   threshold?: string[];
 }
 
@@ -103,6 +113,43 @@ function body(text: string | undefined): Buffer | undefined {
   }
 }
 
+/** --max-concurrent-streams, or its short alias --streams. */
+function streams(flags: RunFlags): number | undefined {
+  const long = positiveInt('--max-concurrent-streams', flags.maxConcurrentStreams);
+  const short = positiveInt('--streams', flags.streams);
+  if (long !== undefined && short !== undefined && long !== short) {
+    throw new UsageError(`--streams is an alias of --max-concurrent-streams: give one (got ${short} and ${long})`);
+  }
+  return long ?? short;
+}
+
+/** --insecure, --ca FILE, --cert FILE, --key FILE, --servername NAME (files read now: nothing is sent yet). */
+function tls(flags: RunFlags): ScenarioTls | undefined {
+  const out: ScenarioTls = {};
+  if (flags.insecure) out.insecure = true;
+  if (flags.ca !== undefined) out.ca = pemFile('--ca', flags.ca, 'CERTIFICATE');
+  if (flags.cert !== undefined) out.cert = pemFile('--cert', flags.cert, 'CERTIFICATE');
+  if (flags.key !== undefined) out.key = pemFile('--key', flags.key, 'PRIVATE KEY');
+  if (flags.servername !== undefined) {
+    if (flags.servername.trim() === '') throw new UsageError('--servername: must not be empty');
+    out.servername = flags.servername.trim();
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function pemFile(flag: string, file: string, kind: string): TlsFile {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag}: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  const problem = pemProblem(pem, kind);
+  if (problem) throw new UsageError(`${flag}: ${file}: ${problem}`);
+  return { file: path.resolve(file), pem };
+}
+
 export function toOverrides(flags: RunFlags): Overrides {
   const overrides: Overrides = {
     url: flags.url,
@@ -119,6 +166,9 @@ export function toOverrides(flags: RunFlags): Overrides {
     headers: headers(flags.header),
     body: body(flags.body),
     requestTimeoutMs: duration('--timeout', flags.timeout),
+    maxConcurrentStreams: streams(flags),
+    compareProtocols: flags.compareProtocols,
+    tls: tls(flags),
     thresholds: flags.threshold,
   };
   if (overrides.method !== undefined && !/^[A-Z]+$/.test(overrides.method)) {

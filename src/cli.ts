@@ -19,6 +19,8 @@ import { renderJson } from './report/json.ts';
 import { renderPlan } from './report/plan-text.ts';
 import type { RunResult } from './report/result.ts';
 import { renderReport } from './report/table.ts';
+import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
+import type { ProtocolChoice } from './scenario/types.ts';
 import { readResultFile } from './result-file.ts';
 import { emptyScenario } from './scenario/empty.ts';
 import { loadScenario } from './scenario/load.ts';
@@ -48,7 +50,7 @@ function planFor(file: string | undefined, flags: RunFlags): Plan {
 }
 
 /** Runs a plan with progress and Ctrl-C handling, writes every output, and returns the exit code. */
-async function runAndReport(plan: Plan, output: OutputFlags): Promise<number> {
+async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result: RunResult) => void): Promise<number> {
   // Everything that can be refused is checked before the first request.
   for (const [flag, file] of [['--json', output.json], ['--junit', output.junit], ['--summary', output.summary]] as const) {
     checkWritableTarget(flag, file);
@@ -91,6 +93,7 @@ async function runAndReport(plan: Plan, output: OutputFlags): Promise<number> {
   const comparison =
     base && !measured.error ? { file: output.baseline!, comparison: compareResults(base, measured, { maxRegression }) } : null;
   const result = withVerdicts(measured, plan.thresholds, gate.tripped, comparison);
+  onResult?.(result);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));
   writeCiFiles(result, output, process.env);
@@ -98,6 +101,26 @@ async function runAndReport(plan: Plan, output: OutputFlags): Promise<number> {
   if (githubActions) reportStream.write(renderGithubAnnotations(result));
   if (result.error) stderr.write(`loadhttp: ${result.error.message}\n`);
   return exitCodeFor(result);
+}
+
+/** --compare-protocols: one full run (and report) per protocol, then the runs side by side; one JSON for all. */
+async function compareProtocols(file: string | undefined, flags: RunFlags & OutputFlags, protocols: ProtocolChoice[]): Promise<number> {
+  if (flags.junit || flags.summary || flags.baseline) {
+    throw new UsageError('--compare-protocols: --junit, --summary and --baseline take a single run (use --json for both runs)');
+  }
+  checkWritableTarget('--json', flags.json);
+  const results: RunResult[] = [];
+  const codes: number[] = [];
+  for (const protocol of protocols) {
+    const plan = planFor(file, { ...flags, compareProtocols: false, h1: false, h2: false, protocol });
+    codes.push(await runAndReport(plan, { ...flags, json: undefined }, (result) => results.push(result)));
+    if (results.at(-1)?.interrupted) break;
+  }
+  const stream = flags.json === '-' ? stderr : stdout;
+  stream.write(`\n${renderProtocolComparison(results, { color: useColor(stream) })}`);
+  if (flags.json) writeOutput(flags.json, renderProtocolComparisonJson(results));
+  for (const severe of [EXIT.interrupted, EXIT.noMeasurement]) if (codes.includes(severe)) return severe;
+  return codes.find((c) => c !== EXIT.ok) ?? EXIT.ok;
 }
 
 function banner(plan: Plan): string {
@@ -130,7 +153,15 @@ function addRunOptions(command: Command): Command {
     .option('--think <range>', 'pause per user after each response: 50ms..250ms, 100ms or exp:100ms')
     .option('--connections <n>', 'sockets in the shared pool')
     .option('--pipelining <n>', 'HTTP/1.1 pipelining depth per socket')
-    .option('--max-inflight <n>', 'requests in flight at once across all users (default: connections × pipelining)')
+    .option('--max-inflight <n>', 'requests in flight at once across all users (default: connections × pipelining, h2: sessions × streams)')
+    .option('--max-concurrent-streams <n>', 'HTTP/2 streams per session (default 100; the server may lower it)')
+    .option('--streams <n>', 'same as --max-concurrent-streams')
+    .option('--compare-protocols', 'run the same load over h1, then h2, and print them side by side')
+    .option('--insecure', 'https: do not verify the server certificate (the report warns)')
+    .option('--ca <file>', 'https: trust the CA certificates in this PEM file (instead of the system ones)')
+    .option('--cert <file>', 'https: client certificate (PEM), with --key')
+    .option('--key <file>', 'https: client private key (PEM), with --cert')
+    .option('--servername <name>', 'https: SNI and certificate name to check (default: the target host)')
     .option('-m, --method <method>', 'HTTP method (for --url runs, or all scenario requests)')
     .option('-H, --header <header>', '"Name: value", repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--body <text>', 'request body; @file reads a file')
@@ -176,7 +207,8 @@ When several apply: 3, then 130, then 99.`,
     )
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
       if (!file && !flags.url) throw new UsageError('give a scenario file or --url (see loadhttp run --help)');
-      code = await runAndReport(planFor(file, flags), flags);
+      const plan = planFor(file, flags);
+      code = plan.compareProtocols ? await compareProtocols(file, flags, plan.compareProtocols) : await runAndReport(plan, flags);
     });
 
   program

@@ -2,6 +2,7 @@
 // weights as a cumulative table), frozen. The engine reads nothing else.
 import type { Scenario, ScenarioRequest, Think, ProtocolChoice } from './scenario/types.ts';
 import { UsageError } from './errors.ts';
+import { defaultSessions, resolveProtocol, type PlannedTls, type ProtocolOverrides } from './plan-protocol.ts';
 import { resolveThresholds, type PlannedThreshold } from './plan-thresholds.ts';
 
 export interface PlannedRequest {
@@ -23,6 +24,9 @@ export interface Plan {
   /** Origin only: scheme://host:port. */
   target: string;
   protocol: ProtocolChoice;
+  /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
+  compareProtocols: ProtocolChoice[] | null;
+  tls: PlannedTls;
   load: {
     concurrency: number;
     /** Measured duration (after warmup); null when bounded by iterations only. */
@@ -38,6 +42,8 @@ export interface Plan {
     connections: number;
     pipelining: number;
     maxInflight: number;
+    /** HTTP/2: streams in flight per session (the server's SETTINGS may lower it at run time). */
+    maxConcurrentStreams: number;
   };
   timeouts: { connectMs: number; requestMs: number };
   requests: PlannedRequest[];
@@ -49,7 +55,7 @@ export interface Plan {
 }
 
 /** Command-line flags that override the scenario; undefined means "not given". */
-export interface Overrides {
+export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   url?: string;
   protocol?: ProtocolChoice;
   concurrency?: number;
@@ -101,14 +107,23 @@ function assemble(
   const defaultDuration = durationMs === null && iterations === null;
   const concurrency = overrides.concurrency ?? scenario.load.concurrency ?? DEFAULTS.concurrency;
   const pipelining = overrides.pipelining ?? scenario.pool.pipelining ?? 1;
+  const chosen = resolveProtocol(scenario, overrides);
+  const streams = chosen.maxConcurrentStreams;
   const connections =
-    overrides.connections ?? scenario.pool.connections ?? Math.min(concurrency, DEFAULTS.maxDefaultConnections);
-  const maxInflight = overrides.maxInflight ?? scenario.pool.maxInflight ?? connections * pipelining;
+    overrides.connections ??
+    scenario.pool.connections ??
+    defaultSessions(chosen.protocol, concurrency, streams) ??
+    Math.min(concurrency, DEFAULTS.maxDefaultConnections);
+  // HTTP/2 sessions carry streams, not pipelined requests: the default bound is sessions × streams.
+  const perConnection = chosen.protocol === 'h2' ? streams : pipelining;
+  const maxInflight = overrides.maxInflight ?? scenario.pool.maxInflight ?? connections * perConnection;
   return {
     name: scenario.name ?? target.host,
     source: scenario.file,
     target: target.origin,
-    protocol: overrides.protocol ?? scenario.protocol ?? 'auto',
+    protocol: chosen.protocol,
+    compareProtocols: chosen.compareProtocols,
+    tls: chosen.tls,
     load: {
       concurrency,
       durationMs: defaultDuration ? DEFAULTS.durationMs : durationMs,
@@ -118,7 +133,7 @@ function assemble(
       think: overrides.think ?? scenario.load.think ?? { kind: 'none' },
       defaultDuration,
     },
-    pool: { connections, pipelining, maxInflight },
+    pool: { connections, pipelining, maxInflight, maxConcurrentStreams: streams },
     timeouts: {
       connectMs: scenario.timeouts.connectMs ?? DEFAULTS.connectTimeoutMs,
       requestMs: overrides.requestTimeoutMs ?? scenario.timeouts.requestMs ?? DEFAULTS.requestTimeoutMs,

@@ -99,6 +99,7 @@ thresholds:
     name: 'items-api',
     target: 'http://user:pw@127.0.0.1:8080',
     protocol: 'h2',
+    tls: {},
     load: {
       concurrency: 200,
       durationMs: 30_000,
@@ -162,6 +163,7 @@ test('a minimal file: absent sections are empty, requests absent = empty list', 
     name: undefined,
     target: 'https://example.com/health',
     protocol: undefined,
+    tls: {},
     load: {},
     pool: {},
     timeouts: {},
@@ -199,7 +201,7 @@ test('unknown keys: suggestion when close, else the accepted list', () => {
     1,
     1,
     'foo',
-    'unknown key `foo`; accepted: name, target, protocol, load, pool, timeouts, headers, requests, thresholds',
+    'unknown key `foo`; accepted: name, target, protocol, tls, load, pool, timeouts, headers, requests, thresholds',
   );
   assertError('requests:\n  - path: /\n    boyd: x\n', 3, 5, 'requests[0].boyd', /did you mean `body`\?/);
   assertError('load:\n  think: { min: 1s, mx: 2s }\n', 2, 21, 'load.think.mx', /did you mean `max`\?/);

@@ -20,6 +20,10 @@ export function summarizePlan(plan: Plan): PlanSummary {
     connections: plan.pool.connections,
     pipelining: plan.pool.pipelining,
     maxInflight: plan.pool.maxInflight,
+    maxConcurrentStreams: plan.pool.maxConcurrentStreams,
+    tls: plan.target.startsWith('https:')
+      ? { insecure: plan.tls.insecure, ca: plan.tls.files.ca, cert: plan.tls.files.cert, servername: plan.tls.servername }
+      : null,
     timeouts: { ...plan.timeouts },
     requests: plan.requests.map((r) => ({
       name: r.name,

@@ -8,6 +8,7 @@ import { SCHEMA_VERSION, type RunResult } from '../report/result.ts';
 import { createTransport } from '../transport/undici.ts';
 import { CancelledError, type PreparedRequest, type TransportStats, type WireProtocol } from '../transport/transport.ts';
 import { Semaphore } from './semaphore.ts';
+import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
 import { Sleeper } from './think.ts';
 import { runVirtualUser, type VuContext } from './vu.ts';
 
@@ -55,8 +56,11 @@ export class LoadRun {
     );
     const transport = createTransport({
       target: plan.target,
+      protocol: plan.protocol,
       connections: plan.pool.connections,
       pipelining: plan.pool.pipelining,
+      maxConcurrentStreams: plan.pool.maxConcurrentStreams,
+      tls: plan.tls,
       connectTimeoutMs: plan.timeouts.connectMs,
       requestTimeoutMs: plan.timeouts.requestMs,
     });
@@ -70,7 +74,7 @@ export class LoadRun {
       return this.result(base, recorder.finish(0), transport.stats(), 0, 0, { class: error.errorClass, message: error.message });
     }
 
-    const semaphore = new Semaphore(plan.pool.maxInflight);
+    const semaphore = new Semaphore(inflightBound(plan, transport.stats()));
     const sleeper = new Sleeper();
     let remaining = plan.load.iterations ?? Infinity;
     const ctx: VuContext = {
@@ -153,6 +157,7 @@ export class LoadRun {
       target: plan.target,
       protocol: dominantProtocol(stats),
       connectionsOpened: stats.opened,
+      ...transportFields(stats),
       startedAt: base.startedAt.toISOString(),
       durationMs: Math.round(measuredMs * 1000) / 1000,
       warmup: { durationMs: warmupMs, sent: base.recorder.warmupSent },
@@ -165,7 +170,7 @@ export class LoadRun {
       errorExamples: recording.errorExamples,
       requests: recording.requests,
       series: recording.series,
-      histograms: recording.histograms,
+      histograms: { ...recording.histograms, ...handshakeHistogram(stats) },
     };
     if (error) result.error = error;
     return result;

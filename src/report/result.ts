@@ -72,7 +72,29 @@ export interface PlanSummary {
   maxInflight: number;
   timeouts: { connectMs: number; requestMs: number };
   requests: Array<{ name: string; method: string; path: string; weight: number; headers: Record<string, string>; bodyBytes: number }>;
+  /** HTTP/2: streams per session we allow (the server may lower it: see RunResult.streamsPerSession). */
+  maxConcurrentStreams?: number;
+  /** TLS settings (file paths, never contents); null for http:// targets. */
+  tls?: { insecure: boolean; ca: string | null; cert: string | null; servername: string | null } | null;
 }
+
+/** TLS figures of an https:// run. */
+export interface TlsSummary {
+  /** Certificate verification was off (--insecure / tls.insecure): the report warns. */
+  insecure: boolean;
+  /** SNI sent (null: none, e.g. an IP target without tls.servername). */
+  servername: string | null;
+  /** The ALPN offer, in order: [h2, http/1.1] for auto, [h2] for --h2, [http/1.1] for --h1. */
+  alpnOffered: string[];
+  clientCertificate: boolean;
+  /** tls.ca / --ca replaced the system CAs. */
+  customCa: boolean;
+  /** Every TLS handshake, including the --h2 preflight probe: full ones, and session resumptions. */
+  handshakes: { full: number; resumed: number };
+  /** TCP connected → TLS handshake done, per connection (not request latency). */
+  handshakeMs: LatencySummary;
+}
+
 
 export interface RunResult extends RequestStats {
   schemaVersion: typeof SCHEMA_VERSION;
@@ -81,7 +103,14 @@ export interface RunResult extends RequestStats {
   target: string;
   /** Protocol the connections really used; null when no connection was ever made. */
   protocol: 'h1' | 'h2' | 'h2c' | null;
+  /** Connections (h1) or sessions (h2) opened for requests, including reconnects. */
   connectionsOpened: number;
+  /** The same, by the protocol each one really used (ALPN / h2c), e.g. { h2: 2 }. Older files lack it. */
+  protocols?: Partial<Record<'h1' | 'h2' | 'h2c', number>>;
+  /** HTTP/2 runs: streams allowed per session, min(plan's maxConcurrentStreams, the server's SETTINGS). */
+  streamsPerSession?: number | null;
+  /** https:// runs: verification, ALPN offer, handshakes full vs resumed, handshake time; null for http://. */
+  tls?: TlsSummary | null;
   startedAt: string;
   /** Length of the measured window (after warmup) up to the last response or cancellation. */
   durationMs: number;
@@ -106,6 +135,8 @@ export interface RunResult extends RequestStats {
     latency: string;
     ttfb: string;
     queueWait: string;
+    /** TLS handshake times (https:// runs). */
+    handshake?: string;
     requests: Record<string, { latency: string; ttfb: string }>;
   };
   /** Present when the run failed to measure anything meaningful (exit 3). */

@@ -6,6 +6,7 @@ import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from '.
 import type { RequestStats, RunResult } from './result.ts';
 import { renderComparison } from './compare.ts';
 import { formatThresholdLimit, formatThresholdValue } from './thresholds.ts';
+import { insecureWarning, poolLine, protocolLine, tlsLines } from './protocol-lines.ts';
 
 export interface ReportOptions {
   /** ANSI colours (bold header, red errors). false: no escape codes at all. */
@@ -112,12 +113,13 @@ function headerLines(result: RunResult, paint: Paint): string[] {
   if (result.error) {
     lines.push(paint.bold(paint.red(`Run failed (${result.error.class}): ${result.error.message}`)));
   }
+  const insecure = insecureWarning(result);
+  if (insecure !== null) lines.push(paint.bold(paint.yellow(insecure)));
 
   const field = (label: string, value: string): string => labelled(paint, label, value);
   lines.push(field('target', result.target));
-  const protocol = result.protocol ?? 'none (no connection)';
-  const requested = plan.protocol && plan.protocol !== result.protocol ? ` (requested: ${plan.protocol})` : '';
-  lines.push(field('protocol', `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${requested}`));
+  lines.push(field('protocol', protocolLine(result)));
+  for (const [label, text] of tlsLines(result)) lines.push(field(label, text));
   lines.push(field('load', `concurrency ${formatCount(plan.concurrency)}, think time: ${plan.think || 'none'}`));
   lines.push(field('bounds', boundsLine(result)));
   const stop = {
@@ -134,8 +136,7 @@ function headerLines(result: RunResult, paint: Paint): string[] {
   lines.push(
     field(
       'pool',
-      `${plural(plan.connections, 'connection')} × ${formatCount(plan.pipelining)} pipelining, ` +
-        `max ${formatCount(plan.maxInflight)} in flight`,
+      poolLine(plan),
     ),
   );
   return lines;

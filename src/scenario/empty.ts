@@ -7,6 +7,7 @@ export function emptyScenario(): Scenario {
     name: undefined,
     target: undefined,
     protocol: undefined,
+  tls: {},
     load: {},
     pool: {},
     timeouts: {},

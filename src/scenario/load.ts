@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { YAMLError, YAMLMap } from 'yaml';
 import { ScenarioError, type SourcePosition } from '../errors.ts';
-import type { ProtocolChoice, Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
+import type { Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
 import {
   type Ctx,
   type Field,
@@ -31,17 +31,17 @@ import {
   substitute,
   valueOf,
 } from './nodes.ts';
+import { readProtocols, readTls } from './tls.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds'];
+const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds'];
 const LOAD_KEYS = ['concurrency', 'duration', 'iterations', 'warmup', 'gracefulStop', 'think'];
-const POOL_KEYS = ['connections', 'pipelining', 'maxInflight'];
+const POOL_KEYS = ['connections', 'pipelining', 'maxInflight', 'maxConcurrentStreams'];
 const TIMEOUT_KEYS = ['connect', 'request'];
 const THINK_KEYS = ['min', 'max', 'mean'];
 const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect'];
 const BODY_KEYS = ['json', 'body', 'file'];
 const EXPECT_KEYS = ['status'];
 const THRESHOLD_KEYS = ['expr', 'abortOnFail', 'delay'];
-const PROTOCOLS: readonly ProtocolChoice[] = ['h1', 'h2', 'auto'];
 
 /** The only tags a scenario may carry (YAML 1.2 core schema); anything else is refused, never run. */
 const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
@@ -67,7 +67,9 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     file,
     name: opt(top, 'name', (f) => nonEmptyStr(ctx, f.value, f.path)),
     target: opt(top, 'target', (f) => readTarget(ctx, f)),
-    protocol: opt(top, 'protocol', (f) => readProtocol(ctx, f)),
+    protocol: undefined,
+    ...opt(top, 'protocol', (f) => readProtocols(ctx, f)),
+    tls: readTls(ctx, top.get('tls')),
     load: readLoad(ctx, top.get('load')),
     pool: readPool(ctx, top.get('pool')),
     timeouts: readTimeouts(ctx, top.get('timeouts')),
@@ -188,15 +190,6 @@ function readTarget(ctx: Ctx, field: Field): string {
   return text;
 }
 
-function readProtocol(ctx: Ctx, field: Field): ProtocolChoice {
-  const text = str(ctx, field.value, field.path).trim().toLowerCase();
-  const protocol = PROTOCOLS.find((p) => p === text);
-  if (protocol === undefined) {
-    fail(ctx, field.value, field.path, `${shown(field.value, text)} is not a protocol (accepted: ${PROTOCOLS.join(', ')})`);
-  }
-  return protocol;
-}
-
 function readLoad(ctx: Ctx, field: Field | undefined): Scenario['load'] {
   const f = section(ctx, field, LOAD_KEYS);
   return compact({
@@ -215,6 +208,7 @@ function readPool(ctx: Ctx, field: Field | undefined): Scenario['pool'] {
     connections: opt(f, 'connections', (c) => int(ctx, c.value, c.path, 1)),
     pipelining: opt(f, 'pipelining', (c) => int(ctx, c.value, c.path, 1)),
     maxInflight: opt(f, 'maxInflight', (c) => int(ctx, c.value, c.path, 1)),
+    maxConcurrentStreams: opt(f, 'maxConcurrentStreams', (c) => int(ctx, c.value, c.path, 1)),
   });
 }
 

@@ -10,6 +10,21 @@ export type Think =
   | { kind: 'uniform'; minMs: number; maxMs: number }
   | { kind: 'exponential'; meanMs: number };
 
+/** A PEM file from the scenario (path resolved against the scenario file, contents read). */
+export interface TlsFile {
+  file: string;
+  pem: string;
+}
+
+export interface ScenarioTls {
+  /** Skip certificate verification. */
+  insecure?: boolean;
+  ca?: TlsFile;
+  cert?: TlsFile;
+  key?: TlsFile;
+  servername?: string;
+}
+
 export interface ScenarioRequest {
   name: string;
   method: string;
@@ -48,6 +63,10 @@ export interface Scenario {
   /** An http: or https: origin (a path, if given, is ignored for requests with their own path). */
   target: string | undefined;
   protocol: ProtocolChoice | undefined;
+  /** `protocol: [h1, h2]`: run once per protocol and compare them (then `protocol` is undefined). */
+  compareProtocols?: ProtocolChoice[];
+  /** The `tls:` section (https:// targets). */
+  tls: ScenarioTls;
   load: {
     concurrency?: number;
     durationMs?: number;
@@ -61,6 +80,8 @@ export interface Scenario {
     connections?: number;
     pipelining?: number;
     maxInflight?: number;
+    /** HTTP/2: streams in flight per session. */
+    maxConcurrentStreams?: number;
   };
   timeouts: {
     connectMs?: number;

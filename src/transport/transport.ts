@@ -1,6 +1,8 @@
 // The transport seam: the engine sends prepared requests and learns when each response has been fully
 // drained. undici is used only behind this interface (transport/undici.ts).
 
+import type { TlsSummary } from '../report/result.ts';
+
 export type WireProtocol = 'h1' | 'h2' | 'h2c';
 
 /** A request in the form the transport sends it, built once per planned request. */
@@ -24,10 +26,31 @@ export interface SendOutcome {
 }
 
 export interface TransportStats {
-  /** Sockets (h1) or sessions (h2) opened, including reconnects. */
+  /** Sockets (h1) or sessions (h2) opened for requests, including reconnects (not the h2 preflight probe). */
   opened: number;
   /** Protocol of each opened connection, by protocol. */
   protocols: Partial<Record<WireProtocol, number>>;
+  /** HTTP/2: streams per session in use, min(our limit, the server's SETTINGS_MAX_CONCURRENT_STREAMS). */
+  streamsPerSession: number | null;
+  /** https:// targets only. */
+  tls: TlsStats | null;
+}
+
+/** TLS settings, resolved (file contents read) by the plan. */
+export interface TlsSettings {
+  /** Skip certificate verification. */
+  insecure: boolean;
+  /** PEM: trusted CA certificates (replace the system ones), client certificate and key. */
+  ca: string | null;
+  cert: string | null;
+  key: string | null;
+  /** SNI and certificate name to check; default: the target's host name (none for an IP). */
+  servername: string | null;
+}
+
+export interface TlsStats extends TlsSummary {
+  /** The handshake times as an HdrHistogram (compressed base64, µs). */
+  handshakeHistogram: string;
 }
 
 export interface Transport {

@@ -1,23 +1,30 @@
-// The undici transport: one shared Pool for the whole run, chosen and configured once.
+// The undici transport: one shared Pool for the whole run, chosen and configured once (HTTP/1.1, h2 over
+// TLS by ALPN, or h2c with prior knowledge), over connections our own connector opens.
 // Requests go through `dispatch` with a handler that discards body chunks (no stream per response).
-import { Pool, buildConnector } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Pool } from 'undici';
+import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
-import { RunError } from '../errors.ts';
-import { classifyError, describeError } from '../record/classify.ts';
+import type { ProtocolChoice } from '../scenario/types.ts';
+import { Connector } from './connector.ts';
+import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
 import {
   RequestTimeoutError,
+  type TlsSettings,
   type PreparedRequest,
   type SendOutcome,
   type Transport,
   type TransportStats,
-  type WireProtocol,
 } from './transport.ts';
 
 export interface TransportOptions {
   target: string;
+  protocol: ProtocolChoice;
+  /** h1: sockets; h2: sessions. */
   connections: number;
   pipelining: number;
+  /** h2: streams in flight per session (the server's SETTINGS may lower it). */
+  maxConcurrentStreams: number;
+  tls: TlsSettings;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
 }
@@ -76,10 +83,11 @@ class UndiciTransport implements Transport {
   readonly inFlight = new Set<InFlight>();
   private readonly pool: Pool;
   private readonly options: TransportOptions;
-  private readonly connector: buildConnector.connector;
+  private readonly mode: ConnectionMode;
+  private readonly connector: Connector;
   private readonly origin: URL;
-  private opened = 0;
-  private readonly protocols: Partial<Record<WireProtocol, number>> = {};
+  /** h2: streams per session, lowered to the server's SETTINGS_MAX_CONCURRENT_STREAMS by preflight. */
+  private streamsPerSession: number | null;
   /** The socket preflight() opened, handed to the pool's first connection attempt. */
   private spare: Socket | null = null;
   private readonly sweeper: NodeJS.Timeout;
@@ -87,22 +95,35 @@ class UndiciTransport implements Transport {
   constructor(options: TransportOptions) {
     this.options = options;
     this.origin = new URL(options.target);
-    this.connector = buildConnector({ timeout: options.connectTimeoutMs, allowH2: false });
+    this.mode = connectionMode(this.origin, options.protocol);
+    this.connector = new Connector({
+      origin: this.origin,
+      alpn: this.mode.alpn,
+      requireH2: this.mode.forcedH2 && this.mode.secure,
+      h2c: this.mode.h2c,
+      timeoutMs: options.connectTimeoutMs,
+      tls: options.tls,
+    });
+    const h2 = this.mode.allowH2;
+    this.streamsPerSession = h2 ? options.maxConcurrentStreams : null;
     this.pool = new Pool(options.target, {
       connections: options.connections,
-      pipelining: options.pipelining,
+      // Before a session is up undici bounds a connection by `pipelining`, after by the stream limit:
+      // a forced h2 run sets both to the stream limit.
+      pipelining: this.mode.forcedH2 ? options.maxConcurrentStreams : options.pipelining,
       // undici's per-request timers are off: one coarse sweep below bounds every request instead.
       headersTimeout: 0,
       bodyTimeout: 0,
-      allowH2: false,
-      connect: (connectOptions, callback) => this.connect(connectOptions, callback),
+      allowH2: h2,
+      ...(h2 ? { h2Options: { maxConcurrentStreams: options.maxConcurrentStreams } } : {}),
+      connect: (_connectOptions, callback) => this.connect(callback),
     });
     // The sweep period is a small fraction of the timeout, so a timeout fires within ~5% of its value.
     const period = Math.min(Math.max(options.requestTimeoutMs / 20, 5), 100);
     this.sweeper = setInterval(() => this.sweep(), period).unref();
   }
 
-  private connect(connectOptions: buildConnector.Options, callback: buildConnector.Callback): void {
+  private connect(callback: buildConnector.Callback): void {
     const spare = this.spare;
     this.spare = null;
     if (spare && !spare.destroyed) {
@@ -110,31 +131,15 @@ class UndiciTransport implements Transport {
       process.nextTick(callback, null, spare);
       return;
     }
-    this.connector(connectOptions, (error, socket) => {
-      if (!error && socket) this.countConnection(socket);
-      callback(error as Error & null, socket as Socket & null);
-    });
-  }
-
-  private countConnection(socket: Socket): void {
-    this.opened++;
-    const protocol: WireProtocol = (socket as Socket & { alpnProtocol?: string | false }).alpnProtocol === 'h2' ? 'h2' : 'h1';
-    this.protocols[protocol] = (this.protocols[protocol] ?? 0) + 1;
+    this.connector.open((error, socket) => callback(error as Error & null, socket as Socket & null));
   }
 
   preflight(): Promise<void> {
-    const { hostname, host, protocol, port } = this.origin;
-    return new Promise((resolve, reject) => {
-      this.connector({ hostname, host, protocol, port, servername: null } as unknown as buildConnector.Options, (error, socket) => {
-        if (error || !socket) {
-          const cause = error ?? new Error('no socket');
-          reject(new RunError(classifyError(cause), `cannot connect to ${this.origin.origin}: ${describeError(cause)}`));
-          return;
-        }
-        this.countConnection(socket);
-        this.spare = socket;
-        resolve();
-      });
+    return preflight(this.origin, this.mode, this.connector, this.options).then((outcome) => {
+      this.spare = outcome.spare;
+      if (outcome.serverStreams !== null && this.streamsPerSession !== null) {
+        this.streamsPerSession = Math.min(this.streamsPerSession, outcome.serverStreams);
+      }
     });
   }
 
@@ -162,7 +167,12 @@ class UndiciTransport implements Transport {
   }
 
   stats(): TransportStats {
-    return { opened: this.opened, protocols: { ...this.protocols } };
+    return {
+      opened: this.connector.opened,
+      protocols: { ...this.connector.protocols },
+      streamsPerSession: this.streamsPerSession,
+      tls: this.connector.tlsStats(),
+    };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,62 @@
+// `--compare-protocols` (or `protocol: [h1, h2]`): the runs of one load, one per protocol, side by side.
+// A pure function of the RunResults; plain padded columns (no borders), colour optional.
+import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
+import type { RunResult } from './result.ts';
+
+/** The JSON of a comparison run: every run's full RunResult, in the order they ran. */
+export interface ProtocolComparisonJson {
+  compare: 'protocols';
+  runs: RunResult[];
+}
+
+export function renderProtocolComparisonJson(runs: RunResult[]): string {
+  const json: ProtocolComparisonJson = { compare: 'protocols', runs };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+const width = (s: string): number => Array.from(s).length;
+
+function connections(result: RunResult): string {
+  const protocols = Object.entries(result.protocols ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([p, n]) => `${p}: ${formatCount(n)}`);
+  return `${formatCount(result.connectionsOpened)}${protocols.length > 0 ? ` (${protocols.join(', ')})` : ''}`;
+}
+
+function errors(result: RunResult): string {
+  const n = result.counts.failed + result.unexpectedStatus;
+  return n === 0 ? '0' : `${formatCount(n)} (${formatPercent(result.errorRate)})`;
+}
+
+const ROWS: Array<[string, (r: RunResult) => string]> = [
+  ['protocol used', (r) => r.protocol ?? 'none'],
+  ['req/s', (r) => formatRate(r.rps)],
+  ['P50', (r) => (r.latencyMs.count === 0 ? '-' : formatMs(Math.min(r.latencyMs.p50, r.latencyMs.max)))],
+  ['P99', (r) => (r.latencyMs.count === 0 ? '-' : formatMs(Math.min(r.latencyMs.p99, r.latencyMs.max)))],
+  ['connections', connections],
+  ['errors', errors],
+];
+
+export function renderProtocolComparison(runs: RunResult[], options: { color: boolean }): string {
+  const bold = (s: string): string => (options.color ? `\x1b[1m${s}\x1b[22m` : s);
+  const red = (s: string): string => (options.color ? `\x1b[31m${s}\x1b[39m` : s);
+  const head = ['', ...runs.map((r) => `requested ${r.plan.protocol}`)];
+  const body = ROWS.map(([label, cell]) => [label, ...runs.map((r) => (r.error ? '-' : cell(r)))]);
+  const widths = head.map((h, col) => Math.max(width(h), ...body.map((row) => width(row[col] ?? ''))));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, col) => (col === 0 ? cell.padEnd(widths[0]!) : ' '.repeat(widths[col]! - width(cell)) + cell))
+      .join('   ')
+      .trimEnd();
+  const first = runs[0];
+  const load = first ? `, ${formatCount(first.plan.concurrency)} users, same plan each run` : '';
+  const out = [bold(`Protocols side by side (${first?.target ?? ''}${load})`), `  ${bold(line(head))}`];
+  for (const row of body) out.push(`  ${line(row)}`);
+  for (const r of runs) {
+    if (r.error) out.push(red(`  ${r.plan.protocol}: run failed (${r.error.class}): ${r.error.message}`));
+    else if (r.interrupted) out.push(red(`  ${r.plan.protocol}: interrupted — partial figures`));
+  }
+  const missing = runs.length < 2 ? '  (the comparison stopped before every protocol ran)' : null;
+  if (missing) out.push(missing);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,47 @@
+// Report header text about protocols and TLS: which protocol the connections really used, HTTP/2
+// streams per session, TLS verification (a warning when off), handshakes and their time. Pure.
+import { formatCount, formatMs } from './format.ts';
+import type { RunResult } from './result.ts';
+
+const plural = (n: number, word: string): string => `${formatCount(n)} ${n === 1 ? word : `${word}s`}`;
+
+/** "h2, 2 connections opened, up to 100 streams each (requested: auto)". */
+export function protocolLine(result: RunResult): string {
+  const protocol = result.protocol ?? 'none (no connection)';
+  const byProtocol = Object.entries(result.protocols ?? {}).filter(([, n]) => n > 0);
+  const mixed = byProtocol.length > 1 ? ` (${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')})` : '';
+  const streams = result.streamsPerSession ? `, up to ${formatCount(result.streamsPerSession)} streams each` : '';
+  const requested = result.plan.protocol && result.plan.protocol !== result.protocol ? ` (requested: ${result.plan.protocol})` : '';
+  return `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${mixed}${streams}${requested}`;
+}
+
+/** The pool line: HTTP/2 plans count sessions × streams, HTTP/1.1 plans connections × pipelining. */
+export function poolLine(plan: RunResult['plan']): string {
+  const perConnection =
+    plan.protocol === 'h2' && plan.maxConcurrentStreams !== undefined
+      ? `${plural(plan.connections, 'session')} × ${formatCount(plan.maxConcurrentStreams)} streams`
+      : `${plural(plan.connections, 'connection')} × ${formatCount(plan.pipelining)} pipelining`;
+  return `${perConnection}, max ${formatCount(plan.maxInflight)} in flight`;
+}
+
+/** The TLS lines of an https:// run (label, text), or none. */
+export function tlsLines(result: RunResult): Array<[string, string]> {
+  const tls = result.tls;
+  if (!tls) return [];
+  const trust = tls.insecure ? 'NOT verified (--insecure)' : tls.customCa ? 'verified against the given CA' : 'verified';
+  const sni = tls.servername ? `, SNI ${tls.servername}` : '';
+  const client = tls.clientCertificate ? ', client certificate sent' : '';
+  const h = tls.handshakeMs;
+  const time = h.count > 0 ? `; time P50 ${formatMs(Math.min(h.p50, h.max))}, max ${formatMs(h.max)} (not in latency)` : '';
+  return [
+    ['tls', `${trust}${sni}${client}; ALPN offered ${tls.alpnOffered.join(', ')}`],
+    ['handshakes', `${formatCount(tls.handshakes.full)} full, ${formatCount(tls.handshakes.resumed)} resumed${time}`],
+  ];
+}
+
+/** The warning shown at the top of the report when certificates were not verified. */
+export function insecureWarning(result: RunResult): string | null {
+  return result.tls?.insecure
+    ? "!! TLS certificate verification was OFF (--insecure): the server's identity was not checked !!"
+    : null;
+}
