@@ -1,6 +1,7 @@
 // Command-line values → typed overrides. Every bad value is a UsageError that names the flag.
 import { parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
+import { RATE_HELP, parseRate } from './rate.ts';
 import type { Overrides } from './plan.ts';
 import type { ProtocolChoice, ScenarioTls, Think, TlsFile } from './scenario/types.ts';
 import { pemProblem } from './scenario/tls.ts';
@@ -24,6 +25,9 @@ export interface RunFlags {
   header?: string[];
   body?: string;
   timeout?: string;
+  rate?: string;
+  maxQueued?: string;
+  latencyCorrection?: boolean;
   maxConcurrentStreams?: string;
   streams?: string;
   compareProtocols?: boolean;
@@ -39,6 +43,20 @@ export function positiveInt(flag: string, text: string | undefined): number | un
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`${flag}: "${text}" is not a whole number >= 1`);
   return Number(text);
+}
+
+function nonNegativeInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag}: "${text}" is not a whole number >= 0`);
+  return Number(text);
+}
+
+/** --rate 500, 500/s, 30/m: the open model's requests per second. */
+function rate(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const perSecond = parseRate(text);
+  if (perSecond === undefined) throw new UsageError(`--rate: "${text}" is not a rate > 0 (${RATE_HELP})`);
+  return perSecond;
 }
 
 export function duration(flag: string, text: string | undefined, allowZero = false): number | undefined {
@@ -166,6 +184,9 @@ export function toOverrides(flags: RunFlags): Overrides {
     headers: headers(flags.header),
     body: body(flags.body),
     requestTimeoutMs: duration('--timeout', flags.timeout),
+    rate: rate(flags.rate),
+    maxQueued: nonNegativeInt('--max-queued', flags.maxQueued),
+    latencyCorrection: flags.latencyCorrection,
     maxConcurrentStreams: streams(flags),
     compareProtocols: flags.compareProtocols,
     tls: tls(flags),

@@ -17,6 +17,7 @@ import { renderGithubAnnotations, renderRegressionAnnotation } from './report/an
 import { compareResults, renderComparison } from './report/compare.ts';
 import { renderJson } from './report/json.ts';
 import { renderPlan } from './report/plan-text.ts';
+import { describeLoad } from './report/load-text.ts';
 import type { RunResult } from './report/result.ts';
 import { renderReport } from './report/table.ts';
 import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
@@ -132,7 +133,8 @@ function banner(plan: Plan): string {
     .join(' or ');
   const note = plan.load.defaultDuration ? ' (default: give -d or -n to change it)' : '';
   const warmup = plan.load.warmupMs > 0 ? ` after ${formatDuration(plan.load.warmupMs)} warmup` : '';
-  return `loadhttp: ${plan.target} — ${plan.load.concurrency} virtual users for ${bound}${warmup}${note}\n`;
+  const load = plan.load.model === 'open' ? describeLoad(summarizePlan(plan)) : `${plan.load.concurrency} virtual users`;
+  return `loadhttp: ${plan.target} — ${load} for ${bound}${warmup}${note}\n`;
 }
 
 function writeOutput(target: string, text: string): void {
@@ -166,6 +168,9 @@ function addRunOptions(command: Command): Command {
     .option('-H, --header <header>', '"Name: value", repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--body <text>', 'request body; @file reads a file')
     .option('--timeout <duration>', 'overall timeout per request (default 10s)')
+    .option('--rate <rate>', 'open model: start requests on a fixed schedule, e.g. 500 or 500/s or 30/m (latency from each intended start)')
+    .option('--max-queued <n>', 'open model: requests that may wait for a pool slot before more are dropped (default: 10s at the rate, min 10,000)')
+    .option('--latency-correction', "closed model: correct latency for coordinated omission (HdrHistogram's expected interval)")
     .option('--json <file>', 'write the full result as JSON ("-" for stdout; the report then goes to stderr)')
     .option(
       '--threshold <expr>',

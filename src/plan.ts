@@ -3,6 +3,8 @@
 import type { Scenario, ScenarioRequest, Think, ProtocolChoice } from './scenario/types.ts';
 import { UsageError } from './errors.ts';
 import { defaultSessions, resolveProtocol, type PlannedTls, type ProtocolOverrides } from './plan-protocol.ts';
+import { resolveLoadModel, type LatencyCorrection, type LoadModel } from './plan-load.ts';
+import type { Stage } from './scenario/types.ts';
 import { resolveThresholds, type PlannedThreshold } from './plan-thresholds.ts';
 
 export interface PlannedRequest {
@@ -28,7 +30,18 @@ export interface Plan {
   compareProtocols: ProtocolChoice[] | null;
   tls: PlannedTls;
   load: {
+    /** 'closed': virtual users loop (send, wait, think); 'open': requests start on a schedule (rate, stages). */
+    model: LoadModel;
+    /** Closed: virtual users (at the start, with stages). Open: the most requests in flight at once. */
     concurrency: number;
+    /** Open model: requests per second at the start of the measured window (then `stages`); null when closed. */
+    rate: number | null;
+    /** Linear ramps of the rate (open) or of the virtual users (closed), from the start value; empty = constant. */
+    stages: Stage[];
+    /** Open model: scheduled requests that may wait for a pool slot; beyond it they are dropped (0 when closed). */
+    maxQueued: number;
+    /** How latency is corrected for coordinated omission: fixed by the model and --latency-correction. */
+    latencyCorrection: LatencyCorrection;
     /** Measured duration (after warmup); null when bounded by iterations only. */
     durationMs: number | null;
     iterations: number | null;
@@ -70,12 +83,16 @@ export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   headers?: Record<string, string>;
   body?: Buffer;
   requestTimeoutMs?: number;
+  /** --rate in requests per second (the open model). */
+  rate?: number;
+  maxQueued?: number;
+  latencyCorrection?: boolean;
   /** --threshold expressions, added after the scenario's thresholds. */
   thresholds?: string[];
 }
 
+/** Defaults of the load model (concurrency, queue bound) are in plan-load.ts. */
 export const DEFAULTS = {
-  concurrency: 10,
   durationMs: 10_000,
   gracefulStopMs: 5_000,
   connectTimeoutMs: 5_000,
@@ -90,8 +107,11 @@ export function buildPlan(scenario: Scenario, overrides: Overrides, version: str
 
   // A bound given on the CLI replaces the file's bounds: `-n 100` means 100 requests, not "100 or 30s".
   const cliBound = overrides.durationMs !== undefined || overrides.iterations !== undefined;
-  const durationMs = (cliBound ? overrides.durationMs : scenario.load.durationMs) ?? null;
   const iterations = (cliBound ? overrides.iterations : scenario.load.iterations) ?? null;
+  // Stages bound the run by their total length unless a duration or iteration count is given.
+  const stagesMs = resolveLoadModel(scenario, overrides).stagesMs;
+  const stagesBound = iterations === null && stagesMs > 0 ? stagesMs : null;
+  const durationMs = (cliBound ? overrides.durationMs : scenario.load.durationMs) ?? stagesBound;
   return freeze(assemble(scenario, overrides, targetUrl, requests, durationMs, iterations, version));
 }
 
@@ -105,15 +125,16 @@ function assemble(
   version: string,
 ): Plan {
   const defaultDuration = durationMs === null && iterations === null;
-  const concurrency = overrides.concurrency ?? scenario.load.concurrency ?? DEFAULTS.concurrency;
+  const loadModel = resolveLoadModel(scenario, overrides);
+  const { concurrency } = loadModel;
   const pipelining = overrides.pipelining ?? scenario.pool.pipelining ?? 1;
   const chosen = resolveProtocol(scenario, overrides);
   const streams = chosen.maxConcurrentStreams;
   const connections =
     overrides.connections ??
     scenario.pool.connections ??
-    defaultSessions(chosen.protocol, concurrency, streams) ??
-    Math.min(concurrency, DEFAULTS.maxDefaultConnections);
+    defaultSessions(chosen.protocol, loadModel.peakConcurrency, streams) ??
+    Math.min(loadModel.peakConcurrency, DEFAULTS.maxDefaultConnections);
   // HTTP/2 sessions carry streams, not pipelined requests: the default bound is sessions × streams.
   const perConnection = chosen.protocol === 'h2' ? streams : pipelining;
   const maxInflight = overrides.maxInflight ?? scenario.pool.maxInflight ?? connections * perConnection;
@@ -125,7 +146,12 @@ function assemble(
     compareProtocols: chosen.compareProtocols,
     tls: chosen.tls,
     load: {
+      model: loadModel.model,
       concurrency,
+      rate: loadModel.rate,
+      stages: loadModel.stages,
+      maxQueued: loadModel.maxQueued,
+      latencyCorrection: loadModel.latencyCorrection,
       durationMs: defaultDuration ? DEFAULTS.durationMs : durationMs,
       iterations,
       warmupMs: overrides.warmupMs ?? scenario.load.warmupMs ?? 0,

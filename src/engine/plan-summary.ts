@@ -33,5 +33,9 @@ export function summarizePlan(plan: Plan): PlanSummary {
       headers: redactHeaders(r.headers, plan.secrets),
       bodyBytes: r.body?.length ?? 0,
     })),
+    model: plan.load.model,
+    rate: plan.load.rate,
+    stages: plan.load.stages.map((stage) => ({ ...stage })),
+    maxQueued: plan.load.maxQueued,
   };
 }

@@ -10,7 +10,9 @@ import { CancelledError, type PreparedRequest, type TransportStats, type WirePro
 import { Semaphore } from './semaphore.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
 import { Sleeper } from './think.ts';
-import { runVirtualUser, type VuContext } from './vu.ts';
+import type { VuContext } from './vu.ts';
+import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
+import { SelfMonitor } from '../record/self-monitor.ts';
 
 export interface RunOptions {
   version: string;
@@ -53,6 +55,7 @@ export class LoadRun {
     const recorder = new Recorder(
       plan.requests.map((r) => r.name),
       plan.requests.map((r) => r.expectStatus),
+      expectedIntervalThinkUs(plan),
     );
     const transport = createTransport({
       target: plan.target,
@@ -98,12 +101,16 @@ export class LoadRun {
       },
     };
 
+    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()));
+    const monitor = new SelfMonitor();
     const timers: NodeJS.Timeout[] = [];
     let measureStart = performance.now();
     const beginMeasuring = () => {
       measureStart = performance.now();
       ctx.measuring = true;
-      recorder.start(measureStart);
+      monitor.start(measureStart);
+      driver.beginMeasuring(measureStart);
+      recorder.start(measureStart, () => ({ ...monitor.sample(), ...driver.perSecond() }));
       if (plan.load.durationMs !== null) timers.push(setTimeout(() => this.stop('duration'), plan.load.durationMs));
     };
     if (plan.load.warmupMs > 0) timers.push(setTimeout(beginMeasuring, plan.load.warmupMs));
@@ -125,6 +132,7 @@ export class LoadRun {
     }
 
     this.stopHandlers.push(() => {
+      driver.stop();
       semaphore.close();
       sleeper.wakeAll();
       const cancel = new CancelledError('the run stopped before the response was complete');
@@ -132,13 +140,15 @@ export class LoadRun {
     });
     if (this.stopReason) for (const handler of this.stopHandlers) handler();
 
-    await Promise.all(Array.from({ length: plan.load.concurrency }, () => runVirtualUser(ctx)));
+    await driver.run();
     const endedAt = performance.now();
     for (const timer of timers) clearTimeout(timer);
     const measuredMs = ctx.measuring ? endedAt - measureStart : 0;
     const recording = recorder.finish(measuredMs);
+    const modelFields = driver.fields(recording, monitor);
     await transport.close();
-    return this.result(base, recording, transport.stats(), measuredMs, plan.load.warmupMs, noSuccess(recording));
+    const result = this.result(base, recording, transport.stats(), measuredMs, plan.load.warmupMs, noSuccess(recording));
+    return { ...result, ...modelFields };
   }
 
   private result(

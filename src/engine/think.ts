@@ -13,6 +13,18 @@ export function thinkMs(think: Think, random: () => number = Math.random): numbe
   }
 }
 
+/** The mean pause of a think-time distribution, in ms. */
+export function meanThinkMs(think: Think): number {
+  switch (think.kind) {
+    case 'none':
+      return 0;
+    case 'uniform':
+      return (think.minMs + think.maxMs) / 2;
+    case 'exponential':
+      return think.meanMs;
+  }
+}
+
 export function describeThink(think: Think): string {
   switch (think.kind) {
     case 'none':

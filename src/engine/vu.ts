@@ -29,9 +29,10 @@ export function pickRequest(cumulative: readonly number[], r: number): number {
   return i;
 }
 
-export async function runVirtualUser(ctx: VuContext): Promise<void> {
+/** `leave` is asked before each request: true when this user should stop (stages ramping down). */
+export async function runVirtualUser(ctx: VuContext, leave: () => boolean = () => false): Promise<void> {
   const { transport, recorder, semaphore } = ctx;
-  while (ctx.nextTicket()) {
+  while (!leave() && ctx.nextTicket()) {
     let queuedAt = 0;
     if (!semaphore.tryAcquire()) {
       queuedAt = performance.now();

@@ -18,8 +18,9 @@ export function createHistogram(): LatencyHistogram {
   });
 }
 
+/** Records integer µs; 0 stays 0 (e.g. no queue wait at all), so it never shows as a made-up 1 µs. */
 export function recordUs(histogram: LatencyHistogram, us: number): void {
-  histogram.recordValue(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : Math.round(us));
+  histogram.recordValue(us <= 0 ? 0 : us > HIGHEST_US ? HIGHEST_US : Math.round(us));
 }
 
 const usToMs = (us: number): number => Math.round(us) / 1000;
@@ -54,4 +55,15 @@ export function decode(base64: string): LatencyHistogram {
 /** Adds `from` into `into` (exact: HDR histograms add bucket by bucket). */
 export function addInto(into: LatencyHistogram, from: LatencyHistogram): void {
   into.add(from);
+}
+
+/**
+ * A copy corrected for coordinated omission (HdrHistogram's expected-interval correction): each value
+ * larger than `expectedIntervalUs` also stands for the requests a stalled user could not send meanwhile
+ * (value − interval, value − 2·interval, ... down to the interval).
+ */
+export function correctedCopy(histogram: LatencyHistogram, expectedIntervalUs: number): LatencyHistogram {
+  const corrected = createHistogram();
+  corrected.addWhileCorrectingForCoordinatedOmission(histogram, Math.max(1, Math.round(expectedIntervalUs)));
+  return corrected;
 }

@@ -2,7 +2,7 @@
 // example messages, and one snapshot per second. The engine calls it once per outcome; it never formats.
 import type { Counts, LatencySummary, RequestStats, SeriesPoint } from '../report/result.ts';
 import type { FailureClass } from './classify.ts';
-import { createHistogram, encode, percentileMs, recordUs, summarize } from './histogram.ts';
+import { correctedCopy, createHistogram, encode, percentileMs, recordUs, summarize, type LatencyHistogram } from './histogram.ts';
 
 const EXAMPLES_PER_CLASS = 3;
 
@@ -12,18 +12,23 @@ class Bucket {
   completed = 0;
   failed = 0;
   cancelled = 0;
+  /** Open model: scheduled but never sent (queue full, or still queued when the run stopped). */
+  dropped = 0;
   unexpected = 0;
   readonly statusCodes = new Map<number, number>();
   readonly errors = new Map<FailureClass, number>();
   readonly latency = createHistogram();
   readonly ttfb = createHistogram();
+  /** From the actual send (latency counts from the intended start in the open model). */
+  readonly service = createHistogram();
 
-  complete(status: number, unexpected: boolean, latencyUs: number, ttfbUs: number): void {
+  complete(status: number, unexpected: boolean, latencyUs: number, ttfbUs: number, serviceUs: number): void {
     this.completed++;
     this.statusCodes.set(status, (this.statusCodes.get(status) ?? 0) + 1);
     if (unexpected) this.unexpected++;
     recordUs(this.latency, latencyUs);
     recordUs(this.ttfb, ttfbUs);
+    recordUs(this.service, serviceUs);
   }
 
   fail(failure: FailureClass): void {
@@ -31,13 +36,14 @@ class Bucket {
     this.errors.set(failure, (this.errors.get(failure) ?? 0) + 1);
   }
 
-  stats(measuredMs: number): RequestStats {
+  stats(measuredMs: number, latency: LatencyHistogram = this.latency): RequestStats {
     return {
       counts: this.counts(),
       unexpectedStatus: this.unexpected,
       errorRate: this.sent === 0 ? 0 : (this.failed + this.unexpected) / this.sent,
       rps: measuredMs > 0 ? this.completed / (measuredMs / 1000) : 0,
-      latencyMs: summarize(this.latency),
+      latencyMs: summarize(latency),
+      serviceTimeMs: summarize(this.service),
       ttfbMs: summarize(this.ttfb),
       statusCodes: Object.fromEntries([...this.statusCodes].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
       errors: Object.fromEntries(this.errors),
@@ -45,7 +51,7 @@ class Bucket {
   }
 
   counts(): Counts {
-    return { sent: this.sent, completed: this.completed, failed: this.failed, cancelled: this.cancelled };
+    return { sent: this.sent, completed: this.completed, failed: this.failed, cancelled: this.cancelled, dropped: this.dropped };
   }
 }
 
@@ -70,15 +76,27 @@ export interface Recording {
     latency: string;
     ttfb: string;
     queueWait: string;
-    requests: Record<string, { latency: string; ttfb: string }>;
+    serviceTime: string;
+    scheduleLag: string;
+    requests: Record<string, { latency: string; ttfb: string; serviceTime: string }>;
   };
+  scheduleLagMs: LatencySummary;
+  /** The expected interval used by the closed-model correction, in ms (null when not applied). */
+  expectedIntervalMs: number | null;
 }
+
+/** The floor of the expected interval: below it the correction would add thousands of values per stall. */
+const MIN_EXPECTED_INTERVAL_US = 1000;
 
 export class Recorder {
   private readonly names: readonly string[];
   private readonly buckets: Bucket[];
   private readonly total = new Bucket();
   private readonly queueWait = createHistogram();
+  /** Open model: how late the scheduler issued each request against its intended start. */
+  private readonly scheduleLag = createHistogram();
+  private readonly expectedIntervalThinkUs: number | null;
+  private perSecond: (() => Partial<SeriesPoint>) | null = null;
   private readonly examples = new Map<FailureClass, string[]>();
   private readonly expected: Uint8Array[];
   private bytesSent = 0;
@@ -93,9 +111,18 @@ export class Recorder {
   private startedAt = 0;
   private ticker: NodeJS.Timeout | null = null;
 
-  /** `expectStatus[i]` lists request i's expected statuses, or null for any 2xx/3xx. */
-  constructor(names: readonly string[], expectStatus: ReadonlyArray<readonly number[] | null>) {
+  /**
+   * `expectStatus[i]` lists request i's expected statuses, or null for any 2xx/3xx. With
+   * `expectedIntervalThinkUs` (closed model, --latency-correction) the reported latency is corrected with
+   * an expected interval of the median service time plus this mean think time.
+   */
+  constructor(
+    names: readonly string[],
+    expectStatus: ReadonlyArray<readonly number[] | null>,
+    expectedIntervalThinkUs: number | null = null,
+  ) {
     this.names = names;
+    this.expectedIntervalThinkUs = expectedIntervalThinkUs;
     this.buckets = names.map(() => new Bucket());
     this.expected = expectStatus.map((list) => {
       const table = new Uint8Array(1000);
@@ -105,9 +132,10 @@ export class Recorder {
     });
   }
 
-  /** Starts the measured window (after warmup) and the per-second series. */
-  start(now: number): void {
+  /** Starts the measured window (after warmup) and the per-second series; `perSecond` adds fields to each point. */
+  start(now: number, perSecond?: () => Partial<SeriesPoint>): void {
     this.startedAt = now;
+    this.perSecond = perSecond ?? null;
     this.ticker = setInterval(() => this.tick(), 1000);
     this.ticker.unref();
   }
@@ -122,10 +150,11 @@ export class Recorder {
     recordUs(this.queueWait, us);
   }
 
-  completed(index: number, status: number, latencyUs: number, ttfbUs: number, bytes: number): void {
+  /** `serviceUs` is from the actual send; it differs from `latencyUs` in the open model only. */
+  completed(index: number, status: number, latencyUs: number, ttfbUs: number, bytes: number, serviceUs = latencyUs): void {
     const unexpected = this.expected[index]![status] !== 1;
-    this.buckets[index]!.complete(status, unexpected, latencyUs, ttfbUs);
-    this.total.complete(status, unexpected, latencyUs, ttfbUs);
+    this.buckets[index]!.complete(status, unexpected, latencyUs, ttfbUs, serviceUs);
+    this.total.complete(status, unexpected, latencyUs, ttfbUs, serviceUs);
     recordUs(this.second, latencyUs);
     this.secondRequests++;
     if (unexpected) this.secondErrors++;
@@ -139,6 +168,15 @@ export class Recorder {
     const examples = this.examples.get(failure) ?? [];
     if (examples.length < EXAMPLES_PER_CLASS && !examples.includes(message)) examples.push(message);
     this.examples.set(failure, examples);
+  }
+
+  lagged(us: number): void {
+    recordUs(this.scheduleLag, us);
+  }
+
+  dropped(index: number): void {
+    this.buckets[index]!.dropped++;
+    this.total.dropped++;
   }
 
   cancelled(index: number): void {
@@ -164,6 +202,7 @@ export class Recorder {
       errors: this.secondErrors,
       p50: this.secondRequests ? percentileMs(this.second, 50) : null,
       p99: this.secondRequests ? percentileMs(this.second, 99) : null,
+      ...this.perSecond?.(),
     });
     this.second.reset();
     this.secondRequests = 0;
@@ -187,14 +226,18 @@ export class Recorder {
 
   private collect(measuredMs: number): Recording {
     const requests: Record<string, RequestStats> = {};
-    const requestHistograms: Record<string, { latency: string; ttfb: string }> = {};
+    const requestHistograms: Record<string, { latency: string; ttfb: string; serviceTime: string }> = {};
+    const intervalUs = this.expectedIntervalUs();
+    const latencyOf = (bucket: Bucket) => (intervalUs === null ? bucket.latency : correctedCopy(bucket.latency, intervalUs));
     this.names.forEach((name, i) => {
       const bucket = this.buckets[i]!;
-      requests[name] = bucket.stats(measuredMs);
-      requestHistograms[name] = { latency: encode(bucket.latency), ttfb: encode(bucket.ttfb) };
+      const latency = latencyOf(bucket);
+      requests[name] = bucket.stats(measuredMs, latency);
+      requestHistograms[name] = { latency: encode(latency), ttfb: encode(bucket.ttfb), serviceTime: encode(bucket.service) };
     });
+    const totalLatency = latencyOf(this.total);
     return {
-      total: this.total.stats(measuredMs),
+      total: this.total.stats(measuredMs, totalLatency),
       requests,
       queueWaitMs: summarize(this.queueWait),
       bytes: { sent: this.bytesSent, received: this.bytesReceived },
@@ -202,11 +245,22 @@ export class Recorder {
       series: [...this.series],
       histograms: {
         unit: 'us',
-        latency: encode(this.total.latency),
+        latency: encode(totalLatency),
         ttfb: encode(this.total.ttfb),
         queueWait: encode(this.queueWait),
+        serviceTime: encode(this.total.service),
+        scheduleLag: encode(this.scheduleLag),
         requests: requestHistograms,
       },
+      scheduleLagMs: summarize(this.scheduleLag),
+      expectedIntervalMs: intervalUs === null ? null : intervalUs / 1000,
     };
+  }
+
+  /** Closed-model correction: the median service time plus the mean think time, at least 1 ms. */
+  private expectedIntervalUs(): number | null {
+    if (this.expectedIntervalThinkUs === null || this.total.service.totalCount === 0) return null;
+    const medianUs = percentileMs(this.total.service, 50) * 1000;
+    return Math.round(Math.max(MIN_EXPECTED_INTERVAL_US, medianUs + this.expectedIntervalThinkUs));
   }
 }

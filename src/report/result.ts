@@ -27,6 +27,13 @@ export interface Counts {
   failed: number;
   /** Still in flight when the run stopped (deadline + grace, or interrupt) and aborted by us. */
   cancelled: number;
+  /**
+   * Open model: requests the schedule called for that were never sent, because more than maxQueued were
+   * already waiting for a pool slot, or because they were still waiting when the run stopped. Not part
+   * of `sent`, so sent = completed + failed + cancelled still holds. 0 in the closed model; older files
+   * lack it.
+   */
+  dropped?: number;
 }
 
 export interface RequestStats {
@@ -39,6 +46,11 @@ export interface RequestStats {
   rps: number;
   latencyMs: LatencySummary;
   ttfbMs: LatencySummary;
+  /**
+   * Service time: from the actual send to the whole response, never corrected. Equal to latencyMs in
+   * the closed model without --latency-correction. Older files lack it.
+   */
+  serviceTimeMs?: LatencySummary;
   statusCodes: Record<string, number>;
   /** Failure classes (connect-refused, timeout, ...) summing to counts.failed. */
   errors: Record<string, number>;
@@ -52,6 +64,43 @@ export interface SeriesPoint {
   /** null when no response completed in that second. */
   p50: number | null;
   p99: number | null;
+  /** The generator's own event-loop delay in that second (ms): its P99 and max. */
+  eventLoopDelayP99?: number;
+  eventLoopDelayMax?: number;
+  /** CPU time of the generator's main thread in that second, in % of one core. */
+  cpuPercent?: number;
+  /** Open model: requests the schedule called for in that second. */
+  scheduled?: number;
+  /** Closed model with stages: virtual users running at the end of that second. */
+  vus?: number;
+}
+
+/** Open model: the schedule against what was sent. */
+export interface ArrivalStats {
+  /** Time the schedule ran in the measured window (the deadline, or until iterations were used up). */
+  windowMs: number;
+  /** Requests the schedule called for in that window (sent + dropped), and per second. */
+  scheduled: number;
+  targetRps: number;
+  /** Requests sent per second of the window. */
+  achievedRps: number;
+  dropped: number;
+  maxQueued: number;
+  /** True when the schedule lag crossed `GeneratorStats.limits.scheduleLagP99Ms`: the schedule was not kept. */
+  behind: boolean;
+}
+
+/** The load generator watching itself, over the measured window. */
+export interface GeneratorStats {
+  /** perf_hooks.monitorEventLoopDelay (resolution 10 ms), in ms. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** CPU time of the main thread (process CPU where unavailable) in % of one core: mean and busiest second. */
+  cpuPercent: { mean: number; max: number };
+  /** True when any limit below was crossed: the figures are limited by this machine, not the target. */
+  saturated: boolean;
+  /** Each crossed limit in plain words with its number, e.g. "event-loop delay P99 was 38 ms (limit 20 ms)". */
+  reasons: string[];
+  limits: { eventLoopDelayP99Ms: number; cpuPercent: number; scheduleLagP99Ms: number };
 }
 
 /** A summary of the resolved plan as the report and JSON show it (no bodies; secrets masked). */
@@ -72,6 +121,14 @@ export interface PlanSummary {
   maxInflight: number;
   timeouts: { connectMs: number; requestMs: number };
   requests: Array<{ name: string; method: string; path: string; weight: number; headers: Record<string, string>; bodyBytes: number }>;
+  /** 'closed' (virtual users) or 'open' (arrival rate); older files lack it (closed). */
+  model?: 'closed' | 'open';
+  /** Open model: requests per second at the start; null when closed. */
+  rate?: number | null;
+  /** Linear ramps of the rate (open) or virtual users (closed); targets per second or users. */
+  stages?: Array<{ durationMs: number; target: number }>;
+  /** Open model: the queue bound before requests are dropped. */
+  maxQueued?: number;
   /** HTTP/2: streams per session we allow (the server may lower it: see RunResult.streamsPerSession). */
   maxConcurrentStreams?: number;
   /** TLS settings (file paths, never contents); null for http:// targets. */
@@ -94,7 +151,6 @@ export interface TlsSummary {
   /** TCP connected → TLS handshake done, per connection (not request latency). */
   handshakeMs: LatencySummary;
 }
-
 
 export interface RunResult extends RequestStats {
   schemaVersion: typeof SCHEMA_VERSION;
@@ -135,12 +191,33 @@ export interface RunResult extends RequestStats {
     latency: string;
     ttfb: string;
     queueWait: string;
+    /** Uncorrected service time (see serviceTimeMs), and the open model's schedule lag. */
+    serviceTime?: string;
+    scheduleLag?: string;
     /** TLS handshake times (https:// runs). */
     handshake?: string;
-    requests: Record<string, { latency: string; ttfb: string }>;
+    requests: Record<string, { latency: string; ttfb: string; serviceTime?: string }>;
   };
   /** Present when the run failed to measure anything meaningful (exit 3). */
   error?: { class: string; message: string };
+  /**
+   * Which correction for coordinated omission latencyMs carries: 'none' (closed model: from the actual
+   * send), 'intended-start' (open model: from each request's scheduled start, so stalls are not hidden),
+   * 'expected-interval' (closed model with --latency-correction: HdrHistogram's correction). Older files
+   * lack it.
+   */
+  latencyCorrection?: 'none' | 'intended-start' | 'expected-interval';
+  /** The expected interval of the 'expected-interval' correction, in ms. */
+  expectedIntervalMs?: number;
+  /**
+   * Open model: how late the generator issued each request against its intended start (its own
+   * lateness: timers, a busy event loop). Waiting for a pool slot is in queueWaitMs, not here.
+   */
+  scheduleLagMs?: LatencySummary;
+  /** Open model: target against achieved rate, and drops. */
+  arrival?: ArrivalStats;
+  /** Event-loop delay, CPU, and whether the generator itself was the bottleneck. */
+  generator?: GeneratorStats;
   /**
    * Every threshold (the scenario's, then --threshold flags), evaluated on the final figures, in order.
    * `loadhttp run` always writes it (an empty list when there are none); older files may lack it.

@@ -4,6 +4,8 @@ import Table from 'cli-table3';
 import { formatDuration } from '../duration.ts';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { RequestStats, RunResult } from './result.ts';
+import { describeLoad } from './load-text.ts';
+import { latencyMeaning, modelLines, warningLines } from './model-lines.ts';
 import { renderComparison } from './compare.ts';
 import { formatThresholdLimit, formatThresholdValue } from './thresholds.ts';
 import { insecureWarning, poolLine, protocolLine, tlsLines } from './protocol-lines.ts';
@@ -110,6 +112,7 @@ function headerLines(result: RunResult, paint: Paint): string[] {
   if (result.interrupted) {
     lines.push(paint.bold(paint.yellow('!! INTERRUPTED — partial results (the run was stopped before its end) !!')));
   }
+  lines.push(...warningLines(result, paint));
   if (result.error) {
     lines.push(paint.bold(paint.red(`Run failed (${result.error.class}): ${result.error.message}`)));
   }
@@ -120,7 +123,7 @@ function headerLines(result: RunResult, paint: Paint): string[] {
   lines.push(field('target', result.target));
   lines.push(field('protocol', protocolLine(result)));
   for (const [label, text] of tlsLines(result)) lines.push(field(label, text));
-  lines.push(field('load', `concurrency ${formatCount(plan.concurrency)}, think time: ${plan.think || 'none'}`));
+  lines.push(field('load', describeLoad(plan)));
   lines.push(field('bounds', boundsLine(result)));
   const stop = {
     duration: 'duration reached',
@@ -181,7 +184,7 @@ function latencySection(result: RunResult, paint: Paint): string {
     for (const [name, stats] of entries) table.push(latencyRow(truncate(name, MAX_NAME), stats, paint));
     table.push(latencyRow('total', result, paint).map((cell, i) => (i === 0 ? paint.bold(cell) : cell)));
   }
-  return `${paint.bold('Latency')} (request sent → whole response, completed requests)\n${renderTable(table)}`;
+  return `${paint.bold('Latency')} (${latencyMeaning(result)}; completed requests)\n${renderTable(table)}`;
 }
 
 function timingLines(result: RunResult, paint: Paint): string[] {
@@ -194,7 +197,11 @@ function timingLines(result: RunResult, paint: Paint): string[] {
       : `P50 ${formatMs(Math.min(q.p50, q.max))}, P99 ${formatMs(Math.min(q.p99, q.max))}, max ${formatMs(q.max)}`;
   return [
     labelled(paint, 'TTFB', ttfb),
-    labelled(paint, 'queue wait', `${queue} (waiting for a pool slot, not included in latency)`),
+    labelled(
+      paint,
+      'queue wait',
+      `${queue} (waiting for a pool slot, ${result.latencyCorrection === 'intended-start' ? 'included in latency: it counts from the intended start' : 'not included in latency'})`,
+    ),
   ];
 }
 
@@ -245,7 +252,11 @@ export function renderReport(result: RunResult, options: ReportOptions): string 
   const sections: string[] = [
     headerLines(result, paint).join('\n'),
     latencySection(result, paint),
-    [...timingLines(result, paint), ...countLines(result, paint)].join('\n'),
+    [
+      ...timingLines(result, paint),
+      ...modelLines(result, paint).map(([label, text]) => labelled(paint, label, text)),
+      ...countLines(result, paint),
+    ].join('\n'),
   ];
   const status = statusSection(result, paint);
   if (status !== null) sections.push(status);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { YAMLError, YAMLMap } from 'yaml';
 import { ScenarioError, type SourcePosition } from '../errors.ts';
-import type { Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
+import type { ProtocolChoice, Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
 import {
   type Ctx,
   type Field,
@@ -31,10 +31,22 @@ import {
   substitute,
   valueOf,
 } from './nodes.ts';
+import { checkLoadModel, readRate, readStages } from './load-model.ts';
 import { readProtocols, readTls } from './tls.ts';
 
 const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds'];
-const LOAD_KEYS = ['concurrency', 'duration', 'iterations', 'warmup', 'gracefulStop', 'think'];
+const LOAD_KEYS = [
+  'concurrency',
+  'duration',
+  'iterations',
+  'warmup',
+  'gracefulStop',
+  'think',
+  'rate',
+  'maxQueued',
+  'stages',
+  'latencyCorrection',
+];
 const POOL_KEYS = ['connections', 'pipelining', 'maxInflight', 'maxConcurrentStreams'];
 const TIMEOUT_KEYS = ['connect', 'request'];
 const THINK_KEYS = ['min', 'max', 'mean'];
@@ -192,6 +204,8 @@ function readTarget(ctx: Ctx, field: Field): string {
 
 function readLoad(ctx: Ctx, field: Field | undefined): Scenario['load'] {
   const f = section(ctx, field, LOAD_KEYS);
+  const stages = opt(f, 'stages', (c) => readStages(ctx, c));
+  checkLoadModel(ctx, f, stages);
   return compact({
     concurrency: opt(f, 'concurrency', (c) => int(ctx, c.value, c.path, 1)),
     durationMs: opt(f, 'duration', (c) => duration(ctx, c.value, c.path, true)),
@@ -199,6 +213,10 @@ function readLoad(ctx: Ctx, field: Field | undefined): Scenario['load'] {
     warmupMs: opt(f, 'warmup', (c) => duration(ctx, c.value, c.path, false)),
     gracefulStopMs: opt(f, 'gracefulStop', (c) => duration(ctx, c.value, c.path, false)),
     think: opt(f, 'think', (c) => readThink(ctx, c.value, c.path)),
+    rate: opt(f, 'rate', (c) => readRate(ctx, c.value, c.path)),
+    maxQueued: opt(f, 'maxQueued', (c) => int(ctx, c.value, c.path, 0)),
+    stages,
+    latencyCorrection: opt(f, 'latencyCorrection', (c) => bool(ctx, c.value, c.path)),
   });
 }
 

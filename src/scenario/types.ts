@@ -10,6 +10,18 @@ export type Think =
   | { kind: 'uniform'; minMs: number; maxMs: number }
   | { kind: 'exponential'; meanMs: number };
 
+/** One linear ramp: the level moves from the previous stage's target to `target` over `durationMs`. */
+export interface Stage {
+  durationMs: number;
+  /** Requests per second (rate stages) or virtual users (concurrency stages). */
+  target: number;
+}
+
+export interface ScenarioStages {
+  kind: 'rate' | 'concurrency';
+  stages: Stage[];
+}
+
 /** A PEM file from the scenario (path resolved against the scenario file, contents read). */
 export interface TlsFile {
   file: string;
@@ -75,6 +87,14 @@ export interface Scenario {
     think?: Think;
     /** How long in-flight requests may take to finish after the deadline before they are cancelled. */
     gracefulStopMs?: number;
+    /** Open model: requests per second (from `rate: 500/s`); with `stages`, the rate they ramp from. */
+    rate?: number;
+    /** Open model: scheduled requests that may wait for a pool slot before further ones are dropped. */
+    maxQueued?: number;
+    /** Linear ramps: of the arrival rate (`{duration, rate}`) or of the virtual users (`{duration, concurrency}`). */
+    stages?: ScenarioStages;
+    /** Closed model: apply HdrHistogram's expected-interval correction (`--latency-correction`). */
+    latencyCorrection?: boolean;
   };
   pool: {
     connections?: number;

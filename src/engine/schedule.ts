@@ -1,0 +1,204 @@
+// The open model (arrival rate): requests start on a fixed schedule, whatever the responses do.
+//
+// One timer loop, not one timer per request: each tick issues every request whose intended start has
+// come (catching up after a late tick), then sleeps until the next one is due (precise-timer.ts: a
+// worker wakes this thread within ~0.1 ms, where setTimeout would add up to ~1.5 ms). Whatever lateness
+// remains is measured (schedule lag) rather than hidden. Latency counts from the intended start (wrk2), so a stalled target
+// shows in the percentiles; the service time from the actual send is kept apart.
+//
+// When every pool slot is busy, issued requests wait in a FIFO (still timed from their intended start)
+// up to `maxQueued`; beyond it they are dropped and counted, never silently skipped. Requests still
+// queued when the run stops were never sent: they count as dropped too.
+import { classifyError, describeError } from '../record/classify.ts';
+import type { Recorder } from '../record/recorder.ts';
+import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
+import { PreciseTimer } from './precise-timer.ts';
+import { LoadProfile } from './stages.ts';
+import { pickRequest } from './vu.ts';
+
+export interface ScheduleContext {
+  readonly transport: Transport;
+  readonly recorder: Recorder;
+  readonly requests: readonly PreparedRequest[];
+  readonly cumulative: readonly number[];
+  /** False during warmup: those requests are sent but not recorded. */
+  readonly measuring: boolean;
+  /** Claims the right to send one more request; false once the run is stopping or iterations are used up. */
+  nextTicket(): boolean;
+}
+
+export interface ScheduleOptions {
+  /** Requests per second at the start; with `stages`, the rate they ramp from. Warmup runs at this rate. */
+  rate: number;
+  profile: LoadProfile;
+  maxInflight: number;
+  maxQueued: number;
+}
+
+interface Queued {
+  intendedAt: number;
+  queuedAt: number;
+  measured: boolean;
+}
+
+export class ArrivalScheduler {
+  private readonly ctx: ScheduleContext;
+  private readonly options: ScheduleOptions;
+  /** The current timeline: warmup (a constant rate) until beginMeasuring, then the stages. */
+  private profile: LoadProfile;
+  private origin = performance.now();
+  private issued = 0;
+  private inflight = 0;
+  private readonly queue: Array<Queued | undefined> = [];
+  private head = 0;
+  private timer: PreciseTimer | null;
+  private stopped = false;
+  private measureStart: number | null = null;
+  private windowEnd: number | null = null;
+  private scheduledMeasured = 0;
+  private scheduledThisSecond = 0;
+  private resolveDone!: () => void;
+  /** Settles when scheduling has stopped and every request sent has settled. */
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(ctx: ScheduleContext, options: ScheduleOptions) {
+    this.ctx = ctx;
+    this.options = options;
+    this.profile = new LoadProfile(options.rate, []);
+    // Created now, before the measured window starts: starting a worker takes the main thread a few ms.
+    this.timer = new PreciseTimer(this.tick);
+  }
+
+  start(): void {
+    this.origin = performance.now();
+    this.tick();
+  }
+
+  /** Restarts the timeline at the measured window's start: the stages begin there. */
+  beginMeasuring(now: number): void {
+    this.measureStart = now;
+    this.origin = now;
+    this.issued = 0;
+    this.profile = this.options.profile;
+    if (!this.stopped) this.timer?.wakeAt(now);
+  }
+
+  /** Stops scheduling: nothing new is issued, and the queue is dropped. In-flight requests go on. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.measureStart !== null) this.windowEnd = performance.now();
+    this.timer?.close();
+    this.timer = null;
+    for (let entry = this.shift(); entry; entry = this.shift()) this.drop(entry.measured);
+    this.settleIfDone();
+  }
+
+  /** For the series: requests the schedule called for since the last call. */
+  perSecond(): { scheduled: number } {
+    const scheduled = this.scheduledThisSecond;
+    this.scheduledThisSecond = 0;
+    return { scheduled };
+  }
+
+  /** The measured window's schedule figures (call after `done`). */
+  figures(): { windowMs: number; scheduled: number; targetRps: number } {
+    const windowMs = this.measureStart === null ? 0 : (this.windowEnd ?? performance.now()) - this.measureStart;
+    const expected = this.options.profile.countAt(windowMs);
+    return { windowMs, scheduled: this.scheduledMeasured, targetRps: windowMs > 0 ? expected / (windowMs / 1000) : 0 };
+  }
+
+  private readonly tick = (): void => {
+    if (this.stopped) return;
+    const now = performance.now();
+    let due = this.origin + this.profile.timeOfCount(this.issued);
+    while (due <= now) {
+      if (!this.ctx.nextTicket()) {
+        this.stop();
+        return;
+      }
+      this.issue(due, now);
+      this.issued++;
+      due = this.origin + this.profile.timeOfCount(this.issued);
+    }
+    // Sleep until the next request is due (Infinity when the rate has ramped to 0 for good).
+    if (!this.stopped) this.timer?.wakeAt(due);
+  };
+
+  private issue(intendedAt: number, now: number): void {
+    const measured = this.ctx.measuring;
+    if (measured) {
+      this.ctx.recorder.lagged((now - intendedAt) * 1000);
+      this.scheduledMeasured++;
+      this.scheduledThisSecond++;
+    }
+    if (this.inflight < this.options.maxInflight) {
+      this.inflight++;
+      this.send(intendedAt, now, measured, 0);
+    } else if (this.queue.length - this.head < this.options.maxQueued) {
+      this.queue.push({ intendedAt, queuedAt: now, measured });
+    } else {
+      this.drop(measured);
+    }
+  }
+
+  private drop(measured: boolean): void {
+    if (measured) this.ctx.recorder.dropped(pickRequest(this.ctx.cumulative, Math.random()));
+  }
+
+  private send(intendedAt: number, sentAt: number, measured: boolean, queuedMs: number): void {
+    const { recorder } = this.ctx;
+    const index = pickRequest(this.ctx.cumulative, Math.random());
+    const request = this.ctx.requests[index]!;
+    if (measured) {
+      recorder.waited(queuedMs * 1000);
+      recorder.sent(index, request.wireBytes);
+    } else {
+      recorder.warmupSent++;
+    }
+    this.ctx.transport.send(request).then(
+      (outcome: SendOutcome) => {
+        if (measured) {
+          const latencyUs = (outcome.endAt - intendedAt) * 1000;
+          const serviceUs = (outcome.endAt - sentAt) * 1000;
+          recorder.completed(index, outcome.status, latencyUs, (outcome.headersAt - sentAt) * 1000, outcome.bytes, serviceUs);
+        }
+        this.release();
+      },
+      (error: unknown) => {
+        if (measured) {
+          if (error instanceof CancelledError) recorder.cancelled(index);
+          else recorder.failed(index, classifyError(error), describeError(error));
+        }
+        this.release();
+      },
+    );
+  }
+
+  /** A slot came free: it passes straight to the oldest queued request, if any. */
+  private release(): void {
+    const next = this.stopped ? undefined : this.shift();
+    if (next) {
+      const now = performance.now();
+      this.send(next.intendedAt, now, next.measured, now - next.queuedAt);
+      return;
+    }
+    this.inflight--;
+    this.settleIfDone();
+  }
+
+  private shift(): Queued | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const entry = this.queue[this.head];
+    this.queue[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return entry;
+  }
+
+  private settleIfDone(): void {
+    if (this.stopped && this.inflight === 0) this.resolveDone();
+  }
+}

@@ -1,0 +1,69 @@
+// The closed model's set of virtual users: a fixed number, or a number that follows stages (users are
+// added, or leave after their current request, as the target moves). Each user runs engine/vu.ts.
+import { LoadProfile } from './stages.ts';
+import { runVirtualUser, type VuContext } from './vu.ts';
+
+/** How often the target is re-read while stages ramp. */
+const RAMP_PERIOD_MS = 100;
+
+export class VirtualUsers {
+  private readonly ctx: VuContext;
+  private readonly start: number;
+  private readonly profile: LoadProfile | null;
+  private running = 0;
+  private target: number;
+  private readonly users: Array<Promise<void>> = [];
+  private ramp: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  /** `profile` is null for a constant number of users. */
+  constructor(ctx: VuContext, start: number, profile: LoadProfile | null) {
+    this.ctx = ctx;
+    this.start = start;
+    this.profile = profile;
+    this.target = start;
+  }
+
+  /** Starts the users and resolves when every one has finished. */
+  async run(): Promise<void> {
+    this.scale();
+    let count: number;
+    do {
+      count = this.users.length;
+      await Promise.all(this.users);
+    } while (this.users.length !== count);
+  }
+
+  /** Stages begin with the measured window. */
+  beginMeasuring(now: number): void {
+    const profile = this.profile;
+    if (profile === null || this.stopped) return;
+    this.ramp = setInterval(() => {
+      this.target = Math.round(profile.valueAt(performance.now() - now));
+      this.scale();
+    }, RAMP_PERIOD_MS);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.ramp) clearInterval(this.ramp);
+  }
+
+  perSecond(): { vus?: number } {
+    return this.profile === null ? {} : { vus: this.running };
+  }
+
+  private scale(): void {
+    while (!this.stopped && this.running < this.target) {
+      this.running++;
+      this.users.push(runVirtualUser(this.ctx, this.leave));
+    }
+  }
+
+  /** Asked by each user before each request: the first users to ask while there are too many leave. */
+  private readonly leave = (): boolean => {
+    if (this.running <= this.target) return false;
+    this.running--;
+    return true;
+  };
+}

@@ -1,0 +1,111 @@
+// The generator watching itself: event-loop delay (perf_hooks.monitorEventLoopDelay) and the CPU time
+// of the main thread, over the measured window and per second, and the verdict on whether the figures
+// are limited by this machine rather than by the target.
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
+import type { GeneratorStats, SeriesPoint } from '../report/result.ts';
+
+/** The delay monitor's timer period; the histogram holds whole periods, so this is subtracted. */
+const RESOLUTION_MS = 10;
+
+/**
+ * When the generator counts as saturated. Tuned on this project's 2-vCPU machine (README, "Open model
+ * and coordinated omission"): a light run keeps the event-loop delay P99 within a few ms and the schedule
+ * lag P99 under ~2 ms; a run at the generator's ceiling shows event-loop delay P99 of 20-60 ms and
+ * the main thread at 95-100% of a core.
+ */
+export const SATURATION_LIMITS = {
+  /** Event-loop delay P99 over the measured window. */
+  eventLoopDelayP99Ms: 20,
+  /** Mean CPU time of the main thread, in % of one core. */
+  cpuPercent: 90,
+  /** Open model: how late requests were issued against the schedule, P99. */
+  scheduleLagP99Ms: 10,
+} as const;
+
+type CpuReader = () => { user: number; system: number };
+
+/** The main thread's CPU time where Node has it (process.threadCpuUsage, Node 23.9+), else the whole process's. */
+const readCpu: CpuReader =
+  typeof process.threadCpuUsage === 'function' ? () => process.threadCpuUsage() : () => process.cpuUsage();
+
+const cpuMicros = (usage: { user: number; system: number }): number => usage.user + usage.system;
+const delayMs = (histogram: ELDHistogram, percentile: number): number =>
+  histogram.count === 0 ? 0 : Math.max(0, histogram.percentile(percentile) / 1e6 - RESOLUTION_MS);
+const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export class SelfMonitor {
+  private readonly window = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private readonly second = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private startCpu = 0;
+  private startAt = 0;
+  private lastCpu = 0;
+  private lastAt = 0;
+  private busiestPercent = 0;
+  private running = false;
+
+  start(now = performance.now()): void {
+    this.window.enable();
+    this.second.enable();
+    this.startAt = this.lastAt = now;
+    this.startCpu = this.lastCpu = cpuMicros(readCpu());
+    this.running = true;
+  }
+
+  /** This second's figures for the series (call once a second); starts the next second. */
+  sample(now = performance.now()): Partial<SeriesPoint> {
+    const cpu = cpuMicros(readCpu());
+    const percent = cpuPercent(cpu - this.lastCpu, now - this.lastAt);
+    // A short last slice says little about the busiest second.
+    if (now - this.lastAt >= 500) this.busiestPercent = Math.max(this.busiestPercent, percent);
+    const point = {
+      eventLoopDelayP99: round(delayMs(this.second, 99)),
+      eventLoopDelayMax: round(delayMs(this.second, 100)),
+      cpuPercent: round(percent),
+    };
+    this.second.reset();
+    this.lastCpu = cpu;
+    this.lastAt = now;
+    return point;
+  }
+
+  /** Stops both monitors and returns the window's figures with the verdict. */
+  stop(scheduleLagP99Ms: number | null, now = performance.now()): GeneratorStats {
+    if (this.running) {
+      this.window.disable();
+      this.second.disable();
+      this.running = false;
+    }
+    const mean = cpuPercent(cpuMicros(readCpu()) - this.startCpu, now - this.startAt);
+    const eventLoopDelayMs = {
+      p50: round(delayMs(this.window, 50)),
+      p99: round(delayMs(this.window, 99)),
+      max: round(delayMs(this.window, 100)),
+    };
+    const cpu = { mean: round(mean), max: round(Math.max(this.busiestPercent, mean)) };
+    return { eventLoopDelayMs, cpuPercent: cpu, ...judge(eventLoopDelayMs.p99, cpu.mean, scheduleLagP99Ms) };
+  }
+}
+
+function cpuPercent(cpuUs: number, wallMs: number): number {
+  return wallMs <= 0 ? 0 : (cpuUs / 1000 / wallMs) * 100;
+}
+
+/** Which limits were crossed, each in plain words with its number. */
+export function judge(
+  eventLoopDelayP99Ms: number,
+  cpuMeanPercent: number,
+  scheduleLagP99Ms: number | null,
+): Pick<GeneratorStats, 'saturated' | 'reasons' | 'limits'> {
+  const limits = { ...SATURATION_LIMITS };
+  const reasons: string[] = [];
+  if (eventLoopDelayP99Ms > limits.eventLoopDelayP99Ms) {
+    reasons.push(`event-loop delay P99 was ${eventLoopDelayP99Ms} ms (limit ${limits.eventLoopDelayP99Ms} ms)`);
+  }
+  if (cpuMeanPercent >= limits.cpuPercent) {
+    reasons.push(`the main thread used ${Math.round(cpuMeanPercent)}% of a CPU core (limit ${limits.cpuPercent}%)`);
+  }
+  if (scheduleLagP99Ms !== null && scheduleLagP99Ms > limits.scheduleLagP99Ms) {
+    reasons.push(`requests started late against the schedule: lag P99 was ${scheduleLagP99Ms} ms (limit ${limits.scheduleLagP99Ms} ms)`);
+  }
+  return { saturated: reasons.length > 0, reasons, limits };
+}
