@@ -18,6 +18,9 @@ import { compareResults, renderComparison } from './report/compare.ts';
 import { renderJson } from './report/json.ts';
 import { renderPlan } from './report/plan-text.ts';
 import { describeLoad } from './report/load-text.ts';
+import { calibrate } from './calibrate/calibrate.ts';
+import { calibrateOptions, type CalibrateFlags } from './calibrate/options.ts';
+import { renderCalibration } from './report/calibration-text.ts';
 import type { RunResult } from './report/result.ts';
 import { renderReport } from './report/table.ts';
 import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
@@ -267,6 +270,24 @@ Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhtt
       } finally {
         await target.close();
       }
+    });
+
+  program
+    .command('calibrate')
+    .description("find this machine's ceiling: short runs against a built-in loopback target over h1 and h2c")
+    .option('-c, --concurrency <list>', 'users per step, comma-separated (default 1,16,64; at most 6 steps)')
+    .option('-d, --duration <duration>', 'measured length of each step (default 1s, at most 10s)')
+    .option('--h1', 'HTTP/1.1 only')
+    .option('--h2', 'h2c (HTTP/2 cleartext) only')
+    .option('--json <file>', 'write the steps as JSON ("-" for stdout)')
+    .addHelpText('after', '\nExample:\n  $ loadhttp calibrate\n  $ loadhttp calibrate --h1 -c 8,32,128 -d 2s\n')
+    .action(async (flags: CalibrateFlags) => {
+      const options = calibrateOptions(flags);
+      const bound = options.protocols.length * options.concurrencies.length * (options.stepMs + 250);
+      stderr.write(`loadhttp calibrate: ${options.protocols.join(' and ')} at ${options.concurrencies.join(', ')} users, about ${formatDuration(Math.ceil(bound / 1000) * 1000)}\n`);
+      const steps = await calibrate(options, (step) => stderr.write(`  ${step.protocol} × ${step.concurrency}: ${Math.round(step.rps)} req/s\n`));
+      (flags.json === '-' ? stderr : stdout).write(renderCalibration(steps));
+      if (flags.json) writeOutput(flags.json, `${JSON.stringify({ steps }, null, 2)}\n`);
     });
 
   return { program, exitCode: () => code };

@@ -1,0 +1,36 @@
+// `loadhttp calibrate` output: one row per step, then the ceiling per protocol in words.
+import type { CalibrationStep } from '../calibrate/calibrate.ts';
+import { ceilings } from '../calibrate/calibrate.ts';
+import { formatCount, formatMs } from './format.ts';
+
+const COLUMNS = ['protocol', 'users', 'req/s', 'P50', 'P99', 'loop P99', 'CPU', 'saturated'];
+
+export function calibrationRow(step: CalibrationStep): string[] {
+  return [
+    step.protocol,
+    String(step.concurrency),
+    formatCount(step.rps),
+    formatMs(step.p50Ms),
+    formatMs(step.p99Ms),
+    formatMs(step.eventLoopDelayP99Ms),
+    `${Math.round(step.cpuPercent)}%`,
+    step.errors > 0 ? `errors: ${step.errors}` : step.saturated ? 'yes' : 'no',
+  ];
+}
+
+function pad(rows: string[][]): string {
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((cell, i) => (i < 2 || i === 7 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function renderCalibration(steps: readonly CalibrationStep[]): string {
+  const lines = [pad([COLUMNS, ...steps.map(calibrationRow)]), ''];
+  for (const best of ceilings(steps)) {
+    lines.push(
+      `${best.protocol}: this machine generates up to ~${formatCount(best.rps)} req/s (${best.concurrency} users, ` +
+        `loopback, smallest response). Keep real tests well below it (about 70%), or spread the load over more processes.`,
+    );
+  }
+  lines.push('Saturated steps are limited by this machine (event-loop delay P99 or CPU over the limits), as any run would be.');
+  return `${lines.join('\n')}\n`;
+}
