@@ -43,7 +43,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
       perSecond: () => scheduler.perSecond(),
       fields: (recording, monitor) => {
         const { windowMs, scheduled, targetRps } = scheduler.figures();
-        const generator = monitor.stop(recording.scheduleLagMs.p99);
+        const generator = monitor.stop(recording.scheduleLagMs.p90);
         const lagging = generator.reasons.some((reason) => reason.includes('schedule'));
         return {
           latencyCorrection: 'intended-start',

@@ -11,7 +11,7 @@ const RESOLUTION_MS = 10;
  * When the generator counts as saturated. Measured on this project's 2-vCPU VM (Node 24, undici 8, a
  * Node hello-world target on the other core, 3 s runs): below the ceiling (1 user, 9.8k req/s; open
  * model at 2k-6k req/s after its first second) the event-loop delay P99 stays at 0.2-3 ms and the
- * schedule lag P99 at ~2.5 ms; at the ceiling (16-256 users, 15-20k req/s) the event-loop delay P99
+ * schedule lag P99 at ~2.5 ms (P90 ~0.3 ms); at the ceiling (16-256 users, 15-20k req/s) the event-loop delay P99
  * is 21-32 ms. CPU time reads 78-87% of a core there, not 100%: the VM's steal time is not counted, so
  * CPU is the weaker signal and its limit only catches a clearly pegged thread.
  */
@@ -20,8 +20,11 @@ export const SATURATION_LIMITS = {
   eventLoopDelayP99Ms: 10,
   /** Mean CPU time of the main thread, in % of one core. */
   cpuPercent: 90,
-  /** Open model: how late requests were issued against the schedule, P99. */
-  scheduleLagP99Ms: 10,
+  /**
+   * Open model: how late requests were issued against the schedule, P90 (not P99: the first requests of
+   * a cold process, opening connections, can be late once without the generator falling behind).
+   */
+  scheduleLagP90Ms: 10,
 } as const;
 
 type CpuReader = () => { user: number; system: number };
@@ -71,7 +74,7 @@ export class SelfMonitor {
   }
 
   /** Stops both monitors and returns the window's figures with the verdict. */
-  stop(scheduleLagP99Ms: number | null, now = performance.now()): GeneratorStats {
+  stop(scheduleLagP90Ms: number | null, now = performance.now()): GeneratorStats {
     if (this.running) {
       this.window.disable();
       this.second.disable();
@@ -84,7 +87,7 @@ export class SelfMonitor {
       max: round(delayMs(this.window, 100)),
     };
     const cpu = { mean: round(mean), max: round(Math.max(this.busiestPercent, mean)) };
-    return { eventLoopDelayMs, cpuPercent: cpu, ...judge(eventLoopDelayMs.p99, cpu.mean, scheduleLagP99Ms) };
+    return { eventLoopDelayMs, cpuPercent: cpu, ...judge(eventLoopDelayMs.p99, cpu.mean, scheduleLagP90Ms) };
   }
 }
 
@@ -96,7 +99,7 @@ function cpuPercent(cpuUs: number, wallMs: number): number {
 export function judge(
   eventLoopDelayP99Ms: number,
   cpuMeanPercent: number,
-  scheduleLagP99Ms: number | null,
+  scheduleLagP90Ms: number | null,
 ): Pick<GeneratorStats, 'saturated' | 'reasons' | 'limits'> {
   const limits = { ...SATURATION_LIMITS };
   const reasons: string[] = [];
@@ -106,8 +109,8 @@ export function judge(
   if (cpuMeanPercent >= limits.cpuPercent) {
     reasons.push(`the main thread used ${Math.round(cpuMeanPercent)}% of a CPU core (limit ${limits.cpuPercent}%)`);
   }
-  if (scheduleLagP99Ms !== null && scheduleLagP99Ms > limits.scheduleLagP99Ms) {
-    reasons.push(`requests started late against the schedule: lag P99 was ${scheduleLagP99Ms} ms (limit ${limits.scheduleLagP99Ms} ms)`);
+  if (scheduleLagP90Ms !== null && scheduleLagP90Ms > limits.scheduleLagP90Ms) {
+    reasons.push(`requests started late against the schedule: lag P90 was ${scheduleLagP90Ms} ms (limit ${limits.scheduleLagP90Ms} ms)`);
   }
   return { saturated: reasons.length > 0, reasons, limits };
 }

@@ -86,7 +86,7 @@ export interface ArrivalStats {
   achievedRps: number;
   dropped: number;
   maxQueued: number;
-  /** True when the schedule lag crossed `GeneratorStats.limits.scheduleLagP99Ms`: the schedule was not kept. */
+  /** True when the schedule lag crossed `GeneratorStats.limits.scheduleLagP90Ms`: the schedule was not kept. */
   behind: boolean;
 }
 
@@ -100,7 +100,7 @@ export interface GeneratorStats {
   saturated: boolean;
   /** Each crossed limit in plain words with its number, e.g. "event-loop delay P99 was 38 ms (limit 20 ms)". */
   reasons: string[];
-  limits: { eventLoopDelayP99Ms: number; cpuPercent: number; scheduleLagP99Ms: number };
+  limits: { eventLoopDelayP99Ms: number; cpuPercent: number; scheduleLagP90Ms: number };
 }
 
 /** A summary of the resolved plan as the report and JSON show it (no bodies; secrets masked). */
