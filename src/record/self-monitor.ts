@@ -4,16 +4,21 @@
 import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { GeneratorStats, SeriesPoint } from '../report/result.ts';
 
-/** The delay monitor's timer period; the histogram holds whole periods, so this is subtracted. */
-const RESOLUTION_MS = 10;
+/**
+ * The delay monitor's timer period; the histogram holds whole periods, so this is subtracted. 2 ms gives
+ * ~500 samples a second, so a P99 over a short run is not just its one worst hiccup (at 10 ms, a cold 1 s
+ * run at 100 req/s read 11 ms from start-up alone).
+ */
+const RESOLUTION_MS = 2;
 
 /**
  * When the generator counts as saturated. Measured on this project's 2-vCPU VM (Node 24, undici 8, a
  * Node hello-world target on the other core, 3 s runs): below the ceiling (1 user, 9.8k req/s; open
  * model at 2k-6k req/s after its first second) the event-loop delay P99 stays at 0.2-3 ms and the
  * schedule lag P99 at ~2.5 ms (P90 ~0.3 ms); at the ceiling (16-256 users, 15-20k req/s) the event-loop delay P99
- * is 21-32 ms. CPU time reads 78-87% of a core there, not 100%: the VM's steal time is not counted, so
- * CPU is the weaker signal and its limit only catches a clearly pegged thread.
+ * is 21-32 ms (10 ms resolution; 5-12 ms at 2 ms resolution while other jobs shared the VM). CPU time
+ * reads 35-87% of a core there, not 100%: the VM's steal time is not counted, so CPU is the weaker
+ * signal and its limit only catches a clearly pegged thread. First estimates: re-tune on quiet hardware.
  */
 export const SATURATION_LIMITS = {
   /** Event-loop delay P99 over the measured window. */

@@ -92,7 +92,7 @@ export interface ArrivalStats {
 
 /** The load generator watching itself, over the measured window. */
 export interface GeneratorStats {
-  /** perf_hooks.monitorEventLoopDelay (resolution 10 ms), in ms. */
+  /** perf_hooks.monitorEventLoopDelay (resolution 2 ms), in ms. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** CPU time of the main thread (process CPU where unavailable) in % of one core: mean and busiest second. */
   cpuPercent: { mean: number; max: number };
