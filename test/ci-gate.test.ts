@@ -45,6 +45,9 @@ test('a bad threshold in the scenario: exit 2 with file:line:col, nothing sent; 
     const cli = await runCli(['run', '--url', server.url, '-n', '5', '--threshold', 'p99 <= fast']);
     assert.equal(cli.code, 2);
     assert.match(cli.stderr, /--threshold: invalid threshold: expected a number, found "f"/);
+    const junit = await runCli(['run', '--url', server.url, '-n', '5', '--junit', path.join(dir, 'missing', 'junit.xml')]);
+    assert.equal(junit.code, 2);
+    assert.match(junit.stderr, /--junit: cannot write .*junit\.xml: the directory .*missing does not exist/);
     assert.equal(server.stats.requests, 0);
   } finally {
     await server.close();
