@@ -35,6 +35,7 @@ function checkResult(data: unknown, file: string, label: string): RunResult {
   };
   if (typeof data !== 'object' || data === null || Array.isArray(data)) fail(`is not a loadhttp result (${HOW})`);
   const r = data as Record<string, unknown>;
+  if (r.compare === 'protocols') fail('holds a --compare-protocols pair of runs: compare the JSON of a single run');
   const tool = r.tool as Record<string, unknown> | undefined;
   if (typeof tool !== 'object' || tool === null || tool.name !== 'loadhttp') {
     fail(`is not a loadhttp result: it has no "tool": {"name": "loadhttp"} (${HOW})`);
