@@ -52,6 +52,8 @@ export interface ServerOptions {
 export function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const stats: ServerStats = { requests: 0, sockets: 0, inFlight: 0, maxInFlight: 0, byPath: new Map(), serviceMs: [] };
   const sockets = new Set<Socket>();
+  // Delayed answers still pending: cleared on close, so a long delay never keeps the test process alive.
+  const pending = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
     stats.requests++;
     stats.inFlight++;
@@ -68,8 +70,12 @@ export function startServer(options: ServerOptions = {}): Promise<TestServer> {
       const delay = typeof options.delayMs === 'function' ? options.delayMs(req) : (options.delayMs ?? 0);
       const status = typeof options.status === 'function' ? options.status(req) : (options.status ?? 200);
       const answer = () => res.writeHead(status, { 'content-type': 'text/plain' }).end(options.body ?? 'ok\n');
-      if (delay > 0) setTimeout(answer, delay);
-      else answer();
+      if (delay <= 0) return answer();
+      const timer = setTimeout(() => {
+        pending.delete(timer);
+        answer();
+      }, delay);
+      pending.add(timer);
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -87,6 +93,7 @@ export function startServer(options: ServerOptions = {}): Promise<TestServer> {
         stats,
         close: () =>
           new Promise<void>((done) => {
+            for (const timer of pending) clearTimeout(timer);
             for (const socket of sockets) socket.destroy();
             server.close(() => done());
           }),
