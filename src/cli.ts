@@ -296,6 +296,13 @@ Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhtt
 /** Parses argv, runs the command, and returns the exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
   const { program, exitCode } = buildProgram();
+  // `loadhttp ... | head`: a reader that goes away is not a crash; stop writing quietly, as Unix tools do.
+  for (const stream of [stdout, stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(exitCode());
+    });
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode();

@@ -1,7 +1,7 @@
 // The real binary, spawned on this Node: exit codes, messages, --json, SIGINT, validate, demo.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -155,4 +155,27 @@ test('the bin refuses an old Node with one clear line', { skip: !existsSync('/us
   assert.equal(out.status, 2);
   assert.match(out.stderr, /loadhttp needs Node.js >= 22.19 \(this is v/);
   assert.equal(out.stderr.trim().split('\n').length, 1);
+});
+
+test('validate prints the load model, latency correction and thresholds of the plan', async () => {
+  const gate = await runCli(['validate', path.join(ROOT, 'scenarios', 'ci-gate.yaml')]);
+  assert.equal(gate.code, 0, gate.stderr);
+  assert.match(gate.stdout, /thresholds:\n {2}- p99 < 250ms/);
+  assert.match(gate.stdout, /abort on fail/);
+  const file = path.join(tmp(), 'open.yaml');
+  writeFileSync(file, 'target: http://127.0.0.1:9\nload: { rate: 200/s, duration: 5s }\nrequests: [{ path: / }]\n');
+  const open = await runCli(['validate', file]);
+  assert.equal(open.code, 0, open.stderr);
+  assert.match(open.stdout, /rate 200\/s \(open model\)/);
+  assert.match(open.stdout, /intended start/);
+});
+
+test('a reader that closes the pipe early is not a crash', async () => {
+  const child = spawn(process.execPath, [BIN, 'validate', path.join(ROOT, 'scenarios', 'ci-gate.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE/);
 });

@@ -37,5 +37,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
     rate: plan.load.rate,
     stages: plan.load.stages.map((stage) => ({ ...stage })),
     maxQueued: plan.load.maxQueued,
+    latencyCorrection: plan.load.latencyCorrection,
+    thresholds: plan.thresholds.map((t) => ({ expr: t.source, abortOnFail: t.abortOnFail, delayMs: t.delayMs })),
   };
 }

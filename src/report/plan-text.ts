@@ -1,6 +1,7 @@
 // The resolved plan as `loadhttp validate` prints it (a pure function of the plan summary).
 import { formatDuration } from '../duration.ts';
 import type { PlanSummary } from './result.ts';
+import { describeLoad } from './load-text.ts';
 
 export function renderPlan(plan: PlanSummary): string {
   const bound = [
@@ -13,10 +14,12 @@ export function renderPlan(plan: PlanSummary): string {
     `name:        ${plan.name}${plan.source ? `  (${plan.source})` : ''}`,
     `target:      ${plan.target}`,
     `protocol:    ${plan.protocol}`,
-    `load:        ${plan.concurrency} virtual users, ${bound}${plan.defaultDuration ? ' (default: no duration or iterations given)' : ''}`,
+    `load:        ${describeLoad(plan)}`,
+    `bounds:      ${bound}${plan.defaultDuration ? ' (default: no duration or iterations given)' : ''}`,
+    `latency:     ${CORRECTION[plan.latencyCorrection ?? 'none']}`,
     `warmup:      ${plan.warmupMs > 0 ? formatDuration(plan.warmupMs) : 'none'}; graceful stop ${formatDuration(plan.gracefulStopMs)}`,
-    `think:       ${plan.think}`,
-    `pool:        ${plan.connections} connections × pipelining ${plan.pipelining}; at most ${plan.maxInflight} requests in flight`,
+    `pool:        ${pool(plan)}; at most ${plan.maxInflight} requests in flight`,
+    ...(plan.tls ? [`tls:         ${tls(plan.tls)}`] : []),
     `timeouts:    connect ${formatDuration(plan.timeouts.connectMs)}, request ${formatDuration(plan.timeouts.requestMs)}`,
     'requests:',
   ];
@@ -26,5 +29,31 @@ export function renderPlan(plan: PlanSummary): string {
     lines.push(`  - ${r.name}: ${r.method} ${r.path}  weight ${r.weight} (${share}%)${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}`);
     for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
   }
+  if (plan.thresholds && plan.thresholds.length > 0) {
+    lines.push('thresholds:');
+    for (const t of plan.thresholds) {
+      const abort = t.abortOnFail ? `  (abort on fail${t.delayMs > 0 ? ` after ${formatDuration(t.delayMs)}` : ''})` : '';
+      lines.push(`  - ${t.expr}${abort}`);
+    }
+  }
   return lines.join('\n') + '\n';
+}
+
+const CORRECTION = {
+  none: 'measured from send (closed model, no correction)',
+  'intended-start': 'measured from each request\'s intended start (open model; service time kept too)',
+  'expected-interval': 'closed model, corrected with the expected interval (--latency-correction)',
+} as const;
+
+function pool(plan: PlanSummary): string {
+  if (plan.protocol === 'h2') return `${plan.connections} sessions × ${plan.maxConcurrentStreams ?? 100} streams`;
+  return `${plan.connections} connections × pipelining ${plan.pipelining}`;
+}
+
+function tls(t: NonNullable<PlanSummary['tls']>): string {
+  const parts = [t.insecure ? 'INSECURE: certificates not verified' : 'certificates verified'];
+  if (t.ca) parts.push(`ca ${t.ca}`);
+  if (t.cert) parts.push(`client cert ${t.cert}`);
+  if (t.servername) parts.push(`servername ${t.servername}`);
+  return parts.join(', ');
 }

@@ -129,6 +129,10 @@ export interface PlanSummary {
   stages?: Array<{ durationMs: number; target: number }>;
   /** Open model: the queue bound before requests are dropped. */
   maxQueued?: number;
+  /** How latency is corrected for coordinated omission (see RunResult.latencyCorrection). */
+  latencyCorrection?: 'none' | 'intended-start' | 'expected-interval';
+  /** The pass/fail gates as written, scenario's first. */
+  thresholds?: Array<{ expr: string; abortOnFail: boolean; delayMs: number }>;
   /** HTTP/2: streams per session we allow (the server may lower it: see RunResult.streamsPerSession). */
   maxConcurrentStreams?: number;
   /** TLS settings (file paths, never contents); null for http:// targets. */
