@@ -14,6 +14,8 @@ export interface PlannedThreshold {
   /** Measured time before an abortOnFail threshold is first checked. */
   delayMs: number;
   origin: 'scenario' | 'cli';
+  /** Line of the expression in the scenario file (null from the CLI): CI annotations point at it. */
+  line: number | null;
 }
 
 /**
@@ -31,9 +33,10 @@ export function resolveThresholds(
     abortOnFail: t.abortOnFail,
     delayMs: t.delayMs,
     origin: 'scenario',
+    line: t.position.line,
   }));
   for (const expr of fromCli) {
-    planned.push({ spec: parseCliThreshold(expr, requestNames), source: expr, abortOnFail: false, delayMs: 0, origin: 'cli' });
+    planned.push({ spec: parseCliThreshold(expr, requestNames), source: expr, abortOnFail: false, delayMs: 0, origin: 'cli', line: null });
   }
   return planned;
 }

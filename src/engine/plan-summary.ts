@@ -38,6 +38,6 @@ export function summarizePlan(plan: Plan): PlanSummary {
     stages: plan.load.stages.map((stage) => ({ ...stage })),
     maxQueued: plan.load.maxQueued,
     latencyCorrection: plan.load.latencyCorrection,
-    thresholds: plan.thresholds.map((t) => ({ expr: t.source, abortOnFail: t.abortOnFail, delayMs: t.delayMs })),
+    thresholds: plan.thresholds.map((t) => ({ expr: t.source, abortOnFail: t.abortOnFail, delayMs: t.delayMs, line: t.line })),
   };
 }

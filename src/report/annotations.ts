@@ -9,8 +9,16 @@ import type { RunResult } from './result.ts';
 const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-function error(title: string, message: string): string {
-  return `::error title=${escapeProperty(title)}::${escapeData(message)}\n`;
+function error(title: string, message: string, where?: { file: string; line: number }): string {
+  const location = where ? `file=${escapeProperty(where.file)},line=${where.line},` : '';
+  return `::error ${location}title=${escapeProperty(title)}::${escapeData(message)}\n`;
+}
+
+/** Where a threshold was written: its scenario file and line, when it came from one. */
+function whereWritten(result: RunResult, index: number, expr: string): { file: string; line: number } | undefined {
+  const written = result.plan.thresholds?.[index];
+  if (!result.plan.source || !written || written.expr !== expr || written.line === null) return undefined;
+  return { file: result.plan.source, line: written.line };
 }
 
 function measured(o: ThresholdOutcome): string {
@@ -26,9 +34,9 @@ export function renderGithubAnnotations(result: RunResult): string {
     const { outcome, atMs } = result.thresholdAbort;
     out += error(`loadhttp stopped early: ${outcome.expr}`, `after ${(atMs / 1000).toFixed(1)}s: ${measured(outcome)}`);
   }
-  for (const o of result.thresholds ?? []) {
-    if (!o.passed) out += error(`loadhttp threshold failed: ${o.expr}`, measured(o));
-  }
+  (result.thresholds ?? []).forEach((o, i) => {
+    if (!o.passed) out += error(`loadhttp threshold failed: ${o.expr}`, measured(o), whereWritten(result, i, o.expr));
+  });
   if (result.baseline) out += renderRegressionAnnotation(result.baseline.comparison);
   return out;
 }

@@ -132,7 +132,7 @@ export interface PlanSummary {
   /** How latency is corrected for coordinated omission (see RunResult.latencyCorrection). */
   latencyCorrection?: 'none' | 'intended-start' | 'expected-interval';
   /** The pass/fail gates as written, scenario's first. */
-  thresholds?: Array<{ expr: string; abortOnFail: boolean; delayMs: number }>;
+  thresholds?: Array<{ expr: string; abortOnFail: boolean; delayMs: number; line: number | null }>;
   /** HTTP/2: streams per session we allow (the server may lower it: see RunResult.streamsPerSession). */
   maxConcurrentStreams?: number;
   /** TLS settings (file paths, never contents); null for http:// targets. */
