@@ -1,107 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addInto, createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../src/record/histogram.ts';
-import type { RequestStats, RunResult } from '../src/report/result.ts';
+import { buildResult, spread } from './helpers/build-result.ts';
+import type { RunResult } from '../src/report/result.ts';
 import { renderJunit } from '../src/report/junit.ts';
 import { evaluateThresholds, parseThreshold, type ThresholdOutcome } from '../src/report/thresholds.ts';
 
-// --- local RunResult builder (self-contained on purpose) ---
-interface ReqSpec {
-  latenciesUs: number[];
-  ttfbUs?: number[];
-  statusCodes?: Record<string, number>;
-  failed?: number;
-  unexpectedStatus?: number;
-  errors?: Record<string, number>;
-}
-
-function statsFor(spec: ReqSpec, durationMs: number, lat: LatencyHistogram, ttfb: LatencyHistogram): RequestStats {
-  const completed = spec.latenciesUs.length;
-  const failed = spec.failed ?? 0;
-  const unexpectedStatus = spec.unexpectedStatus ?? 0;
-  const sent = completed + failed;
-  return {
-    counts: { sent, completed, failed, cancelled: 0 },
-    unexpectedStatus,
-    errorRate: sent === 0 ? 0 : (failed + unexpectedStatus) / sent,
-    rps: durationMs > 0 ? completed / (durationMs / 1000) : 0,
-    latencyMs: summarize(lat),
-    ttfbMs: summarize(ttfb),
-    statusCodes: spec.statusCodes ?? (completed > 0 ? { '200': completed } : {}),
-    errors: spec.errors ?? (failed > 0 ? { timeout: failed } : {}),
-  };
-}
-
-function buildResult(reqs: Record<string, ReqSpec>, opts: { name?: string; durationMs?: number; error?: RunResult['error']; interrupted?: boolean } = {}): RunResult {
-  const durationMs = opts.durationMs ?? 10_000;
-  const totalLat = createHistogram();
-  const totalTtfb = createHistogram();
-  const requests: Record<string, RequestStats> = {};
-  const encoded: Record<string, { latency: string; ttfb: string }> = {};
-  const total: ReqSpec = { latenciesUs: [], failed: 0, unexpectedStatus: 0, statusCodes: {}, errors: {} };
-  for (const [name, spec] of Object.entries(reqs)) {
-    const lat = createHistogram();
-    const ttfb = createHistogram();
-    for (const us of spec.latenciesUs) recordUs(lat, us);
-    for (const us of spec.ttfbUs ?? spec.latenciesUs.map((v) => v / 2)) recordUs(ttfb, us);
-    addInto(totalLat, lat);
-    addInto(totalTtfb, ttfb);
-    const stats = statsFor(spec, durationMs, lat, ttfb);
-    requests[name] = stats;
-    encoded[name] = { latency: encode(lat), ttfb: encode(ttfb) };
-    total.latenciesUs.push(...spec.latenciesUs);
-    total.failed = (total.failed ?? 0) + stats.counts.failed;
-    total.unexpectedStatus = (total.unexpectedStatus ?? 0) + stats.unexpectedStatus;
-    for (const [code, n] of Object.entries(stats.statusCodes)) total.statusCodes![code] = (total.statusCodes![code] ?? 0) + n;
-    for (const [cls, n] of Object.entries(stats.errors)) total.errors![cls] = (total.errors![cls] ?? 0) + n;
-  }
-  const totals = statsFor(total, durationMs, totalLat, totalTtfb);
-  const emptyLatency = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-  return {
-    ...totals,
-    schemaVersion: 1,
-    tool: { name: 'loadhttp', version: '0.1.0', node: 'v24.0.0' },
-    name: opts.name ?? 'test run',
-    target: 'http://127.0.0.1:8080',
-    protocol: 'h1',
-    connectionsOpened: 4,
-    startedAt: '2025-01-02T03:04:05.678Z',
-    durationMs,
-    warmup: { durationMs: 0, sent: 0 },
-    interrupted: opts.interrupted ?? false,
-    stopReason: opts.interrupted ? 'interrupted' : 'duration',
-    plan: {
-      name: opts.name ?? 'test run',
-      source: null,
-      target: 'http://127.0.0.1:8080',
-      protocol: 'auto',
-      concurrency: 4,
-      durationMs,
-      iterations: null,
-      warmupMs: 0,
-      gracefulStopMs: 1000,
-      defaultDuration: false,
-      think: '0',
-      connections: 4,
-      pipelining: 1,
-      maxInflight: 4,
-      timeouts: { connectMs: 1000, requestMs: 5000 },
-      requests: Object.keys(reqs).map((name) => ({ name, method: 'GET', path: '/', weight: 1, headers: {}, bodyBytes: 0 })),
-    },
-    queueWaitMs: emptyLatency,
-    bytes: { sent: 0, received: 0 },
-    errorExamples: {},
-    requests,
-    series: [],
-    histograms: { unit: 'us', latency: encode(totalLat), ttfb: encode(totalTtfb), queueWait: encode(createHistogram()), requests: encoded },
-    ...(opts.error ? { error: opts.error } : {}),
-  };
-}
-
-/** n values evenly spread over [fromUs, toUs]: percentile q is at fromUs + q·(toUs − fromUs). */
-function spread(n: number, fromUs: number, toUs: number): number[] {
-  return Array.from({ length: n }, (_, i) => Math.round(fromUs + ((toUs - fromUs) * i) / Math.max(1, n - 1)));
-}
 
 // --- a tiny strict XML reader: enough to prove well-formedness and read the structure back ---
 interface XmlElement {
