@@ -25,6 +25,8 @@ export interface RunFlags {
   header?: string[];
   body?: string;
   timeout?: string;
+  headersTimeout?: string;
+  bodyTimeout?: string;
   rate?: string;
   maxQueued?: string;
   latencyCorrection?: boolean;
@@ -184,6 +186,8 @@ export function toOverrides(flags: RunFlags): Overrides {
     headers: headers(flags.header),
     body: body(flags.body),
     requestTimeoutMs: duration('--timeout', flags.timeout),
+    headersTimeoutMs: duration('--headers-timeout', flags.headersTimeout),
+    bodyTimeoutMs: duration('--body-timeout', flags.bodyTimeout),
     rate: rate(flags.rate),
     maxQueued: nonNegativeInt('--max-queued', flags.maxQueued),
     latencyCorrection: flags.latencyCorrection,

@@ -171,6 +171,8 @@ function addRunOptions(command: Command): Command {
     .option('-H, --header <header>', '"Name: value", repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .option('--body <text>', 'request body; @file reads a file')
     .option('--timeout <duration>', 'overall timeout per request (default 10s)')
+    .option('--headers-timeout <duration>', 'idle timeout: longest wait from the send to the response headers (default off)')
+    .option('--body-timeout <duration>', 'idle timeout: longest gap between body chunks (default off)')
     .option('--rate <rate>', 'open model: start requests on a fixed schedule, e.g. 500 or 500/s or 30/m (latency from each intended start)')
     .option('--max-queued <n>', 'open model: requests that may wait for a pool slot before more are dropped (default: 10s at the rate, min 10,000)')
     .option('--latency-correction', "closed model: correct latency for coordinated omission (HdrHistogram's expected interval)")

@@ -58,7 +58,8 @@ export interface Plan {
     /** HTTP/2: streams in flight per session (the server's SETTINGS may lower it at run time). */
     maxConcurrentStreams: number;
   };
-  timeouts: { connectMs: number; requestMs: number };
+  /** Overall per request; idle `headersMs` (to the response headers) and `bodyMs` (between body chunks), null = off. */
+  timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
   requests: PlannedRequest[];
   /** Values that must never appear in outputs (substituted ${ENV} values). */
   secrets: string[];
@@ -83,6 +84,8 @@ export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   headers?: Record<string, string>;
   body?: Buffer;
   requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
   /** --rate in requests per second (the open model). */
   rate?: number;
   maxQueued?: number;
@@ -163,6 +166,8 @@ function assemble(
     timeouts: {
       connectMs: scenario.timeouts.connectMs ?? DEFAULTS.connectTimeoutMs,
       requestMs: overrides.requestTimeoutMs ?? scenario.timeouts.requestMs ?? DEFAULTS.requestTimeoutMs,
+      headersMs: overrides.headersTimeoutMs ?? scenario.timeouts.headersMs ?? null,
+      bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
     requests,
     secrets: [...scenario.secrets],

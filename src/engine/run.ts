@@ -66,6 +66,8 @@ export class LoadRun {
       tls: plan.tls,
       connectTimeoutMs: plan.timeouts.connectMs,
       requestTimeoutMs: plan.timeouts.requestMs,
+      headersTimeoutMs: plan.timeouts.headersMs,
+      bodyTimeoutMs: plan.timeouts.bodyMs,
     });
     const base = { plan, startedAt, recorder };
 

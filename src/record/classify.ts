@@ -32,6 +32,8 @@ const BY_CODE: Record<string, FailureClass> = {
   ENETUNREACH: 'connect-refused',
   EADDRNOTAVAIL: 'connect-refused',
   LOADHTTP_REQUEST_TIMEOUT: 'timeout',
+  LOADHTTP_HEADERS_TIMEOUT: 'timeout',
+  LOADHTTP_BODY_TIMEOUT: 'timeout',
   UND_ERR_HEADERS_TIMEOUT: 'timeout',
   UND_ERR_BODY_TIMEOUT: 'timeout',
   ECONNRESET: 'connection-reset',

@@ -48,7 +48,7 @@ const LOAD_KEYS = [
   'latencyCorrection',
 ];
 const POOL_KEYS = ['connections', 'pipelining', 'maxInflight', 'maxConcurrentStreams'];
-const TIMEOUT_KEYS = ['connect', 'request'];
+const TIMEOUT_KEYS = ['connect', 'request', 'headers', 'body'];
 const THINK_KEYS = ['min', 'max', 'mean'];
 const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect'];
 const BODY_KEYS = ['json', 'body', 'file'];
@@ -235,6 +235,8 @@ function readTimeouts(ctx: Ctx, field: Field | undefined): Scenario['timeouts'] 
   return compact({
     connectMs: opt(f, 'connect', (c) => duration(ctx, c.value, c.path, true)),
     requestMs: opt(f, 'request', (c) => duration(ctx, c.value, c.path, true)),
+    headersMs: opt(f, 'headers', (c) => duration(ctx, c.value, c.path, true)),
+    bodyMs: opt(f, 'body', (c) => duration(ctx, c.value, c.path, true)),
   });
 }
 

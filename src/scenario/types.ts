@@ -106,6 +106,10 @@ export interface Scenario {
   timeouts: {
     connectMs?: number;
     requestMs?: number;
+    /** Idle: from the send to the response headers. */
+    headersMs?: number;
+    /** Idle: the longest gap between two body chunks (or the headers and the first chunk). */
+    bodyMs?: number;
   };
   /** Headers sent with every request (names lower-cased); a request's own headers win. */
   headers: Record<string, string>;

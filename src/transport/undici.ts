@@ -8,6 +8,8 @@ import type { ProtocolChoice } from '../scenario/types.ts';
 import { Connector } from './connector.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
 import {
+  BodyTimeoutError,
+  HeadersTimeoutError,
   RequestTimeoutError,
   type TlsSettings,
   type PreparedRequest,
@@ -27,6 +29,9 @@ export interface TransportOptions {
   tls: TlsSettings;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Idle timeouts (null = off): send to the response headers; longest gap between body chunks. */
+  headersTimeoutMs?: number | null;
+  bodyTimeoutMs?: number | null;
 }
 
 /** One request in flight: the undici handler, and the promise it settles. */
@@ -34,16 +39,27 @@ class InFlight implements Dispatcher.DispatchHandler {
   status = 0;
   bytes = 0;
   headersAt = 0;
+  /** Overall deadline (performance.now() ms). */
   deadline: number;
+  /**
+   * Idle deadline: before the headers, the headers timeout's; after them, the body timeout's, pushed
+   * forward by the sweep whenever a chunk arrived since the last sweep (`chunked`). The hot path only
+   * writes `chunked = true`: no clock read, no timer, no allocation per chunk.
+   */
+  idleDeadline: number;
+  /** 0 waiting for headers, 1 receiving the body. */
+  phase = 0;
+  chunked = false;
   controller: Dispatcher.DispatchController | null = null;
   pendingAbort: Error | null = null;
   private readonly owner: UndiciTransport;
   private readonly resolve: (outcome: SendOutcome) => void;
   private readonly reject: (error: Error) => void;
 
-  constructor(owner: UndiciTransport, deadline: number, resolve: (o: SendOutcome) => void, reject: (e: Error) => void) {
+  constructor(owner: UndiciTransport, deadline: number, idleDeadline: number, resolve: (o: SendOutcome) => void, reject: (e: Error) => void) {
     this.owner = owner;
     this.deadline = deadline;
+    this.idleDeadline = idleDeadline;
     this.resolve = resolve;
     this.reject = reject;
   }
@@ -61,10 +77,13 @@ class InFlight implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
     this.headersAt = performance.now();
     this.status = statusCode;
+    this.phase = 1;
+    this.idleDeadline = this.headersAt + this.owner.bodyTimeoutMs;
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.bytes += chunk.length;
+    this.chunked = true;
   }
 
   onResponseEnd(): void {
@@ -81,6 +100,9 @@ class InFlight implements Dispatcher.DispatchHandler {
 
 class UndiciTransport implements Transport {
   readonly inFlight = new Set<InFlight>();
+  /** Idle timeouts in ms, Infinity when off. */
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
   private readonly pool: Pool;
   private readonly options: TransportOptions;
   private readonly mode: ConnectionMode;
@@ -94,6 +116,8 @@ class UndiciTransport implements Transport {
 
   constructor(options: TransportOptions) {
     this.options = options;
+    this.headersTimeoutMs = options.headersTimeoutMs ?? Infinity;
+    this.bodyTimeoutMs = options.bodyTimeoutMs ?? Infinity;
     this.origin = new URL(options.target);
     this.mode = connectionMode(this.origin, options.protocol);
     this.connector = new Connector({
@@ -118,8 +142,9 @@ class UndiciTransport implements Transport {
       ...(h2 ? { h2Options: { maxConcurrentStreams: options.maxConcurrentStreams } } : {}),
       connect: (_connectOptions, callback) => this.connect(callback),
     });
-    // The sweep period is a small fraction of the timeout, so a timeout fires within ~5% of its value.
-    const period = Math.min(Math.max(options.requestTimeoutMs / 20, 5), 100);
+    // The sweep period is a small fraction of the shortest timeout, so a timeout fires within ~5% of its value.
+    const shortest = Math.min(options.requestTimeoutMs, this.headersTimeoutMs, this.bodyTimeoutMs);
+    const period = Math.min(Math.max(shortest / 20, 5), 100);
     this.sweeper = setInterval(() => this.sweep(), period).unref();
   }
 
@@ -145,7 +170,8 @@ class UndiciTransport implements Transport {
 
   send(request: PreparedRequest): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
-      const handler = new InFlight(this, performance.now() + this.options.requestTimeoutMs, resolve, reject);
+      const now = performance.now();
+      const handler = new InFlight(this, now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, resolve, reject);
       this.inFlight.add(handler);
       this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);
     });
@@ -155,9 +181,21 @@ class UndiciTransport implements Transport {
     if (this.inFlight.size === 0) return;
     const now = performance.now();
     for (const handler of this.inFlight) {
+      if (handler.chunked) {
+        // A chunk arrived since the last sweep: the body's idle wait restarts (within one sweep period).
+        handler.chunked = false;
+        handler.idleDeadline = now + this.bodyTimeoutMs;
+      }
       if (handler.deadline <= now) {
-        handler.deadline = Infinity;
-        handler.abort(new RequestTimeoutError(`no complete response within ${this.options.requestTimeoutMs} ms`));
+        handler.deadline = handler.idleDeadline = Infinity;
+        handler.abort(new RequestTimeoutError(`request timeout: no complete response within ${this.options.requestTimeoutMs} ms`));
+      } else if (handler.idleDeadline <= now) {
+        handler.deadline = handler.idleDeadline = Infinity;
+        handler.abort(
+          handler.phase === 0
+            ? new HeadersTimeoutError(`headers timeout: no response headers within ${this.headersTimeoutMs} ms`)
+            : new BodyTimeoutError(`body timeout: no body data for ${this.bodyTimeoutMs} ms`),
+        );
       }
     }
   }
