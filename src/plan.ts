@@ -6,6 +6,7 @@ import { defaultSessions, resolveProtocol, type PlannedTls, type ProtocolOverrid
 import { resolveLoadModel, type LatencyCorrection, type LoadModel } from './plan-load.ts';
 import type { Stage } from './scenario/types.ts';
 import { resolveThresholds, type PlannedThreshold } from './plan-thresholds.ts';
+import { resolveRetry, type RetryPolicy } from './plan-retry.ts';
 
 export interface PlannedRequest {
   name: string;
@@ -18,6 +19,8 @@ export interface PlannedRequest {
   /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
   cumulative: number;
   expectStatus: number[] | null;
+  /** The request's `retry:` over the scenario's, resolved; null = no retries (or a method not retried). */
+  retry: RetryPolicy | null;
 }
 
 export interface Plan {
@@ -226,6 +229,7 @@ function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, 
       weight: r.weight,
       cumulative: i === list.length - 1 ? 1 : running / total,
       expectStatus: r.expectStatus,
+      retry: resolveRetry(r.method, scenario.retry, r.retry),
     };
   });
 }

@@ -56,6 +56,7 @@ export class LoadRun {
       plan.requests.map((r) => r.name),
       plan.requests.map((r) => r.expectStatus),
       expectedIntervalThinkUs(plan),
+      plan.requests.some((r) => r.retry !== null),
     );
     const transport = createTransport({
       target: plan.target,
@@ -81,6 +82,9 @@ export class LoadRun {
 
     const semaphore = new Semaphore(inflightBound(plan, transport.stats()));
     const sleeper = new Sleeper();
+    // Retry backoffs are not think time: they go on through the graceful stop, until in-flight requests are cancelled.
+    const backoff = new Sleeper();
+    let cancelling = false;
     let remaining = plan.load.iterations ?? Infinity;
     const ctx: VuContext = {
       transport,
@@ -90,6 +94,9 @@ export class LoadRun {
       requests,
       cumulative: plan.requests.map((r) => r.cumulative),
       think: plan.load.think,
+      retry: plan.requests.map((r) => r.retry),
+      backoff,
+      cancelling: () => cancelling,
       measuring: false,
       nextTicket: () => {
         if (this.stopReason) return false;
@@ -138,7 +145,13 @@ export class LoadRun {
       semaphore.close();
       sleeper.wakeAll();
       const cancel = new CancelledError('the run stopped before the response was complete');
-      timers.push(setTimeout(() => transport.abortAll(cancel), plan.load.gracefulStopMs));
+      timers.push(
+        setTimeout(() => {
+          cancelling = true;
+          backoff.wakeAll();
+          transport.abortAll(cancel);
+        }, plan.load.gracefulStopMs),
+      );
     });
     if (this.stopReason) for (const handler of this.stopHandlers) handler();
 
@@ -172,7 +185,11 @@ export class LoadRun {
       ...transportFields(stats),
       startedAt: base.startedAt.toISOString(),
       durationMs: Math.round(measuredMs * 1000) / 1000,
-      warmup: { durationMs: warmupMs, sent: base.recorder.warmupSent },
+      warmup: {
+        durationMs: warmupMs,
+        sent: base.recorder.warmupSent,
+        ...(plan.requests.some((r) => r.retry !== null) && { retries: base.recorder.warmupRetries }),
+      },
       interrupted: this.stopReason === 'interrupted',
       stopReason: this.stopReason ?? 'duration',
       plan: summarizePlan(plan),

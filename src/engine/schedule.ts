@@ -12,7 +12,10 @@
 import { classifyError, describeError } from '../record/classify.ts';
 import type { Recorder } from '../record/recorder.ts';
 import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
+import type { RetryPolicy } from '../plan-retry.ts';
 import { PreciseTimer } from './precise-timer.ts';
+import { sendWithRetry } from './retry.ts';
+import type { Sleeper } from './think.ts';
 import { LoadProfile } from './stages.ts';
 import { pickRequest } from './vu.ts';
 
@@ -21,6 +24,10 @@ export interface ScheduleContext {
   readonly recorder: Recorder;
   readonly requests: readonly PreparedRequest[];
   readonly cumulative: readonly number[];
+  /** Per request: its retry policy, or null (the plain send). */
+  readonly retry: ReadonlyArray<RetryPolicy | null>;
+  readonly backoff: Sleeper;
+  cancelling(): boolean;
   /** False during warmup: those requests are sent but not recorded. */
   readonly measuring: boolean;
   /** Claims the right to send one more request; false once the run is stopping or iterations are used up. */
@@ -156,7 +163,9 @@ export class ArrivalScheduler {
     } else {
       recorder.warmupSent++;
     }
-    this.ctx.transport.send(request).then(
+    const policy = this.ctx.retry[index]!;
+    const sending = policy === null ? this.ctx.transport.send(request) : sendWithRetry(this.ctx, index, request, policy, measured, intendedAt);
+    sending.then(
       (outcome: SendOutcome) => {
         if (measured) {
           const latencyUs = (outcome.endAt - intendedAt) * 1000;

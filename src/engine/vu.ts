@@ -3,6 +3,8 @@
 import { classifyError, describeError } from '../record/classify.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
+import type { RetryPolicy } from '../plan-retry.ts';
+import { sendWithRetry } from './retry.ts';
 import { CancelledError, type PreparedRequest, type Transport } from '../transport/transport.ts';
 import type { Semaphore } from './semaphore.ts';
 import { thinkMs, type Sleeper } from './think.ts';
@@ -17,6 +19,12 @@ export interface VuContext {
   /** Cumulative weights in [0, 1], one per request. */
   readonly cumulative: readonly number[];
   readonly think: Think;
+  /** Per request: its retry policy, or null (the plain send). */
+  readonly retry: ReadonlyArray<RetryPolicy | null>;
+  /** Retry backoff sleeps (engine/retry.ts). */
+  readonly backoff: Sleeper;
+  /** True once the run cancels what is in flight: no retry starts then. */
+  cancelling(): boolean;
   /** False during warmup: those requests are sent but not recorded. */
   measuring: boolean;
   /** Claims the right to send one more request; false once the run is stopping or iterations are used up. */
@@ -49,7 +57,8 @@ export async function runVirtualUser(ctx: VuContext, leave: () => boolean = () =
       recorder.warmupSent++;
     }
     try {
-      const outcome = await transport.send(request);
+      const policy = ctx.retry[index]!;
+      const outcome = policy === null ? await transport.send(request) : await sendWithRetry(ctx, index, request, policy, measured, startedAt);
       if (measured) {
         const latencyUs = (outcome.endAt - startedAt) * 1000;
         const ttfbUs = (outcome.headersAt - startedAt) * 1000;

@@ -15,6 +15,11 @@ class Bucket {
   /** Open model: scheduled but never sent (queue full, or still queued when the run stopped). */
   dropped = 0;
   unexpected = 0;
+  /** Attempts beyond the first (retries), and logical requests whose first attempt did not succeed. */
+  retries = 0;
+  firstTryFailures = 0;
+  /** Latency of first attempts that got a response (recorded only when a retry policy applies). */
+  readonly firstTry = createHistogram();
   readonly statusCodes = new Map<number, number>();
   readonly errors = new Map<FailureClass, number>();
   readonly latency = createHistogram();
@@ -36,8 +41,8 @@ class Bucket {
     this.errors.set(failure, (this.errors.get(failure) ?? 0) + 1);
   }
 
-  stats(measuredMs: number, latency: LatencyHistogram = this.latency): RequestStats {
-    return {
+  stats(measuredMs: number, latency: LatencyHistogram = this.latency, retrying = false): RequestStats {
+    const stats: RequestStats = {
       counts: this.counts(),
       unexpectedStatus: this.unexpected,
       errorRate: this.sent === 0 ? 0 : (this.failed + this.unexpected) / this.sent,
@@ -48,6 +53,12 @@ class Bucket {
       statusCodes: Object.fromEntries([...this.statusCodes].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
       errors: Object.fromEntries(this.errors),
     };
+    if (retrying) {
+      stats.counts.retries = this.retries;
+      stats.firstTryMs = summarize(this.firstTry);
+      stats.firstTryFailures = this.firstTryFailures;
+    }
+    return stats;
   }
 
   counts(): Counts {
@@ -102,6 +113,10 @@ export class Recorder {
   private bytesSent = 0;
   private bytesReceived = 0;
   warmupSent = 0;
+  /** Retries sent during warmup (the server sees them; nothing else of warmup is recorded). */
+  warmupRetries = 0;
+  /** True when some request has a retry policy: the results then carry retries and first-try figures. */
+  private readonly retrying: boolean;
 
   // The current one-second slice of the series.
   private readonly second = createHistogram();
@@ -120,8 +135,10 @@ export class Recorder {
     names: readonly string[],
     expectStatus: ReadonlyArray<readonly number[] | null>,
     expectedIntervalThinkUs: number | null = null,
+    retrying = false,
   ) {
     this.names = names;
+    this.retrying = retrying;
     this.expectedIntervalThinkUs = expectedIntervalThinkUs;
     this.buckets = names.map(() => new Bucket());
     this.expected = expectStatus.map((list) => {
@@ -168,6 +185,20 @@ export class Recorder {
     const examples = this.examples.get(failure) ?? [];
     if (examples.length < EXAMPLES_PER_CLASS && !examples.includes(message)) examples.push(message);
     this.examples.set(failure, examples);
+  }
+
+  /** One more attempt of a measured request (its outcome is recorded once, by completed/failed/cancelled). */
+  retried(index: number): void {
+    this.buckets[index]!.retries++;
+    this.total.retries++;
+  }
+
+  /** The first attempt of a measured request with a retry policy: its latency when it got a response. */
+  firstTry(index: number, latencyUs: number | null, failed: boolean): void {
+    for (const bucket of [this.buckets[index]!, this.total]) {
+      if (latencyUs !== null) recordUs(bucket.firstTry, latencyUs);
+      if (failed) bucket.firstTryFailures++;
+    }
   }
 
   lagged(us: number): void {
@@ -232,12 +263,12 @@ export class Recorder {
     this.names.forEach((name, i) => {
       const bucket = this.buckets[i]!;
       const latency = latencyOf(bucket);
-      requests[name] = bucket.stats(measuredMs, latency);
+      requests[name] = bucket.stats(measuredMs, latency, this.retrying);
       requestHistograms[name] = { latency: encode(latency), ttfb: encode(bucket.ttfb), serviceTime: encode(bucket.service) };
     });
     const totalLatency = latencyOf(this.total);
     return {
-      total: this.total.stats(measuredMs, totalLatency),
+      total: this.total.stats(measuredMs, totalLatency, this.retrying),
       requests,
       queueWaitMs: summarize(this.queueWait),
       bytes: { sent: this.bytesSent, received: this.bytesReceived },

@@ -34,6 +34,12 @@ export interface Counts {
    * lack it.
    */
   dropped?: number;
+  /**
+   * Retries: attempts beyond the first, over all logical requests (present only when a retry policy
+   * applies). `sent` counts logical requests, each once however many attempts it took, so the server
+   * sees sent + retries requests (plus warmup.sent + warmup.retries).
+   */
+  retries?: number;
 }
 
 export interface RequestStats {
@@ -51,6 +57,14 @@ export interface RequestStats {
    * the closed model without --latency-correction. Older files lack it.
    */
   serviceTimeMs?: LatencySummary;
+  /**
+   * With a retry policy only: latency of first attempts that got a response (from the same start as
+   * latencyMs), so retries never hide a slow or failing first try; latencyMs is the with-retries latency
+   * of each logical request (backoff included).
+   */
+  firstTryMs?: LatencySummary;
+  /** With a retry policy only: logical requests whose first attempt failed or got a retried status. */
+  firstTryFailures?: number;
   statusCodes: Record<string, number>;
   /** Failure classes (connect-refused, timeout, ...) summing to counts.failed. */
   errors: Record<string, number>;
@@ -174,7 +188,8 @@ export interface RunResult extends RequestStats {
   startedAt: string;
   /** Length of the measured window (after warmup) up to the last response or cancellation. */
   durationMs: number;
-  warmup: { durationMs: number; sent: number };
+  /** `retries` only when a retry policy applies. */
+  warmup: { durationMs: number; sent: number; retries?: number };
   interrupted: boolean;
   /**
    * Why the run stopped: duration reached, iterations done, interrupted (Ctrl-C / SIGTERM), or

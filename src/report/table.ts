@@ -215,7 +215,26 @@ function countLines(result: RunResult, paint: Paint): string[] {
       `${formatCount(c.sent)} sent, ${formatCount(c.completed)} completed, ` +
         `${c.failed > 0 ? paint.red(failed) : failed}, ${formatCount(c.cancelled)} cancelled`,
     ),
+    ...retryLines(result, paint),
     labelled(paint, 'bytes', `${formatBytes(result.bytes.sent)} sent, ${formatBytes(result.bytes.received)} received`),
+  ];
+}
+
+/** With a retry policy: the retries, and the first try apart from the with-retries latency above. */
+function retryLines(result: RunResult, paint: Paint): string[] {
+  const retries = result.counts.retries;
+  const first = result.firstTryMs;
+  if (retries === undefined || first === undefined) return [];
+  const failures = result.firstTryFailures ?? 0;
+  const failed = `${formatCount(failures)} first tries failed`;
+  const latency = first.count === 0 ? '-' : `P50 ${formatMs(first.p50)}, P99 ${formatMs(first.p99)}, max ${formatMs(first.max)}`;
+  return [
+    labelled(
+      paint,
+      'retries',
+      `${formatCount(retries)} (the server saw ${formatCount(result.counts.sent + retries)} requests), ${failures > 0 ? paint.red(failed) : failed}`,
+    ),
+    labelled(paint, 'first try', `${latency} (latency above includes retries and backoff)`),
   ];
 }
 

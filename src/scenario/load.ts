@@ -33,8 +33,9 @@ import {
 } from './nodes.ts';
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
 import { readProtocols, readTls } from './tls.ts';
+import { readRetry } from './retry.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds'];
+const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -50,7 +51,7 @@ const LOAD_KEYS = [
 const POOL_KEYS = ['connections', 'pipelining', 'maxInflight', 'maxConcurrentStreams'];
 const TIMEOUT_KEYS = ['connect', 'request', 'headers', 'body'];
 const THINK_KEYS = ['min', 'max', 'mean'];
-const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect'];
+const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect', 'retry'];
 const BODY_KEYS = ['json', 'body', 'file'];
 const EXPECT_KEYS = ['status'];
 const THRESHOLD_KEYS = ['expr', 'abortOnFail', 'delay'];
@@ -87,6 +88,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     timeouts: readTimeouts(ctx, top.get('timeouts')),
     headers: opt(top, 'headers', (f) => headerMap(ctx, f.value, f.path)) ?? {},
     secrets: ctx.secrets,
+    ...opt(top, 'retry', (f) => ({ retry: readRetry(ctx, f) })),
   };
   // Requests need the scenario headers (a json body's content-type defers to them).
   const requests = readRequests(ctx, top.get('requests'), scenario.headers);
@@ -312,6 +314,7 @@ function readRequest(
     body: readBody(ctx, f, headers, globalHeaders),
     weight: opt(f, 'weight', (c) => positiveNumber(ctx, c.value, c.path)) ?? 1,
     expectStatus: opt(f, 'expect', (c) => readExpect(ctx, c)) ?? null,
+    ...opt(f, 'retry', (c) => ({ retry: readRetry(ctx, c) })),
   };
 }
 

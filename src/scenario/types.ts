@@ -2,6 +2,7 @@
 // Everything is optional where the CLI may supply or override it; defaults are filled by plan.ts.
 
 import type { SourcePosition } from '../errors.ts';
+import type { ScenarioRetry } from './retry.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
@@ -48,6 +49,8 @@ export interface ScenarioRequest {
   weight: number;
   /** Statuses that count as expected; null means any 2xx or 3xx. */
   expectStatus: number[] | null;
+  /** This request's `retry:` (over the scenario's, field by field). */
+  retry?: ScenarioRetry;
 }
 
 /**
@@ -116,6 +119,8 @@ export interface Scenario {
   requests: ScenarioRequest[];
   /** Values substituted from ${ENV} references, so outputs can mask them. */
   secrets: string[];
+  /** The scenario's `retry:` for every request (a request's own `retry:` overrides it field by field). */
+  retry?: ScenarioRetry;
   /** Thresholds from the file, in order (empty when none). */
   thresholds: ScenarioThreshold[];
 }
