@@ -26,6 +26,7 @@ import { renderReport } from './report/table.ts';
 import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
 import type { ProtocolChoice } from './scenario/types.ts';
 import { readResultFile } from './result-file.ts';
+import { redactDeep, redactText } from './redact.ts';
 import { emptyScenario } from './scenario/empty.ts';
 import { loadScenario } from './scenario/load.ts';
 import { VERSION } from './version.ts';
@@ -66,7 +67,7 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   const jsonToStdout = output.json === '-';
   const reportStream = jsonToStdout ? stderr : stdout;
   const mode = progressMode({ quiet: Boolean(output.quiet), progress: output.progress }, stderr, process.env);
-  if (!output.quiet) stderr.write(banner(plan));
+  if (!output.quiet) stderr.write(redactText(banner(plan), plan.secrets));
 
   const progress = createProgress(mode, stderr, plan.load.durationMs);
   const run = new LoadRun(plan, {
@@ -228,7 +229,7 @@ When several apply: 3, then 130, then 99.`,
     .addHelpText('after', '\nExample:\n  $ loadhttp validate scenarios/api-mix.yaml\n')
     .action((file: string) => {
       const plan = planFor(file, {});
-      stdout.write(renderPlan(summarizePlan(plan)));
+      stdout.write(renderPlan(redactDeep(summarizePlan(plan), plan.secrets)));
       stdout.write(`${file}: valid\n`);
     });
 

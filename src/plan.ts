@@ -7,6 +7,7 @@ import { resolveLoadModel, type LatencyCorrection, type LoadModel } from './plan
 import type { Stage } from './scenario/types.ts';
 import { resolveThresholds, type PlannedThreshold } from './plan-thresholds.ts';
 import { resolveRetry, type RetryPolicy } from './plan-retry.ts';
+import { ALWAYS_REDACTED, headerSecrets } from './redact.ts';
 
 export interface PlannedRequest {
   name: string;
@@ -64,7 +65,10 @@ export interface Plan {
   /** Overall per request; idle `headersMs` (to the response headers) and `bodyMs` (between body chunks), null = off. */
   timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
   requests: PlannedRequest[];
-  /** Values that must never appear in outputs (substituted ${ENV} values). */
+  /**
+   * Values that must never appear in outputs, longest first: substituted ${ENV} values, and the values of
+   * the redacted headers (Authorization, Proxy-Authorization, Cookie and the scenario's `redact:` list).
+   */
   secrets: string[];
   userAgent: string;
   /** Parsed pass/fail gates: the scenario's, then --threshold flags (see plan-thresholds.ts). */
@@ -173,7 +177,7 @@ function assemble(
       bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
     requests,
-    secrets: [...scenario.secrets],
+    secrets: planSecrets(scenario, requests),
     userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(
       scenario.thresholds,
@@ -181,6 +185,12 @@ function assemble(
       requests.map((r) => r.name),
     ),
   };
+}
+
+function planSecrets(scenario: Scenario, requests: PlannedRequest[]): string[] {
+  const names = [...ALWAYS_REDACTED, ...(scenario.redact ?? [])];
+  const values = new Set([...scenario.secrets, ...requests.flatMap((r) => headerSecrets(r.headers, names))]);
+  return [...values].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
 }
 
 function resolveTarget(scenario: Scenario, overrides: Overrides): URL {

@@ -13,6 +13,7 @@ import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
 import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
+import { redactDeep } from '../redact.ts';
 
 export interface RunOptions {
   version: string;
@@ -202,7 +203,9 @@ export class LoadRun {
       histograms: { ...recording.histograms, ...handshakeHistogram(stats) },
     };
     if (error) result.error = error;
-    return result;
+    // Every output is rendered from this: secrets (${ENV} values, redacted header values) are masked here,
+    // in error examples, messages, request names and the plan alike.
+    return redactDeep(result, plan.secrets);
   }
 }
 

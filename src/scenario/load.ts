@@ -35,7 +35,7 @@ import { checkLoadModel, readRate, readStages } from './load-model.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry'];
+const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry', 'redact'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -89,6 +89,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     headers: opt(top, 'headers', (f) => headerMap(ctx, f.value, f.path)) ?? {},
     secrets: ctx.secrets,
     ...opt(top, 'retry', (f) => ({ retry: readRetry(ctx, f) })),
+    ...opt(top, 'redact', (f) => ({ redact: readRedact(ctx, f) })),
   };
   // Requests need the scenario headers (a json body's content-type defers to them).
   const requests = readRequests(ctx, top.get('requests'), scenario.headers);
@@ -239,6 +240,16 @@ function readTimeouts(ctx: Ctx, field: Field | undefined): Scenario['timeouts'] 
     requestMs: opt(f, 'request', (c) => duration(ctx, c.value, c.path, true)),
     headersMs: opt(f, 'headers', (c) => duration(ctx, c.value, c.path, true)),
     bodyMs: opt(f, 'body', (c) => duration(ctx, c.value, c.path, true)),
+  });
+}
+
+/** `redact: [x-api-key, ...]`: header names whose values never appear in an output. */
+function readRedact(ctx: Ctx, field: Field): string[] {
+  const seq = asSeq(ctx, field.value, field.path, 'a list of header names, e.g. [x-api-key]');
+  return seq.items.map((item, i) => {
+    const name = str(ctx, item, `${field.path}[${i}]`).trim().toLowerCase();
+    if (!isToken(name)) fail(ctx, item, `${field.path}[${i}]`, `${JSON.stringify(name)} is not a header name`);
+    return name;
   });
 }
 

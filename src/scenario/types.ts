@@ -117,6 +117,8 @@ export interface Scenario {
   /** Headers sent with every request (names lower-cased); a request's own headers win. */
   headers: Record<string, string>;
   requests: ScenarioRequest[];
+  /** `redact:` header names (lower-cased) whose values are masked in every output, beside Authorization, Cookie, ... */
+  redact?: string[];
   /** Values substituted from ${ENV} references, so outputs can mask them. */
   secrets: string[];
   /** The scenario's `retry:` for every request (a request's own `retry:` overrides it field by field). */
