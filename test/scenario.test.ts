@@ -475,6 +475,8 @@ test('file: URLs and missing files are refused', () => {
   );
   assertError('requests:\n  - path: /\n    file: FILE:///etc/passwd\n', 3, 11, 'requests[0].file', /is a URL/);
   assertError('requests:\n  - path: /\n    file: ./missing.bin\n', 3, 11, 'requests[0].file', '/scenarios/missing.bin: no such file');
+  // TLS files are paths too: a URL is refused, never fetched.
+  assertError('tls:\n  ca: https://example.com/ca.pem\n', 2, 7, 'tls.ca', /is a URL; it takes a local PEM file path/);
 });
 
 test('a missing scenario file is a clear error naming the path', () => {

@@ -56,6 +56,9 @@ export function readTls(ctx: Ctx, field: Field | undefined): ScenarioTls {
 /** A PEM file, relative to the scenario file; `kind` is what its BEGIN line must name (e.g. CERTIFICATE). */
 function readPem(ctx: Ctx, field: Field, kind: string): TlsFile {
   const text = nonEmptyStr(ctx, field.value, field.path).trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    fail(ctx, field.value, field.path, `${shown(field.value, text)} is a URL; it takes a local PEM file path (relative to the scenario file)`);
+  }
   const resolved = path.resolve(path.dirname(ctx.file), text);
   let pem: string;
   try {
