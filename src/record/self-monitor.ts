@@ -71,6 +71,8 @@ export class SelfMonitor {
       eventLoopDelayP99: round(delayMs(this.second, 99)),
       eventLoopDelayMax: round(delayMs(this.second, 100)),
       cpuPercent: round(percent),
+      // process.memoryUsage.rss() reads one figure (no heap walk): cheap once a second.
+      rssMb: Math.round(process.memoryUsage.rss() / 1048576),
     };
     this.second.reset();
     this.lastCpu = cpu;

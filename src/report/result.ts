@@ -83,6 +83,8 @@ export interface SeriesPoint {
   eventLoopDelayMax?: number;
   /** CPU time of the generator's main thread in that second, in % of one core. */
   cpuPercent?: number;
+  /** Resident set size of the generator process at the end of that second, in MiB. */
+  rssMb?: number;
   /** Open model: requests the schedule called for in that second. */
   scheduled?: number;
   /** Closed model with stages: virtual users running at the end of that second. */
