@@ -1,11 +1,19 @@
-// The undici transport: one shared Pool for the whole run, chosen and configured once (HTTP/1.1, h2 over
-// TLS by ALPN, or h2c with prior knowledge), over connections our own connector opens.
+// The undici transport: one Client per connection for the whole run, chosen and configured once (HTTP/1.1,
+// h2 over TLS by ALPN, or h2c with prior knowledge), over connections our own connector opens.
 // Requests go through `dispatch` with a handler that discards body chunks (no stream per response).
-import { Pool } from 'undici';
+//
+// No undici Pool: a free list of clients replaces its dispatch (which looked for a non-busy client on every
+// request and cost ~20% of the run). The list holds each client once per request it can carry at a time
+// (pipelining, or streams per HTTP/2 session); a send pops one and its end or error pushes it back. The
+// engine's semaphore already bounds requests in flight to that capacity; should a plan allow more, sends
+// beyond it go round-robin to the clients and wait inside undici, as they would in a Pool. (https with
+// protocol auto keeps a Pool: the server's ALPN choice decides each connection's capacity.)
+import { Client, Pool } from 'undici';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
 import type { ProtocolChoice } from '../scenario/types.ts';
 import { Connector } from './connector.ts';
+import { InFlightList } from './in-flight-list.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
 import {
   BodyTimeoutError,
@@ -52,6 +60,11 @@ class InFlight implements Dispatcher.DispatchHandler {
   chunked = false;
   controller: Dispatcher.DispatchController | null = null;
   pendingAbort: Error | null = null;
+  /** The client carrying this request, or null if it was sent beyond the free list's capacity. */
+  client: Client | null = null;
+  prev: InFlight | null = null;
+  next: InFlight | null = null;
+  linked = false;
   private readonly owner: UndiciTransport;
   private readonly resolve: (outcome: SendOutcome) => void;
   private readonly reject: (error: Error) => void;
@@ -88,22 +101,28 @@ class InFlight implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const endAt = performance.now();
-    this.owner.inFlight.delete(this);
+    this.owner.settled(this);
     this.resolve({ status: this.status, bytes: this.bytes, headersAt: this.headersAt, endAt });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.owner.inFlight.delete(this);
+    this.owner.settled(this);
     this.reject(error);
   }
 }
 
 class UndiciTransport implements Transport {
-  readonly inFlight = new Set<InFlight>();
+  readonly inFlight = new InFlightList<InFlight>();
   /** Idle timeouts in ms, Infinity when off. */
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
-  private readonly pool: Pool;
+  /** https + auto only: the server picks h1 or h2 per connection, so capacity is not known in advance. */
+  private readonly pool: Pool | null;
+  private readonly clients: Client[];
+  /** Free capacity: each client once per request it can take now. */
+  private free: Client[] = [];
+  private next = 0;
+  private closed = false;
   private readonly options: TransportOptions;
   private readonly mode: ConnectionMode;
   private readonly connector: Connector;
@@ -130,8 +149,7 @@ class UndiciTransport implements Transport {
     });
     const h2 = this.mode.allowH2;
     this.streamsPerSession = h2 ? options.maxConcurrentStreams : null;
-    this.pool = new Pool(options.target, {
-      connections: options.connections,
+    const clientOptions: Client.Options = {
       // Before a session is up undici bounds a connection by `pipelining`, after by the stream limit:
       // a forced h2 run sets both to the stream limit.
       pipelining: this.mode.forcedH2 ? options.maxConcurrentStreams : options.pipelining,
@@ -141,7 +159,13 @@ class UndiciTransport implements Transport {
       allowH2: h2,
       ...(h2 ? { h2Options: { maxConcurrentStreams: options.maxConcurrentStreams } } : {}),
       connect: (_connectOptions, callback) => this.connect(callback),
-    });
+    };
+    // With ALPN choosing per connection, a Pool opens sessions only as needed (one h2 session can carry
+    // what would take several h1 sockets); everywhere else the capacity is fixed and the free list serves.
+    const negotiated = h2 && !this.mode.forcedH2;
+    this.pool = negotiated ? new Pool(options.target, { ...clientOptions, connections: options.connections }) : null;
+    this.clients = negotiated ? [] : Array.from({ length: options.connections }, () => new Client(options.target, clientOptions));
+    this.refill();
     // The sweep period is a small fraction of the shortest timeout, so a timeout fires within ~5% of its value.
     const shortest = Math.min(options.requestTimeoutMs, this.headersTimeoutMs, this.bodyTimeoutMs);
     const period = Math.min(Math.max(shortest / 20, 5), 100);
@@ -164,8 +188,16 @@ class UndiciTransport implements Transport {
       this.spare = outcome.spare;
       if (outcome.serverStreams !== null && this.streamsPerSession !== null) {
         this.streamsPerSession = Math.min(this.streamsPerSession, outcome.serverStreams);
+        this.refill();
       }
     });
+  }
+
+  /** Fills the free list: requests per client are the pipelining depth, or the streams of a forced h2 session. */
+  private refill(): void {
+    const perClient = this.mode.forcedH2 ? (this.streamsPerSession ?? this.options.maxConcurrentStreams) : this.options.pipelining;
+    this.free = [];
+    for (let slot = 0; slot < perClient; slot++) this.free.push(...this.clients);
   }
 
   send(request: PreparedRequest): Promise<SendOutcome> {
@@ -173,8 +205,19 @@ class UndiciTransport implements Transport {
       const now = performance.now();
       const handler = new InFlight(this, now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, resolve, reject);
       this.inFlight.add(handler);
-      this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);
+      if (this.pool !== null) return void this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);
+      let client = this.free.pop();
+      if (client === undefined) client = this.clients[this.next++ % this.clients.length]!;
+      else handler.client = client;
+      client.dispatch(request as Dispatcher.DispatchOptions, handler);
     });
+  }
+
+  /** A request ended or failed: it leaves the in-flight set and its client slot is free again. */
+  settled(handler: InFlight): void {
+    this.inFlight.delete(handler);
+    if (handler.client !== null && !this.closed) this.free.push(handler.client);
+    handler.client = null;
   }
 
   private sweep(): void {
@@ -214,9 +257,10 @@ class UndiciTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.sweeper);
     this.spare?.destroy();
-    await this.pool.destroy();
+    await Promise.all([this.pool?.destroy(), ...this.clients.map((client) => client.destroy())]);
   }
 }
 
