@@ -2,7 +2,7 @@
 // example messages, and one snapshot per second. The engine calls it once per outcome; it never formats.
 import type { Counts, LatencySummary, RequestStats, SeriesPoint } from '../report/result.ts';
 import type { FailureClass } from './classify.ts';
-import { correctedCopy, createHistogram, encode, percentileMs, recordUs, summarize, type LatencyHistogram } from './histogram.ts';
+import { addInto, correctedCopy, createHistogram, encode, percentileMs, recordUs, recordZeros, summarize, type LatencyHistogram } from './histogram.ts';
 
 const EXAMPLES_PER_CLASS = 3;
 
@@ -24,16 +24,27 @@ class Bucket {
   readonly errors = new Map<FailureClass, number>();
   readonly latency = createHistogram();
   readonly ttfb = createHistogram();
-  /** From the actual send (latency counts from the intended start in the open model). */
-  readonly service = createHistogram();
+  /**
+   * From the actual send (latency counts from the intended start in the open model). Until a service time
+   * differs from its latency (never in the closed model) it is the latency histogram itself: two fewer
+   * records per request; the first difference copies the latencies so far, which were the service times.
+   */
+  get service(): LatencyHistogram {
+    return this.ownService ?? this.latency;
+  }
+  private ownService: LatencyHistogram | null = null;
 
   complete(status: number, unexpected: boolean, latencyUs: number, ttfbUs: number, serviceUs: number): void {
     this.completed++;
     this.statusCodes.set(status, (this.statusCodes.get(status) ?? 0) + 1);
     if (unexpected) this.unexpected++;
+    if (this.ownService === null && serviceUs !== latencyUs) {
+      this.ownService = createHistogram();
+      addInto(this.ownService, this.latency);
+    }
     recordUs(this.latency, latencyUs);
     recordUs(this.ttfb, ttfbUs);
-    recordUs(this.service, serviceUs);
+    if (this.ownService !== null) recordUs(this.ownService, serviceUs);
   }
 
   fail(failure: FailureClass): void {
@@ -104,6 +115,7 @@ export class Recorder {
   private readonly buckets: Bucket[];
   private readonly total = new Bucket();
   private readonly queueWait = createHistogram();
+  private noWait = 0;
   /** Open model: how late the scheduler issued each request against its intended start. */
   private readonly scheduleLag = createHistogram();
   private readonly expectedIntervalThinkUs: number | null;
@@ -163,8 +175,10 @@ export class Recorder {
     this.bytesSent += wireBytes;
   }
 
+  /** No wait at all (the common case) is counted here and added to the histogram when it is read. */
   waited(us: number): void {
-    recordUs(this.queueWait, us);
+    if (us <= 0) this.noWait++;
+    else recordUs(this.queueWait, us);
   }
 
   /** `serviceUs` is from the actual send; it differs from `latencyUs` in the open model only. */
@@ -256,6 +270,8 @@ export class Recorder {
   }
 
   private collect(measuredMs: number): Recording {
+    recordZeros(this.queueWait, this.noWait);
+    this.noWait = 0;
     const requests: Record<string, RequestStats> = {};
     const requestHistograms: Record<string, { latency: string; ttfb: string; serviceTime: string }> = {};
     const intervalUs = this.expectedIntervalUs();

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decode } from '../src/record/histogram.ts';
+import { Recorder } from '../src/record/recorder.ts';
+
+test('recorder: the service time equals the latency until they differ, then holds every value exactly', () => {
+  const recorder = new Recorder(['a'], [null]);
+  recorder.start(performance.now());
+  for (const us of [1000, 2000, 3000]) {
+    recorder.sent(0, 10);
+    recorder.completed(0, 200, us, us / 2, 5);
+  }
+  const closed = recorder.peek(1000);
+  assert.deepEqual(closed.total.serviceTimeMs, closed.total.latencyMs);
+  // An open-model request: 10 ms from the intended start, 4 ms of service.
+  recorder.sent(0, 10);
+  recorder.completed(0, 200, 10_000, 3_000, 5, 4_000);
+  const open = recorder.finish(1000);
+  assert.equal(open.total.latencyMs.max, 10);
+  assert.equal(open.total.serviceTimeMs?.count, 4);
+  assert.equal(open.total.serviceTimeMs?.max, 4);
+  assert.equal(open.requests.a!.serviceTimeMs?.p50, 2);
+  assert.equal(decode(open.histograms.serviceTime).totalCount, 4);
+  assert.equal(decode(open.histograms.latency).totalCount, 4);
+});
+
+test('recorder: waits of zero are counted apart and still appear in the queue-wait figures', () => {
+  const recorder = new Recorder(['a'], [null]);
+  recorder.start(performance.now());
+  for (let i = 0; i < 9; i++) recorder.waited(0);
+  recorder.waited(5_000);
+  const first = recorder.peek(1000);
+  assert.equal(first.queueWaitMs.count, 10);
+  assert.equal(first.queueWaitMs.p50, 0);
+  assert.equal(first.queueWaitMs.max, 5);
+  recorder.waited(0);
+  const last = recorder.finish(1000);
+  assert.equal(last.queueWaitMs.count, 11, 'zeros counted once each, across reads');
+  assert.equal(decode(last.histograms.queueWait).totalCount, 11);
+});
