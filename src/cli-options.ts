@@ -39,6 +39,7 @@ export interface RunFlags {
   key?: string;
   servername?: string;
   threshold?: string[];
+  workers?: string;
 }
 
 export function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -195,6 +196,7 @@ export function toOverrides(flags: RunFlags): Overrides {
     compareProtocols: flags.compareProtocols,
     tls: tls(flags),
     thresholds: flags.threshold,
+    workers: flags.workers === undefined ? undefined : flags.workers.trim() === 'auto' ? 'auto' : positiveInt('--workers', flags.workers),
   };
   if (overrides.method !== undefined && !/^[A-Z]+$/.test(overrides.method)) {
     throw new UsageError(`--method: "${flags.method}" is not an HTTP method`);

@@ -30,6 +30,9 @@ import { redactDeep, redactText } from './redact.ts';
 import { emptyScenario } from './scenario/empty.ts';
 import { loadScenario } from './scenario/load.ts';
 import { VERSION } from './version.ts';
+import { WorkerRun } from './workers/worker-run.ts';
+import { shardedPlan, shardSetup, type ShardFlags } from './shard.ts';
+import { describeMerge, mergeShards } from './merge-shards.ts';
 
 interface OutputFlags {
   json?: string;
@@ -54,8 +57,15 @@ function planFor(file: string | undefined, flags: RunFlags): Plan {
   return buildPlan(scenario, toOverrides(flags), VERSION);
 }
 
+/** A sharded (or --start-at / --run-id) run: tags for its result, when to begin, whether it is one shard of several. */
+interface ShardRun {
+  tags: Partial<RunResult>;
+  startAt: Date | null;
+  sharded: boolean;
+}
+
 /** Runs a plan with progress and Ctrl-C handling, writes every output, and returns the exit code. */
-async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result: RunResult) => void): Promise<number> {
+async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result: RunResult) => void, shardRun?: ShardRun): Promise<number> {
   // Everything that can be refused is checked before the first request.
   for (const [flag, file] of [['--json', output.json], ['--junit', output.junit], ['--summary', output.summary]] as const) {
     checkWritableTarget(flag, file);
@@ -69,8 +79,13 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   const mode = progressMode({ quiet: Boolean(output.quiet), progress: output.progress }, stderr, process.env);
   if (!output.quiet) stderr.write(redactText(banner(plan), plan.secrets));
 
+  if (shardRun?.startAt && !(await waitForStart(shardRun.startAt, Boolean(output.quiet)))) {
+    stderr.write('loadhttp: interrupted before the start time: nothing was sent\n');
+    return EXIT.interrupted;
+  }
   const progress = createProgress(mode, stderr, plan.load.durationMs);
-  const run = new LoadRun(plan, {
+  const engine = plan.workers > 1 ? WorkerRun : LoadRun;
+  const run = new engine(plan, {
     version: VERSION,
     onProgress: (s) => progress.update(s),
     ...(gate.watching && { onTick: (partial: RunResult) => gate.check(partial) && run.stop('threshold') }),
@@ -97,7 +112,12 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   // A run that measured nothing has nothing to compare; its thresholds still show (and fail).
   const comparison =
     base && !measured.error ? { file: output.baseline!, comparison: compareResults(base, measured, { maxRegression }) } : null;
-  const result = withVerdicts(measured, plan.thresholds, gate.tripped, comparison);
+  measured = { ...measured, ...shardRun?.tags };
+  // One shard's figures are a part of the load: `loadhttp merge` judges the thresholds on all of them.
+  const result = withVerdicts(measured, shardRun?.sharded ? [] : plan.thresholds, gate.tripped, comparison);
+  if (shardRun?.sharded && plan.thresholds.length > 0 && !output.quiet) {
+    stderr.write('loadhttp: thresholds are judged by `loadhttp merge` on all the shards together, not per shard\n');
+  }
   onResult?.(result);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));
@@ -128,6 +148,28 @@ async function compareProtocols(file: string | undefined, flags: RunFlags & Outp
   return codes.find((c) => c !== EXIT.ok) ?? EXIT.ok;
 }
 
+/** Sleeps until `at` (false when Ctrl-C / SIGTERM came first). A start time already past begins at once. */
+async function waitForStart(at: Date, quiet: boolean): Promise<boolean> {
+  const waitMs = at.getTime() - Date.now();
+  if (waitMs <= 0) {
+    if (!quiet) stderr.write(`loadhttp: the start time ${at.toISOString()} passed ${Math.round(-waitMs)} ms ago: starting now\n`);
+    return true;
+  }
+  if (!quiet) stderr.write(`loadhttp: waiting ${formatDuration(Math.round(waitMs))} to start at ${at.toISOString()}\n`);
+  return new Promise((resolve) => {
+    const finish = (started: boolean) => {
+      clearTimeout(timer);
+      process.off('SIGINT', cancel);
+      process.off('SIGTERM', cancel);
+      resolve(started);
+    };
+    const cancel = () => finish(false);
+    const timer = setTimeout(() => finish(true), waitMs);
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+  });
+}
+
 function banner(plan: Plan): string {
   const bound = [
     plan.load.durationMs !== null ? formatDuration(plan.load.durationMs) : null,
@@ -138,7 +180,8 @@ function banner(plan: Plan): string {
   const note = plan.load.defaultDuration ? ' (default: give -d or -n to change it)' : '';
   const warmup = plan.load.warmupMs > 0 ? ` after ${formatDuration(plan.load.warmupMs)} warmup` : '';
   const load = plan.load.model === 'open' ? describeLoad(summarizePlan(plan)) : `${plan.load.concurrency} virtual users`;
-  return `loadhttp: ${plan.target} — ${load} for ${bound}${warmup}${note}\n`;
+  const workers = plan.workers > 1 ? ` on ${plan.workers} worker threads` : '';
+  return `loadhttp: ${plan.target} — ${load}${workers} for ${bound}${warmup}${note}\n`;
 }
 
 function writeOutput(target: string, text: string): void {
@@ -188,7 +231,12 @@ function addRunOptions(command: Command): Command {
     .option('--baseline <file>', 'compare with an earlier --json result; exit 99 on a regression')
     .option('--max-regression <pct>', `allowed regression against --baseline (default ${DEFAULT_MAX_REGRESSION})`)
     .option('-q, --quiet', 'no banner and no progress')
-    .option('--no-progress', 'no live progress');
+    .option('--no-progress', 'no live progress')
+    .option('--workers <n>', 'worker threads generating the load, each with its exact part (auto: the cores less one; default 1)')
+    .option('--shard <i/n>', 'run shard I (0 to N-1) of N: its exact part of the load (env LOADHTTP_SHARD); merge with loadhttp merge')
+    .option('--shards <n>', 'N shards, this one being $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)')
+    .option('--run-id <id>', 'id shared by the shards of one run (env LOADHTTP_RUN_ID; default: from the scenario and --start-at)')
+    .option('--start-at <time>', 'wait, then begin at this time: an ISO time with a zone (2026-01-01T12:00:00Z) or +30s');
 }
 
 export function buildProgram(): { program: Command; exitCode: () => number } {
@@ -216,10 +264,17 @@ Exit codes: 0 completed, 2 usage or scenario error, 3 nothing measured (e.g. tar
 130 interrupted (partial results printed), 99 a threshold failed or a regression against --baseline.
 When several apply: 3, then 130, then 99.`,
     )
-    .action(async (file: string | undefined, flags: RunFlags & OutputFlags) => {
+    .action(async (file: string | undefined, flags: RunFlags & OutputFlags & ShardFlags) => {
       if (!file && !flags.url) throw new UsageError('give a scenario file or --url (see loadhttp run --help)');
       const plan = planFor(file, flags);
-      code = plan.compareProtocols ? await compareProtocols(file, flags, plan.compareProtocols) : await runAndReport(plan, flags);
+      const setup = shardSetup(flags, process.env, new Date());
+      if (plan.compareProtocols && (setup.shard || setup.startAt)) throw new UsageError('--compare-protocols runs twice in turn: it cannot be sharded or --start-at');
+      if (plan.compareProtocols) {
+        code = await compareProtocols(file, flags, plan.compareProtocols);
+        return;
+      }
+      const part = shardedPlan(plan, setup);
+      code = await runAndReport(part.plan, flags, undefined, { tags: part.tags, startAt: setup.startAt?.at ?? null, sharded: setup.shard !== null });
     });
 
   program
@@ -273,6 +328,49 @@ Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhtt
       } finally {
         await target.close();
       }
+    });
+
+  program
+    .command('merge')
+    .argument('<results...>', 'result files of the shards (loadhttp run --shard I/N --json FILE)')
+    .description('merge the results of the shards of one run exactly, and report and judge them as one run')
+    .option('--json <file>', 'write the merged result as JSON ("-" for stdout; the report then goes to stderr)')
+    .option('--junit <file>', 'write the thresholds, judged on the merged figures, as JUnit XML')
+    .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--force', 'merge results of different scenarios or run ids anyway, as one union (the report says so)')
+    .option('--partial', 'exit as for a complete run even when shards are missing (default: exit 3)')
+    .addHelpText(
+      'after',
+      `
+Histograms and counters add exactly; the per-second series is aligned by wall clock; the thresholds in
+the shards' plan are evaluated on the merged figures. The report says which shards are missing and how
+far apart the shards started.
+
+Example:
+  $ loadhttp merge shard-*.json --json total.json --junit junit.xml
+
+Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when shards are missing
+(unless --partial); 2 when the files are not the shards of one run (unless --force).`,
+    )
+    .action((files: string[], flags: { json?: string; junit?: string; summary?: string; force?: boolean; partial?: boolean }) => {
+      for (const [flag, target] of [['--json', flags.json], ['--junit', flags.junit], ['--summary', flags.summary]] as const) {
+        checkWritableTarget(flag, target);
+      }
+      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge') }));
+      const result = mergeShards(inputs, { force: Boolean(flags.force) });
+      const stream = flags.json === '-' ? stderr : stdout;
+      stream.write(`${describeMerge(result).join('\n')}\n\n`);
+      stream.write(renderReport(result, { color: useColor(stream) }));
+      if (flags.json) writeOutput(flags.json, renderJson(result));
+      writeCiFiles(result, flags, process.env);
+      if (githubActions) stream.write(renderGithubAnnotations(result));
+      const missing = result.merged?.missing ?? [];
+      if (missing.length > 0 && !flags.partial) {
+        stderr.write(`loadhttp: shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${result.merged?.shardCount} missing: the merged figures are incomplete (--partial accepts them)\n`);
+        code = EXIT.noMeasurement;
+        return;
+      }
+      code = exitCodeFor(result);
     });
 
   program

@@ -8,6 +8,8 @@ import type { Stage } from './scenario/types.ts';
 import { resolveThresholds, type PlannedThreshold } from './plan-thresholds.ts';
 import { resolveRetry, type RetryPolicy } from './plan-retry.ts';
 import { ALWAYS_REDACTED, headerSecrets } from './redact.ts';
+import { checkSplittable, resolveWorkers } from './split.ts';
+import { availableParallelism } from 'node:os';
 
 export interface PlannedRequest {
   name: string;
@@ -44,6 +46,11 @@ export interface Plan {
     stages: Stage[];
     /** Open model: scheduled requests that may wait for a pool slot; beyond it they are dropped (0 when closed). */
     maxQueued: number;
+    /**
+     * Open model: where this plan's schedule starts, in requests (0 ≤ offset < 1): part I of N of a split
+     * plan (split.ts) starts I/N of a request late, so the parts' schedules interleave into the whole's.
+     */
+    arrivalOffset: number;
     /** How latency is corrected for coordinated omission: fixed by the model and --latency-correction. */
     latencyCorrection: LatencyCorrection;
     /** Measured duration (after warmup); null when bounded by iterations only. */
@@ -73,6 +80,8 @@ export interface Plan {
   userAgent: string;
   /** Parsed pass/fail gates: the scenario's, then --threshold flags (see plan-thresholds.ts). */
   thresholds: PlannedThreshold[];
+  /** Worker threads that generate the load, each running its exact part (split.ts); 1 = this thread. */
+  workers: number;
 }
 
 /** Command-line flags that override the scenario; undefined means "not given". */
@@ -99,6 +108,8 @@ export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   latencyCorrection?: boolean;
   /** --threshold expressions, added after the scenario's thresholds. */
   thresholds?: string[];
+  /** --workers N | auto. */
+  workers?: number | 'auto';
 }
 
 /** Defaults of the load model (concurrency, queue bound) are in plan-load.ts. */
@@ -122,7 +133,9 @@ export function buildPlan(scenario: Scenario, overrides: Overrides, version: str
   const stagesMs = resolveLoadModel(scenario, overrides).stagesMs;
   const stagesBound = iterations === null && stagesMs > 0 ? stagesMs : null;
   const durationMs = (cliBound ? overrides.durationMs : scenario.load.durationMs) ?? stagesBound;
-  return freeze(assemble(scenario, overrides, targetUrl, requests, durationMs, iterations, version));
+  const plan = assemble(scenario, overrides, targetUrl, requests, durationMs, iterations, version);
+  checkSplittable(plan, plan.workers, '--workers');
+  return freeze(plan);
 }
 
 function assemble(
@@ -161,6 +174,7 @@ function assemble(
       rate: loadModel.rate,
       stages: loadModel.stages,
       maxQueued: loadModel.maxQueued,
+      arrivalOffset: 0,
       latencyCorrection: loadModel.latencyCorrection,
       durationMs: defaultDuration ? DEFAULTS.durationMs : durationMs,
       iterations,
@@ -184,6 +198,7 @@ function assemble(
       overrides.thresholds ?? [],
       requests.map((r) => r.name),
     ),
+    workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
   };
 }
 

@@ -32,6 +32,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
       profile: new LoadProfile(load.rate ?? 0, load.stages),
       maxInflight,
       maxQueued: load.maxQueued,
+      offset: load.arrivalOffset,
     });
     return {
       run: () => {

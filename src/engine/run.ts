@@ -36,6 +36,8 @@ export class LoadRun {
   private readonly options: RunOptions;
   private stopReason: StopReason | null = null;
   private stopHandlers: Array<() => void> = [];
+  /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
+  private measureStartedAt: string | null = null;
 
   constructor(plan: Plan, options: RunOptions) {
     this.plan = plan;
@@ -117,6 +119,7 @@ export class LoadRun {
     let measureStart = performance.now();
     const beginMeasuring = () => {
       measureStart = performance.now();
+      this.measureStartedAt = new Date(performance.timeOrigin + measureStart).toISOString();
       ctx.measuring = true;
       monitor.start(measureStart);
       driver.beginMeasuring(measureStart);
@@ -203,6 +206,7 @@ export class LoadRun {
       histograms: { ...recording.histograms, ...handshakeHistogram(stats) },
     };
     if (error) result.error = error;
+    if (this.measureStartedAt) result.measureStartedAt = this.measureStartedAt;
     // Every output is rendered from this: secrets (${ENV} values, redacted header values) are masked here,
     // in error examples, messages, request names and the plan alike.
     return redactDeep(result, plan.secrets);

@@ -40,6 +40,8 @@ export interface ScheduleOptions {
   profile: LoadProfile;
   maxInflight: number;
   maxQueued: number;
+  /** Requests the timeline starts late by (a part of a split plan: see split.ts); 0 normally. */
+  offset: number;
 }
 
 interface Queued {
@@ -118,7 +120,7 @@ export class ArrivalScheduler {
   private readonly tick = (): void => {
     if (this.stopped) return;
     const now = performance.now();
-    let due = this.origin + this.profile.timeOfCount(this.issued);
+    let due = this.origin + this.profile.timeOfCount(this.issued + this.options.offset);
     while (due <= now) {
       if (!this.ctx.nextTicket()) {
         this.stop();
@@ -126,7 +128,7 @@ export class ArrivalScheduler {
       }
       this.issue(due, now);
       this.issued++;
-      due = this.origin + this.profile.timeOfCount(this.issued);
+      due = this.origin + this.profile.timeOfCount(this.issued + this.options.offset);
     }
     // Sleep until the next request is due (Infinity when the rate has ramped to 0 for good).
     if (!this.stopped) this.timer?.wakeAt(due);

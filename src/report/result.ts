@@ -250,4 +250,40 @@ export interface RunResult extends RequestStats {
   thresholdAbort?: { outcome: ThresholdOutcome; atMs: number };
   /** The comparison with `--baseline FILE` (the base), present when that flag was given. */
   baseline?: { file: string; comparison: Comparison };
+  /**
+   * Wall-clock time the measured window began (after preflight and warmup): `series` point t ends t
+   * seconds after it. `loadhttp merge` aligns the series of several results by it. Older files lack it.
+   */
+  measureStartedAt?: string;
+  /** Worker threads that generated this load (`--workers N`, N > 1); their results are merged exactly. */
+  workers?: number;
+  /**
+   * The run's id, shared by every shard of one run (`--run-id`, LOADHTTP_RUN_ID, or derived from the
+   * scenario and --start-at); `loadhttp merge` refuses results of different ids without --force.
+   */
+  runId?: string;
+  /** A digest of the whole (unsplit) plan: shards of the same scenario and settings carry the same one. */
+  planDigest?: string;
+  /** Sharded runs (`--shard I/N`): this result is part `index` (0-based) of `count`; its plan is its share. */
+  shard?: { index: number; count: number };
+  /** `--start-at`: when the run was told to begin (it waited until then; `startedAt` is when it did). */
+  startAt?: string;
+  /** A result made by `loadhttp merge` (see src/merge.ts): what went into it. */
+  merged?: MergeSummary;
+}
+
+/** How a merged result was put together. */
+export interface MergeSummary {
+  /** The results merged, in shard order (files as given to `loadhttp merge`). */
+  inputs: Array<{ file: string; shard: { index: number; count: number } | null; runId: string | null; startedAt: string }>;
+  /** Shard count the inputs declare (null when they carry no shard tag). */
+  shardCount: number | null;
+  /** Shard indexes (0-based) of `shardCount` with no result among the inputs. */
+  missing: number[];
+  /** Latest minus earliest start of the measured windows, in ms: how far apart the shards really began. */
+  startSkewMs: number;
+  /** --force: results of different scenarios or run ids merged as one union. */
+  forced: boolean;
+  /** Why the inputs did not belong together (empty unless forced). */
+  mismatches: string[];
 }

@@ -34,8 +34,9 @@ import {
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
+import { readWorkers } from './workers.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry', 'redact'];
+const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry', 'redact', 'workers'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -90,6 +91,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     secrets: ctx.secrets,
     ...opt(top, 'retry', (f) => ({ retry: readRetry(ctx, f) })),
     ...opt(top, 'redact', (f) => ({ redact: readRedact(ctx, f) })),
+    ...opt(top, 'workers', (f) => ({ workers: readWorkers(ctx, f) })),
   };
   // Requests need the scenario headers (a json body's content-type defers to them).
   const requests = readRequests(ctx, top.get('requests'), scenario.headers);

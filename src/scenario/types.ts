@@ -125,4 +125,6 @@ export interface Scenario {
   retry?: ScenarioRetry;
   /** Thresholds from the file, in order (empty when none). */
   thresholds: ScenarioThreshold[];
+  /** `workers:` worker threads generating the load (a number, or auto: the cores less one). */
+  workers?: number | 'auto';
 }

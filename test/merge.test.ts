@@ -1,0 +1,105 @@
+// Merging results of the parts of one load (pure): histograms add exactly, counters add, summaries and
+// rates are recomputed from the merged figures, series align by wall clock, thresholds are judged
+// again; and `mergeShards` refuses results that are not the shards of one run unless forced.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UsageError } from '../src/errors.ts';
+import { mergeResults } from '../src/merge.ts';
+import { describeMerge, mergeShards } from '../src/merge-shards.ts';
+import { createHistogram, decode, recordUs, summarize } from '../src/record/histogram.ts';
+import type { RunResult } from '../src/report/result.ts';
+import { buildResult, spread } from './helpers/build-result.ts';
+
+const shard = (result: RunResult, index: number, count: number, extra: Partial<RunResult> = {}): RunResult => ({
+  ...result,
+  shard: { index, count },
+  runId: 'run-1',
+  planDigest: 'digest-1',
+  ...extra,
+});
+
+test('histograms add exactly: the merged percentiles are those of all the samples together', () => {
+  const a = spread(1000, 1_000, 50_000);
+  const b = spread(3000, 20_000, 90_000);
+  const merged = mergeResults([
+    buildResult({ list: { latenciesUs: a }, get: { latenciesUs: [5_000, 6_000], failed: 1, errors: { timeout: 1 } } }, { durationMs: 2000 }),
+    buildResult({ list: { latenciesUs: b, statusCodes: { '200': 2990, '503': 10 }, unexpectedStatus: 10 } }, { durationMs: 2500 }),
+  ]);
+  const all = createHistogram();
+  for (const us of [...a, ...b, 5_000, 6_000]) recordUs(all, us);
+  assert.deepEqual(merged.latencyMs, summarize(all));
+  const { max: _max, ...percentiles } = summarize(all);
+  const { max: decodedMax, ...decoded } = summarize(decode(merged.histograms.latency));
+  assert.deepEqual(decoded, percentiles, 'the encoded merged histogram holds every sample');
+  assert.ok(Math.abs(decodedMax - 90) / 90 < 0.001, 'its max within HDR precision (3 digits)');
+  const list = createHistogram();
+  for (const us of [...a, ...b]) recordUs(list, us);
+  assert.deepEqual(merged.requests.list!.latencyMs, summarize(list));
+  assert.deepEqual(merged.counts, { sent: 4003, completed: 4002, failed: 1, cancelled: 0 });
+  assert.deepEqual(merged.statusCodes, { '200': 3992, '503': 10 });
+  assert.deepEqual(merged.errors, { timeout: 1 });
+  assert.equal(merged.unexpectedStatus, 10);
+  assert.equal(merged.errorRate, 11 / 4003, 'recomputed from the sums, not averaged');
+  assert.equal(merged.durationMs, 2500);
+  assert.equal(merged.rps, 4002 / 2.5);
+  assert.equal(merged.requests.get!.counts.sent, 3, 'a request only one part saw is kept');
+});
+
+test('the plan adds back up; error examples merge, deduplicated and capped; verdicts of the parts are dropped', () => {
+  const one = { ...buildResult({ x: { latenciesUs: [1000] } }), errorExamples: { timeout: ['a', 'b'] }, thresholdsPassed: false };
+  const two = { ...buildResult({ x: { latenciesUs: [1000] } }), errorExamples: { timeout: ['b', 'c', 'd'], 'connect-refused': ['e'] } };
+  one.plan = { ...one.plan, concurrency: 4, connections: 3, maxInflight: 4, iterations: 334 };
+  two.plan = { ...two.plan, concurrency: 3, connections: 2, maxInflight: 3, iterations: 333 };
+  const merged = mergeResults([one, two]);
+  assert.deepEqual(merged.errorExamples, { timeout: ['a', 'b', 'c'], 'connect-refused': ['e'] });
+  assert.equal(merged.plan.concurrency, 7);
+  assert.equal(merged.plan.iterations, 667);
+  assert.equal(merged.plan.connections, 5);
+  assert.equal(merged.thresholdsPassed, undefined);
+});
+
+test('the per-second series is aligned by wall clock: counts add in the same second', () => {
+  const point = (t: number, requests: number, p50: number, p99: number) => ({ t, requests, errors: 0, p50, p99 });
+  const early = { ...buildResult({ x: { latenciesUs: [1000] } }), measureStartedAt: '2026-01-01T00:00:00.000Z', series: [point(1, 100, 10, 20), point(2, 100, 10, 20)] };
+  // Started 1 s (and a little) later: its first second is the early one's second.
+  const late = { ...buildResult({ x: { latenciesUs: [1000] } }), measureStartedAt: '2026-01-01T00:00:01.100Z', series: [point(1, 300, 20, 50), point(2, 50, 30, 40)] };
+  const merged = mergeResults([late, early]);
+  assert.deepEqual(merged.series.map((p) => [p.t, p.requests, p.p99]), [[1, 100, 20], [2, 400, 50], [3, 50, 40]]);
+  assert.equal(merged.series[1]!.p50, (100 * 10 + 300 * 20) / 400, 'p50: request-weighted');
+  assert.equal(merged.measureStartedAt, '2026-01-01T00:00:00.000Z');
+});
+
+test('mergeShards re-evaluates the thresholds on the merged figures and lists missing shards', () => {
+  // Each shard alone passes p99 < 60ms; together the P99 is in the slow shard's tail.
+  const fast = buildResult({ x: { latenciesUs: spread(990, 1_000, 10_000) } });
+  const slow = buildResult({ x: { latenciesUs: spread(100, 50_000, 100_000) } });
+  for (const r of [fast, slow]) r.plan = { ...r.plan, thresholds: [{ expr: 'p99<60ms', abortOnFail: false, delayMs: 0, line: null }] };
+  const merged = mergeShards(
+    [
+      { file: 'b.json', result: shard(slow, 2, 4) },
+      { file: 'a.json', result: shard(fast, 0, 4) },
+    ],
+    { force: false },
+  );
+  assert.equal(merged.thresholdsPassed, false);
+  assert.equal(merged.thresholds![0]!.expr, 'p99<60ms');
+  assert.deepEqual(merged.merged!.missing, [1, 3]);
+  assert.deepEqual(merged.merged!.inputs.map((i) => i.file), ['a.json', 'b.json'], 'in shard order');
+  assert.equal(merged.runId, 'run-1');
+  assert.match(describeMerge(merged).join('\n'), /merged 2 of 4 shards of run run-1[\s\S]*missing shards 1, 3 of 4/);
+});
+
+test('mergeShards refuses results of different run ids, scenarios or the same shard twice, unless forced', () => {
+  const r = buildResult({ x: { latenciesUs: [1000] } });
+  const refuse = (inputs: Array<{ file: string; result: RunResult }>, pattern: RegExp) =>
+    assert.throws(() => mergeShards(inputs, { force: false }), (e: unknown) => e instanceof UsageError && pattern.test(e.message) && /--force/.test(e.message));
+  refuse([{ file: 'a', result: shard(r, 0, 2) }, { file: 'b', result: shard(r, 1, 2, { runId: 'run-2' }) }], /different run ids: a has run-1, b has run-2/);
+  refuse([{ file: 'a', result: shard(r, 0, 2) }, { file: 'b', result: shard(r, 1, 2, { planDigest: 'other' }) }], /different scenarios/);
+  refuse([{ file: 'a', result: shard(r, 0, 2) }, { file: 'b', result: shard(r, 0, 2) }], /shard 0 twice: a and b/);
+  refuse([{ file: 'a', result: shard(r, 0, 2) }, { file: 'b', result: shard(r, 1, 3) }], /different shard counts/);
+  const forced = mergeShards([{ file: 'a', result: shard(r, 0, 2) }, { file: 'b', result: shard({ ...r, target: 'http://other:1' }, 1, 2, { runId: 'run-2' }) }], { force: true });
+  assert.equal(forced.merged!.forced, true);
+  assert.equal(forced.target, 'http://127.0.0.1:8080 + http://other:1', 'a union of targets');
+  assert.equal(forced.counts.sent, 2);
+  assert.match(describeMerge(forced).join('\n'), /FORCED: merged as one union of 2 results/);
+});

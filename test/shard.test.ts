@@ -1,0 +1,128 @@
+// Sharded runs on the real CLI: N processes with --shard I/N against one server, begun together with
+// --start-at, merged by `loadhttp merge`; the merge equals the server's count and agrees with one run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { RunResult } from '../src/report/result.ts';
+import { UsageError } from '../src/errors.ts';
+import { parseStartAt, runIdFor, shardSetup } from '../src/shard.ts';
+import { runCli } from './helpers/cli.ts';
+import { startServer } from './helpers/servers.ts';
+
+const read = (file: string): RunResult => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+
+test('2 shards begun together merge into exactly the server count, with the percentiles of a single run', async () => {
+  const server = await startServer({ delayMs: 50 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-shards-'));
+  try {
+    const startAt = new Date(Date.now() + 1500).toISOString();
+    const load = ['--url', server.url, '-c', '6', '-n', '121', '-q', '--threshold', 'p50<5s'];
+    const shards = await Promise.all(
+      [0, 1].map((i) => runCli(['run', ...load, '--shard', `${i}/2`, '--start-at', startAt, '--json', path.join(dir, `shard-${i}.json`)])),
+    );
+    for (const shard of shards) assert.equal(shard.code, 0, shard.stderr);
+    const results = [0, 1].map((i) => read(path.join(dir, `shard-${i}.json`)));
+    assert.deepEqual(results.map((r) => r.counts.sent), [61, 60], 'the remainder goes to shard 0');
+    assert.deepEqual(results.map((r) => r.shard), [0, 1].map((index) => ({ index, count: 2 })));
+    assert.equal(new Set(results.map((r) => r.runId)).size, 1, 'the shards agree on the run id without talking');
+    for (const r of results) {
+      assert.equal(r.startAt, startAt);
+      assert.ok(Date.parse(r.startedAt) >= Date.parse(startAt) - 20, `waited for the start time (started ${r.startedAt})`);
+      assert.deepEqual(r.thresholds, [], 'a shard leaves the verdict to the merge');
+    }
+    assert.equal(server.stats.requests, 121);
+
+    const files = results.map((_, i) => path.join(dir, `shard-${i}.json`));
+    const merge = await runCli(['merge', ...files, '--json', path.join(dir, 'total.json')]);
+    assert.equal(merge.code, 0, merge.stderr);
+    assert.match(merge.stdout, /^merged 2 of 2 shards of run [0-9a-f]+; the shards started \d+ ms apart/);
+    assert.match(merge.stdout, /Thresholds: the one threshold passed/);
+    const total = read(path.join(dir, 'total.json'));
+    assert.equal(total.counts.sent, server.stats.requests);
+    assert.equal(total.counts.completed, 121);
+    assert.equal(total.statusCodes['200'], 121);
+    assert.equal(total.plan.concurrency, 6, 'the plan adds back up');
+    assert.equal(total.plan.iterations, 121);
+    assert.ok(total.merged!.startSkewMs >= 0 && total.merged!.startSkewMs < 1500);
+
+    const single = await runCli(['run', '--url', server.url, '-c', '6', '-n', '121', '-q', '--json', '-']);
+    assert.equal(single.code, 0, single.stderr);
+    const one = JSON.parse(single.stdout) as RunResult;
+    // The merged median lies between the shards' medians (true of any exact merge, whatever the noise)...
+    const medians = results.map((r) => r.latencyMs.p50);
+    assert.ok(total.latencyMs.p50 >= Math.min(...medians) && total.latencyMs.p50 <= Math.max(...medians), `${total.latencyMs.p50} within ${medians}`);
+    // ...and agrees with a single run's. A 50 ms server: both medians sit just above 50 ms; the merge itself is
+    // exact (merge.test.ts), so only timer noise on a busy 2-core test machine (others' runs included) separates
+    // them. (P90 of 121 requests is a handful of first requests on new connections: too few to compare.)
+    const [merged, alone] = [total.latencyMs.p50, one.latencyMs.p50];
+    assert.ok(Math.abs(merged - alone) <= 0.25 * alone, `merged p50 ${merged} vs single ${alone}`);
+    assert.ok(merged >= 50 && alone >= 50);
+
+    const partial = await runCli(['merge', files[1]!]);
+    assert.equal(partial.code, 3, 'a missing shard is not a complete result');
+    assert.match(partial.stdout, /INCOMPLETE: missing shard 0 of 2/);
+    assert.match(partial.stderr, /shard 0 of 2 missing/);
+    assert.equal((await runCli(['merge', files[1]!, '--partial'])).code, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('merge refuses shards of different runs (exit 2) unless --force; --shard is checked before anything is sent', async () => {
+  const server = await startServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-shards-'));
+  try {
+    const a = path.join(dir, 'a.json');
+    const b = path.join(dir, 'b.json');
+    const base = ['run', '--url', server.url, '-c', '2', '-n', '20', '-q'];
+    assert.equal((await runCli([...base, '--shard', '0/2', '--run-id', 'one', '--json', a])).code, 0);
+    assert.equal((await runCli([...base, '--shard', '1/2', '--json', b], { env: { LOADHTTP_RUN_ID: 'two' } })).code, 0);
+    const refused = await runCli(['merge', a, b]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /different run ids: .*a\.json has one, .*b\.json has two/);
+    const forced = await runCli(['merge', a, b, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /FORCED: merged as one union/);
+
+    const before = server.stats.requests;
+    for (const [args, env, message] of [
+      [['--shard', '2/2'], {}, /shard 2 of 2 does not exist \(shards are numbered 0 to 1\)/],
+      [['--shard', '0/4', '-c', '2'], {}, /--shards 4: 2 virtual users cannot give every part one/],
+      [['--shards', '2'], {}, /JOB_COMPLETION_INDEX/],
+    ] as const) {
+      const r = await runCli([...base, ...args], { env });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.equal(server.stats.requests, before, 'nothing sent');
+    const k8s = await runCli([...base, '--shards', '2', '--json', '-'], { env: { JOB_COMPLETION_INDEX: '1' } });
+    assert.equal(k8s.code, 0, k8s.stderr);
+    assert.deepEqual((JSON.parse(k8s.stdout) as RunResult).shard, { index: 1, count: 2 });
+  } finally {
+    await server.close();
+  }
+});
+
+test('shard options: flags, LOADHTTP_SHARD, JOB_COMPLETION_INDEX; start times; run ids that shards agree on', () => {
+  const now = new Date('2026-01-01T12:00:00Z');
+  const usage = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (e: unknown) => e instanceof UsageError && pattern.test(e.message));
+  assert.deepEqual(shardSetup({ shard: '1/4' }, {}, now).shard, { index: 1, count: 4 });
+  assert.deepEqual(shardSetup({}, { LOADHTTP_SHARD: '3/4' }, now).shard, { index: 3, count: 4 });
+  assert.deepEqual(shardSetup({ shards: '4' }, { JOB_COMPLETION_INDEX: '2' }, now).shard, { index: 2, count: 4 });
+  assert.equal(shardSetup({}, {}, now).shard, null);
+  usage(() => shardSetup({}, { LOADHTTP_SHARD: 'x' }, now), /LOADHTTP_SHARD: "x" is not I\/N/);
+  usage(() => shardSetup({ shard: '0/2', shards: '2' }, {}, now), /drop --shards/);
+  usage(() => shardSetup({ shards: '2' }, { JOB_COMPLETION_INDEX: '2' }, now), /JOB_COMPLETION_INDEX: shard 2 of 2 does not exist/);
+  usage(() => shardSetup({ runId: 'a b' }, {}, now), /--run-id: "a b" is not a run id/);
+  assert.equal(shardSetup({}, { LOADHTTP_RUN_ID: 'nightly-42' }, now).runId, 'nightly-42');
+  assert.equal(parseStartAt('+30s', now).toISOString(), '2026-01-01T12:00:30.000Z');
+  assert.equal(parseStartAt('2026-01-01T13:00:00+01:00', now).toISOString(), '2026-01-01T12:00:00.000Z');
+  usage(() => parseStartAt('tomorrow', now), /--start-at: "tomorrow" is not an ISO time/);
+  usage(() => parseStartAt('2026-01-01T12:00:00', now), /with a zone/);
+  const at = (text: string) => shardSetup({ startAt: text }, {}, now).startAt;
+  assert.equal(runIdFor('d', at('2026-01-02T00:00:00Z')), runIdFor('d', at('2026-01-02T00:00:00Z')));
+  assert.notEqual(runIdFor('d', at('2026-01-02T00:00:00Z')), runIdFor('d', at('2026-01-03T00:00:00Z')));
+  assert.equal(runIdFor('d', at('+30s')), 'd', 'a relative start is each shard\'s own: it cannot enter the id');
+});

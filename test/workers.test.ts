@@ -1,0 +1,92 @@
+// --workers N on the real CLI: the plan split across worker threads, their results merged exactly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ScenarioError } from '../src/errors.ts';
+import type { RunResult } from '../src/report/result.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { runCli } from './helpers/cli.ts';
+import { startServer } from './helpers/servers.ts';
+
+test('--workers 2: exactly the iterations asked for, and the percentiles of a single-thread run', async () => {
+  const server = await startServer({ delayMs: 50 });
+  try {
+    const two = await runCli(['run', '--url', server.url, '-c', '5', '-n', '101', '--workers', '2', '--json', '-']);
+    assert.equal(two.code, 0, two.stderr);
+    assert.match(two.stderr, /5 virtual users on 2 worker threads/);
+    const merged = JSON.parse(two.stdout) as RunResult;
+    assert.equal(server.stats.requests, 101);
+    assert.equal(merged.counts.sent, 101);
+    assert.equal(merged.counts.completed, 101);
+    assert.equal(merged.latencyMs.count, 101, 'every latency is in the merged histogram');
+    assert.equal(merged.workers, 2);
+    assert.equal(merged.plan.concurrency, 5, 'the plan as given, not a part');
+    assert.ok(server.stats.maxInFlight <= 5, `at most 3 + 2 users in flight, saw ${server.stats.maxInFlight}`);
+
+    const one = JSON.parse((await runCli(['run', '--url', server.url, '-c', '5', '-n', '101', '--json', '-', '-q'])).stdout) as RunResult;
+    assert.equal(one.workers, undefined);
+    assert.deepEqual(Object.keys(merged).filter((k) => !(k in one)), ['workers'], 'the same shape as a single-thread run');
+    // A 50 ms server: both medians just above 50 ms; the merge is exact (merge.test.ts), so only timer noise
+    // on a busy 2-core test machine separates them.
+    assert.ok(Math.abs(merged.latencyMs.p50 - one.latencyMs.p50) <= 0.25 * one.latencyMs.p50, `p50 ${merged.latencyMs.p50} vs ${one.latencyMs.p50}`);
+    assert.ok(merged.latencyMs.p50 >= 50);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--workers 2 in the open model: the rate is split and the parts add up to the schedule', async () => {
+  const server = await startServer();
+  try {
+    const r = await runCli(['run', '--url', server.url, '--rate', '200', '-n', '150', '--workers', '2', '--json', '-', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as RunResult;
+    assert.equal(result.counts.sent + (result.counts.dropped ?? 0), 150);
+    assert.equal(server.stats.requests, result.counts.sent);
+    assert.equal(result.plan.rate, 200);
+    assert.equal(result.arrival!.scheduled, 150);
+  } finally {
+    await server.close();
+  }
+});
+
+test('Ctrl-C stops every worker cleanly: exit 130 with the merged partial result', async () => {
+  const server = await startServer();
+  try {
+    const r = await runCli(['run', '--url', server.url, '-c', '2', '-d', '20s', '--workers', '2', '--json', '-'], {
+      // Interrupt once both workers are sending (the server has seen requests), however slow the start-up.
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (server.stats.requests < 20) return;
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }, 50);
+      },
+    });
+    assert.equal(r.code, 130, r.stderr);
+    const result = JSON.parse(r.stdout) as RunResult;
+    assert.equal(result.interrupted, true);
+    assert.equal(result.workers, 2);
+    assert.ok(result.counts.sent > 0);
+    assert.equal(result.counts.sent, server.stats.requests, 'every request sent by either worker is counted');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a worker that crashes fails the run with exit 3 and no numbers', async () => {
+  const server = await startServer();
+  try {
+    const r = await runCli(['run', '--url', server.url, '-c', '2', '-d', '3s', '--workers', '2'], { env: { LOADHTTP_TEST_CRASH_WORKER: '1' } });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /worker 2 of 2 crashed: test crash of worker 1/);
+    assert.doesNotMatch(r.stdout, /Latency/, 'no partial report');
+  } finally {
+    await server.close();
+  }
+});
+
+test('scenario workers: a number or auto, anything else refused at its line', () => {
+  assert.equal(parseScenario('target: http://127.0.0.1:1\nworkers: auto\n', 'w.yaml').workers, 'auto');
+  assert.equal(parseScenario('target: http://127.0.0.1:1\nworkers: 3\n', 'w.yaml').workers, 3);
+  assert.throws(() => parseScenario('target: http://127.0.0.1:1\nworkers: many\n', 'w.yaml'), (e: unknown) => e instanceof ScenarioError && /w\.yaml:2:\d+: workers: expected a whole number >= 1 or auto/.test(e.message));
+});
