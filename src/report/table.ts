@@ -1,6 +1,7 @@
 // The end-of-run report for humans: header, latency table, TTFB/queue-wait line, counts, status codes and
 // errors. A pure function of RunResult. The only importer of cli-table3. Kept within ~100 columns.
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type Table from 'cli-table3';
 import { formatDuration } from '../duration.ts';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { RequestStats, RunResult } from './result.ts';
@@ -39,7 +40,9 @@ function painter(color: boolean): Paint {
 
 /** Borderless tables: padded columns, one rule under the heading. Colours are added to cell text by us. */
 function makeTable(head: string[], align: Array<'left' | 'right'>, paint: Paint): Table.Table {
-  return new Table({
+  // Loaded on first use, not at start-up: runs that print no table (--json -q) skip it.
+  const CliTable = createRequire(import.meta.url)('cli-table3') as typeof Table;
+  return new CliTable({
     head: head.map((h) => paint.bold(h)),
     colAligns: align,
     style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
