@@ -38,11 +38,13 @@ function freezeOnce(afterMs: number, ms: number): (req: unknown) => number {
 test('open model, fixed-delay server: P50 from the intended start is within 1.5 ms of what the server measured', async () => {
   const server = await startServer({ delayMs: 20 });
   try {
-    const result = await run(server.url, '{ rate: 100/s, duration: 1s, warmup: 300ms }');
+    // A second of warmup: the first few hundred requests of a fresh process run cold (JIT, connections) and
+    // measured over a millisecond high in a fresh CI clone.
+    const result = await run(server.url, '{ rate: 100/s, duration: 1s, warmup: 1s }');
     assertAccounting(result);
     assert.equal(result.latencyCorrection, 'intended-start');
     const serverP50 = median(server.stats.serviceMs);
-    const detail = `p50 ${result.latencyMs.p50} vs server ${serverP50} (service ${result.serviceTimeMs!.p50})`;
+    const detail = `p50 ${result.latencyMs.p50} vs server ${serverP50} (service ${result.serviceTimeMs!.p50}, schedule lag p50 ${result.scheduleLagMs?.p50})`;
     assert.ok(Math.abs(result.latencyMs.p50 - serverP50) < 1.5, detail);
     assert.ok(result.latencyMs.p50 - result.serviceTimeMs!.p50 < 0.5, detail);
     assert.ok(result.serviceTimeMs!.p50 <= result.latencyMs.p50, 'service time never exceeds latency from the intended start');
@@ -119,7 +121,10 @@ test('rate accuracy: 200/s for 2 s sends within 1% of 400 (counted by the server
     assert.equal(arrival.behind, false);
     assert.equal(result.generator!.saturated, false, result.generator!.reasons.join('; '));
     const report = renderReport(result, { color: false });
-    assert.match(report, /rate\s+target 200 req\/s, achieved 2\d\d req\/s/);
+    // The report shows target and achieved rate; the achieved figure is the one checked above (within 1%).
+    const achieved = /rate\s+target 200 req\/s, achieved (\d+) req\/s/.exec(report);
+    assert.ok(achieved, report);
+    assert.ok(Math.abs(Number(achieved[1]) - 200) <= 2, `report says achieved ${achieved[1]} req/s`);
     assert.doesNotMatch(report, /limited by this machine|DROPPED/);
   } finally {
     await server.close();
