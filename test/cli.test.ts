@@ -179,3 +179,28 @@ test('a reader that closes the pipe early is not a crash', async () => {
   assert.equal(code, 0, stderr);
   assert.doesNotMatch(stderr, /EPIPE/);
 });
+
+test('a second SIGINT exits at once (130), without waiting for the graceful stop', async () => {
+  // Every response hangs, and the graceful stop would wait 30 s for them.
+  const server = await startServer({ delayMs: 60_000 });
+  const file = path.join(tmp(), 'hang.yaml');
+  writeFileSync(file, `target: ${server.url}\nload: { concurrency: 2, duration: 60s, gracefulStop: 30s }\ntimeouts: { request: 60s }\nrequests: [{ path: / }]\n`);
+  try {
+    const started = performance.now();
+    const out = await runCli(['run', file], {
+      onSpawn: (child) => {
+        child.stderr!.once('data', () =>
+          setTimeout(() => {
+            child.kill('SIGINT');
+            setTimeout(() => child.kill('SIGINT'), 300);
+          }, 500),
+        );
+      },
+    });
+    assert.equal(out.code, 130, out.stderr);
+    assert.ok(performance.now() - started < 10_000, 'did not wait for the 30 s graceful stop');
+    assert.match(out.stderr, /press Ctrl-C again to exit at once/);
+  } finally {
+    await server.close();
+  }
+});
