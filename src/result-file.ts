@@ -2,6 +2,7 @@
 // anything else with a message that says what the file is instead. Every problem is a UsageError (exit 2).
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.ts';
+import { readFailure } from './read-failure.ts';
 import { SCHEMA_VERSION, type RunResult } from './report/result.ts';
 
 /** Result schema versions this build reads. */
@@ -15,9 +16,7 @@ export function readResultFile(file: string, label: string): RunResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new UsageError(`${label}: cannot read ${file}: ${why}`);
+    throw new UsageError(`${label}: cannot read ${file}: ${readFailure(error)}`);
   }
   let data: unknown;
   try {

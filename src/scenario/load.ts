@@ -5,6 +5,7 @@ import path from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { YAMLError, YAMLMap } from 'yaml';
 import { ScenarioError, type SourcePosition } from '../errors.ts';
+import { readFailure } from '../read-failure.ts';
 import type { ProtocolChoice, Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
 import {
   type Ctx,
@@ -102,13 +103,7 @@ function readScenarioFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'no such file'
-      : code === 'EISDIR' ? 'it is a directory'
-      : code === 'EACCES' ? 'permission denied'
-      : (error as Error).message;
-    throw new ScenarioError(`cannot read scenario file ${file}: ${reason}`);
+    throw new ScenarioError(`cannot read scenario file ${file}: ${readFailure(error)}`);
   }
 }
 

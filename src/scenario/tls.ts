@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isSeq } from 'yaml';
+import { readFailure } from '../read-failure.ts';
 import type { ProtocolChoice, ScenarioTls, TlsFile } from './types.ts';
 import { type Ctx, type Field, bool, deref, fail, fields, nonEmptyStr, shown, str } from './nodes.ts';
 
@@ -64,9 +65,7 @@ function readPem(ctx: Ctx, field: Field, kind: string): TlsFile {
   try {
     pem = readFileSync(resolved, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    return fail(ctx, field.value, field.path, `cannot read ${resolved}: ${reason} (paths are relative to the scenario file)`);
+    return fail(ctx, field.value, field.path, `cannot read ${resolved}: ${readFailure(error)} (paths are relative to the scenario file)`);
   }
   const problem = pemProblem(pem, kind);
   if (problem) fail(ctx, field.value, field.path, `${resolved}: ${problem}`);
