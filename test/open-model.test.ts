@@ -7,6 +7,7 @@ import { parseScenario } from '../src/scenario/load.ts';
 import { decode } from '../src/record/histogram.ts';
 import type { RunResult } from '../src/report/result.ts';
 import { renderReport } from '../src/report/table.ts';
+import { startDelayServer } from './helpers/raw-server.ts';
 import { startServer } from './helpers/servers.ts';
 
 const run = (target: string, load: string, overrides: Overrides = {}): Promise<RunResult> =>
@@ -32,20 +33,20 @@ function freezeOnce(afterMs: number, ms: number): (req: unknown) => number {
   };
 }
 
-// A bare undici request loop on this 2-vCPU VM already measures 0.7-1.2 ms above the server's own P50
-// (README, "Open model and coordinated omission"), so the bound is 1.5 ms, and the scheduler's own share
-// (latency from the intended start minus service time) is held to 0.5 ms separately.
-test('open model, fixed-delay server: P50 from the intended start is within 1.5 ms of what the server measured', async () => {
-  const server = await startServer({ delayMs: 20 });
+// The tool's own bias, not this VM's: a loopback round trip here costs 0.06 ms while the process is busy
+// and 0.4-0.5 ms after 10 ms of quiet (a raw net ping-pong, Node or Python alike), so at 100/s even a bare
+// undici loop measures 1.0-1.6 ms above the server. At 500/s the process stays warm; the server measures
+// itself as nginx does (first read to last write), leaving only the two hops and the client's own work.
+test('open model, fixed-delay server: P50 from the intended start is within 1 ms of what the server measured', async () => {
+  const server = await startDelayServer(20);
   try {
-    // A second of warmup: the first few hundred requests of a fresh process run cold (JIT, connections) and
-    // measured over a millisecond high in a fresh CI clone.
-    const result = await run(server.url, '{ rate: 100/s, duration: 1s, warmup: 1s }');
+    const result = await run(server.url, '{ rate: 500/s, duration: 1s, warmup: 500ms }');
     assertAccounting(result);
     assert.equal(result.latencyCorrection, 'intended-start');
-    const serverP50 = median(server.stats.serviceMs);
+    const serverP50 = median(server.servedMs.slice(-result.counts.completed));
     const detail = `p50 ${result.latencyMs.p50} vs server ${serverP50} (service ${result.serviceTimeMs!.p50}, schedule lag p50 ${result.scheduleLagMs?.p50})`;
-    assert.ok(Math.abs(result.latencyMs.p50 - serverP50) < 1.5, detail);
+    assert.ok(Math.abs(result.latencyMs.p50 - serverP50) < 1, detail);
+    // The scheduler's own share: latency from the intended start minus the service time from the send.
     assert.ok(result.latencyMs.p50 - result.serviceTimeMs!.p50 < 0.5, detail);
     assert.ok(result.serviceTimeMs!.p50 <= result.latencyMs.p50, 'service time never exceeds latency from the intended start');
     assert.equal(decode(result.histograms.serviceTime!).totalCount, result.counts.completed);

@@ -55,3 +55,36 @@ export function startRawServer(respond: (socket: Socket, n: number, perSocket: n
 }
 
 export const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
+
+export interface DelayServer {
+  url: string;
+  /** Each response's time on the server, in ms: from the read that brought its request to the write of its last byte. */
+  servedMs: number[];
+  close(): Promise<void>;
+}
+
+/**
+ * Answers every request after `delayMs` and measures itself the way nginx's $request_time does: from the
+ * first read of the request to the response handed to the kernel. The known truth for latency tests: a
+ * node:http server would also leave its own parsing and response objects outside what it measures.
+ */
+export async function startDelayServer(delayMs: number): Promise<DelayServer> {
+  const servedMs: number[] = [];
+  const pending = new Set<NodeJS.Timeout>();
+  const raw = await startRawServer((socket) => {
+    const arrived = performance.now();
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n', () => servedMs.push(performance.now() - arrived));
+    }, delayMs);
+    pending.add(timer);
+  });
+  return {
+    url: raw.url,
+    servedMs,
+    close: () => {
+      for (const timer of pending) clearTimeout(timer);
+      return raw.close();
+    },
+  };
+}
