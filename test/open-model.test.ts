@@ -92,14 +92,18 @@ test('the same stall in the closed model shows only in max, unless --latency-cor
       const result = await run(server.url, '{ concurrency: 1, duration: 1400ms }', correction ? { latencyCorrection: true } : {});
       assertAccounting(result);
       assert.ok(result.latencyMs.max > 700, `max ${result.latencyMs.max}`);
+      const worstSecondP50 = Math.max(...result.series.map((point) => point.p50 ?? 0));
       if (correction) {
         assert.equal(result.latencyCorrection, 'expected-interval');
         assert.ok(result.expectedIntervalMs! >= 1 && result.expectedIntervalMs! < 5, `interval ${result.expectedIntervalMs}`);
         assert.ok(result.latencyMs.p99 > 500, `corrected p99 ${result.latencyMs.p99}`);
         assert.ok(result.serviceTimeMs!.p99 < 100, `service p99 ${result.serviceTimeMs!.p99}`);
+        // The per-second series is corrected too: the second the stall ended in has a P50 of its order.
+        assert.ok(worstSecondP50 > 100, `series p50s ${JSON.stringify(result.series.map((p) => p.p50))}`);
       } else {
         assert.equal(result.latencyCorrection, 'none');
         assert.ok(result.latencyMs.p99 < 100, `uncorrected p99 ${result.latencyMs.p99}`);
+        assert.ok(worstSecondP50 < 100, `series p50s ${JSON.stringify(result.series.map((p) => p.p50))}`);
       }
     } finally {
       await server.close();

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SATURATION_LIMITS, SelfMonitor, judge } from '../src/record/self-monitor.ts';
+import { MIN_JUDGED_WINDOW_MS, SATURATION_LIMITS, SelfMonitor, judge } from '../src/record/self-monitor.ts';
 
 const busy = (ms: number): void => {
   const until = performance.now() + ms;
@@ -25,7 +25,8 @@ test('an idle window: small event-loop delay, little CPU, no verdict', async () 
 test('a blocked event loop: delay P99 and CPU cross the limits, and the reasons say so with numbers', async () => {
   const monitor = new SelfMonitor();
   monitor.start();
-  for (let i = 0; i < 8; i++) {
+  const started = performance.now();
+  while (performance.now() - started < MIN_JUDGED_WINDOW_MS + 20) {
     busy(60);
     await sleep(1);
   }
@@ -47,4 +48,18 @@ test('the verdict: each limit on its own, and schedule lag only where there is a
   assert.match(judge(5, 40, 25).reasons.join(), /lag P90 was 25 ms/);
   assert.equal(judge(38, 97, 25).reasons.length, 3);
   assert.deepEqual(judge(5, 40, null).limits, { ...SATURATION_LIMITS });
+});
+
+test('a window shorter than the judged minimum is not judged on delay or CPU, only on schedule lag', () => {
+  const monitor = new SelfMonitor();
+  const start = performance.now();
+  monitor.start(start);
+  busy(40);
+  const stats = monitor.stop(null, start + 40);
+  assert.ok(stats.cpuPercent.mean > 60, JSON.stringify(stats));
+  assert.equal(stats.saturated, false, JSON.stringify(stats));
+  const lagging = new SelfMonitor();
+  lagging.start(start);
+  assert.match(lagging.stop(25, start + 40).reasons.join(), /lag P90 was 25 ms/);
+  assert.deepEqual(judge(null, null, null).reasons, []);
 });

@@ -241,12 +241,16 @@ export class Recorder {
   }
 
   private tick(): void {
+    // With --latency-correction each second is corrected too, with the expected interval known so far
+    // (the run's median service time is not known until its end).
+    const intervalUs = this.secondRequests ? this.expectedIntervalUs() : null;
+    const second = intervalUs === null ? this.second : correctedCopy(this.second, intervalUs);
     this.series.push({
       t: this.series.length + 1,
       requests: this.secondRequests,
       errors: this.secondErrors,
-      p50: this.secondRequests ? percentileMs(this.second, 50) : null,
-      p99: this.secondRequests ? percentileMs(this.second, 99) : null,
+      p50: this.secondRequests ? percentileMs(second, 50) : null,
+      p99: this.secondRequests ? percentileMs(second, 99) : null,
       ...this.perSecond?.(),
     });
     this.second.reset();

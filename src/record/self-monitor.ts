@@ -32,6 +32,9 @@ export const SATURATION_LIMITS = {
   scheduleLagP90Ms: 10,
 } as const;
 
+/** Event-loop delay and CPU are judged only over a measured window at least this long. */
+export const MIN_JUDGED_WINDOW_MS = 500;
+
 type CpuReader = () => { user: number; system: number };
 
 /** The main thread's CPU time where Node has it (process.threadCpuUsage, Node 23.9+), else the whole process's. */
@@ -94,7 +97,11 @@ export class SelfMonitor {
       max: round(delayMs(this.window, 100)),
     };
     const cpu = { mean: round(mean), max: round(Math.max(this.busiestPercent, mean)) };
-    return { eventLoopDelayMs, cpuPercent: cpu, ...judge(eventLoopDelayMs.p99, cpu.mean, scheduleLagP90Ms) };
+    // A window this short says more about start-up (JIT, first connections) than about load: a one-request
+    // run read as "100% of a core" from ~12 ms of start-up work alone.
+    const judged = now - this.startAt >= MIN_JUDGED_WINDOW_MS;
+    const verdict = judge(judged ? eventLoopDelayMs.p99 : null, judged ? cpu.mean : null, scheduleLagP90Ms);
+    return { eventLoopDelayMs, cpuPercent: cpu, ...verdict };
   }
 }
 
@@ -102,18 +109,18 @@ function cpuPercent(cpuUs: number, wallMs: number): number {
   return wallMs <= 0 ? 0 : (cpuUs / 1000 / wallMs) * 100;
 }
 
-/** Which limits were crossed, each in plain words with its number. */
+/** Which limits were crossed, each in plain words with its number; null: not judged. */
 export function judge(
-  eventLoopDelayP99Ms: number,
-  cpuMeanPercent: number,
+  eventLoopDelayP99Ms: number | null,
+  cpuMeanPercent: number | null,
   scheduleLagP90Ms: number | null,
 ): Pick<GeneratorStats, 'saturated' | 'reasons' | 'limits'> {
   const limits = { ...SATURATION_LIMITS };
   const reasons: string[] = [];
-  if (eventLoopDelayP99Ms > limits.eventLoopDelayP99Ms) {
+  if (eventLoopDelayP99Ms !== null && eventLoopDelayP99Ms > limits.eventLoopDelayP99Ms) {
     reasons.push(`event-loop delay P99 was ${eventLoopDelayP99Ms} ms (limit ${limits.eventLoopDelayP99Ms} ms)`);
   }
-  if (cpuMeanPercent >= limits.cpuPercent) {
+  if (cpuMeanPercent !== null && cpuMeanPercent >= limits.cpuPercent) {
     reasons.push(`the main thread used ${Math.round(cpuMeanPercent)}% of a CPU core (limit ${limits.cpuPercent}%)`);
   }
   if (scheduleLagP90Ms !== null && scheduleLagP90Ms > limits.scheduleLagP90Ms) {
