@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { runPlan } from '../src/engine/run.ts';
 import { buildPlan, type Overrides } from '../src/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { decode } from '../src/record/histogram.ts';
+import { decode, percentileMs } from '../src/record/histogram.ts';
 import type { RunResult } from '../src/report/result.ts';
 import { renderReport } from '../src/report/table.ts';
 import { startDelayServer } from './helpers/raw-server.ts';
@@ -55,14 +55,16 @@ test('open model, fixed-delay server: P50 from the intended start is within 1 ms
   }
 });
 
-test('open model, bimodal server (90% 5 ms, 10% 100 ms): P50 ~ 5 ms, P99 ~ 100 ms', async () => {
+test('open model, bimodal server (90% 5 ms, 10% 100 ms): P50 ~ 5 ms, P95 and P99 ~ 100 ms', async () => {
   let n = 0;
   const server = await startServer({ delayMs: () => (n++ % 10 === 9 ? 100 : 5) });
   try {
     const result = await run(server.url, '{ rate: 200/s, duration: 1500ms }');
     assertAccounting(result);
     const { p50, p99 } = result.latencyMs;
+    const p95 = percentileMs(decode(result.histograms.latency), 95);
     assert.ok(p50 >= 5 && p50 < 8, `p50 ${p50}`);
+    assert.ok(p95 >= 100 && p95 < 115, `p95 ${p95}`);
     assert.ok(p99 >= 100 && p99 < 115, `p99 ${p99}`);
   } finally {
     await server.close();
