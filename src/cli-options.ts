@@ -4,7 +4,7 @@ import { UsageError } from './errors.ts';
 import { RATE_HELP, parseRate } from './rate.ts';
 import type { Overrides } from './plan.ts';
 import type { ProtocolChoice, ScenarioTls, Think, TlsFile } from './scenario/types.ts';
-import { pemProblem } from './scenario/tls.ts';
+import { pemProblem } from './pem.ts';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 

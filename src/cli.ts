@@ -28,7 +28,6 @@ import type { ProtocolChoice } from './scenario/types.ts';
 import { readResultFile } from './result-file.ts';
 import { redactDeep, redactText } from './redact.ts';
 import { emptyScenario } from './scenario/empty.ts';
-import { loadScenario } from './scenario/load.ts';
 import { VERSION } from './version.ts';
 import { WorkerRun } from './workers/worker-run.ts';
 import { shardedPlan, shardSetup, type ShardFlags } from './shard.ts';
@@ -52,8 +51,9 @@ const stdout = process.stdout;
 const stderr = process.stderr;
 const useColor = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !('NO_COLOR' in process.env);
 
-function planFor(file: string | undefined, flags: RunFlags): Plan {
-  const scenario = file ? loadScenario(file) : emptyScenario();
+async function planFor(file: string | undefined, flags: RunFlags): Promise<Plan> {
+  // The YAML parser loads only with a scenario file: an ad-hoc --url run saves its ~12 MiB of RSS.
+  const scenario = file ? (await import('./scenario/load.ts')).loadScenario(file) : emptyScenario();
   return buildPlan(scenario, toOverrides(flags), VERSION);
 }
 
@@ -137,7 +137,7 @@ async function compareProtocols(file: string | undefined, flags: RunFlags & Outp
   const results: RunResult[] = [];
   const codes: number[] = [];
   for (const protocol of protocols) {
-    const plan = planFor(file, { ...flags, compareProtocols: false, h1: false, h2: false, protocol });
+    const plan = await planFor(file, { ...flags, compareProtocols: false, h1: false, h2: false, protocol });
     codes.push(await runAndReport(plan, { ...flags, json: undefined }, (result) => results.push(result)));
     if (results.at(-1)?.interrupted) break;
   }
@@ -266,7 +266,7 @@ When several apply: 3, then 130, then 99.`,
     )
     .action(async (file: string | undefined, flags: RunFlags & OutputFlags & ShardFlags) => {
       if (!file && !flags.url) throw new UsageError('give a scenario file or --url (see loadhttp run --help)');
-      const plan = planFor(file, flags);
+      const plan = await planFor(file, flags);
       const setup = shardSetup(flags, process.env, new Date());
       if (plan.compareProtocols && (setup.shard || setup.startAt)) throw new UsageError('--compare-protocols runs twice in turn: it cannot be sharded or --start-at');
       if (plan.compareProtocols) {
@@ -282,8 +282,8 @@ When several apply: 3, then 130, then 99.`,
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .description('check a scenario file and print the resolved plan; sends nothing')
     .addHelpText('after', '\nExample:\n  $ loadhttp validate scenarios/api-mix.yaml\n')
-    .action((file: string) => {
-      const plan = planFor(file, {});
+    .action(async (file: string) => {
+      const plan = await planFor(file, {});
       stdout.write(renderPlan(redactDeep(summarizePlan(plan), plan.secrets)));
       stdout.write(`${file}: valid\n`);
     });
@@ -324,7 +324,7 @@ Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhtt
       const target = await startDemoTarget();
       try {
         const file = fileURLToPath(new URL('../scenarios/demo.yaml', import.meta.url));
-        code = await runAndReport(planFor(file, { ...flags, url: target.url }), flags);
+        code = await runAndReport(await planFor(file, { ...flags, url: target.url }), flags);
       } finally {
         await target.close();
       }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isSeq } from 'yaml';
 import { readFailure } from '../read-failure.ts';
+import { pemProblem } from '../pem.ts';
 import type { ProtocolChoice, ScenarioTls, TlsFile } from './types.ts';
 import { type Ctx, type Field, bool, deref, fail, fields, nonEmptyStr, shown, str } from './nodes.ts';
 
@@ -72,12 +73,3 @@ function readPem(ctx: Ctx, field: Field, kind: string): TlsFile {
   return { file: resolved, pem };
 }
 
-/** Why `pem` is not a PEM file holding `kind` ("CERTIFICATE", "PRIVATE KEY"), or null when it is. */
-export function pemProblem(pem: string, kind: string): string | null {
-  const labels = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1]!);
-  if (labels.length === 0) return `not a PEM file (expected a "-----BEGIN ${kind}-----" block)`;
-  if (!labels.some((label) => label.endsWith(kind))) {
-    return `holds ${labels.map((l) => `"${l}"`).join(', ')}, expected a "-----BEGIN ${kind}-----" block`;
-  }
-  return null;
-}
