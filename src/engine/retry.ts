@@ -33,7 +33,7 @@ export async function sendWithRetry(
     let outcome: SendOutcome | null = null;
     let error: unknown = null;
     try {
-      outcome = await ctx.transport.send(request);
+      outcome = await sendOnce(ctx.transport, request);
     } catch (caught) {
       error = caught;
     }
@@ -53,4 +53,9 @@ export async function sendWithRetry(
     if (outcome !== null) return outcome;
     throw error;
   }
+}
+
+/** One attempt as a Promise: retries are rare enough for its cost, and read more plainly with await. */
+function sendOnce(transport: Transport, request: PreparedRequest): Promise<SendOutcome> {
+  return new Promise((resolve, reject) => transport.send(request, (outcome, error) => (outcome !== null ? resolve(outcome) : reject(error))));
 }

@@ -9,15 +9,14 @@
 // When every pool slot is busy, issued requests wait in a FIFO (still timed from their intended start)
 // up to `maxQueued`; beyond it they are dropped and counted, never silently skipped. Requests still
 // queued when the run stops were never sent: they count as dropped too.
-import { classifyError, describeError } from '../record/classify.ts';
 import type { Recorder } from '../record/recorder.ts';
-import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
+import type { PreparedRequest, SendOutcome, Transport } from '../transport/transport.ts';
 import type { RetryPolicy } from '../plan-retry.ts';
 import { PreciseTimer } from './precise-timer.ts';
 import { sendWithRetry } from './retry.ts';
 import type { Sleeper } from './think.ts';
 import { LoadProfile } from './stages.ts';
-import { pickRequest } from './vu.ts';
+import { pickRequest, recordFailure } from './vu.ts';
 
 export interface ScheduleContext {
   readonly transport: Transport;
@@ -166,24 +165,20 @@ export class ArrivalScheduler {
       recorder.warmupSent++;
     }
     const policy = this.ctx.retry[index]!;
-    const sending = policy === null ? this.ctx.transport.send(request) : sendWithRetry(this.ctx, index, request, policy, measured, intendedAt);
-    sending.then(
-      (outcome: SendOutcome) => {
-        if (measured) {
+    const settled = (outcome: SendOutcome | null, error: unknown): void => {
+      if (measured) {
+        if (outcome !== null) {
           const latencyUs = (outcome.endAt - intendedAt) * 1000;
           const serviceUs = (outcome.endAt - sentAt) * 1000;
           recorder.completed(index, outcome.status, latencyUs, (outcome.headersAt - sentAt) * 1000, outcome.bytes, serviceUs);
+        } else {
+          recordFailure(recorder, index, error);
         }
-        this.release();
-      },
-      (error: unknown) => {
-        if (measured) {
-          if (error instanceof CancelledError) recorder.cancelled(index);
-          else recorder.failed(index, classifyError(error), describeError(error));
-        }
-        this.release();
-      },
-    );
+      }
+      this.release();
+    };
+    if (policy === null) this.ctx.transport.send(request, settled);
+    else sendWithRetry(this.ctx, index, request, policy, measured, intendedAt).then((outcome) => settled(outcome, null), (error: unknown) => settled(null, error));
   }
 
   /** A slot came free: it passes straight to the oldest queued request, if any. */

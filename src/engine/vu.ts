@@ -5,7 +5,7 @@ import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
 import type { RetryPolicy } from '../plan-retry.ts';
 import { sendWithRetry } from './retry.ts';
-import { CancelledError, type PreparedRequest, type Transport } from '../transport/transport.ts';
+import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
 import type { Semaphore } from './semaphore.ts';
 import { thinkMs, type Sleeper } from './think.ts';
 
@@ -37,44 +37,78 @@ export function pickRequest(cumulative: readonly number[], r: number): number {
   return i;
 }
 
-/** `leave` is asked before each request: true when this user should stop (stages ramping down). */
-export async function runVirtualUser(ctx: VuContext, leave: () => boolean = () => false): Promise<void> {
-  const { transport, recorder, semaphore } = ctx;
-  while (!leave() && ctx.nextTicket()) {
-    let queuedAt = 0;
-    if (!semaphore.tryAcquire()) {
-      queuedAt = performance.now();
-      if (!(await semaphore.acquire())) return;
-    }
+/**
+ * One virtual user until `leave` says so (asked before each request: stages ramping down) or the run
+ * stops; resolves when it has finished. A callback loop rather than an async function: the next request
+ * is sent from the previous one's callback, with no Promise or resumption per request (as a bare undici
+ * loop does); Promises appear only where it really waits (a pool slot, think time, retries).
+ */
+export function runVirtualUser(ctx: VuContext, leave: () => boolean = () => false): Promise<void> {
+  return new Promise((finish) => new VirtualUser(ctx, leave, finish).next());
+}
+
+class VirtualUser {
+  private readonly ctx: VuContext;
+  private readonly leave: () => boolean;
+  private readonly finish: () => void;
+  // The request in flight.
+  private index = 0;
+  private startedAt = 0;
+  private measured = false;
+
+  constructor(ctx: VuContext, leave: () => boolean, finish: () => void) {
+    this.ctx = ctx;
+    this.leave = leave;
+    this.finish = finish;
+  }
+
+  readonly next = (): void => {
+    const { ctx } = this;
+    if (this.leave() || !ctx.nextTicket()) return this.finish();
+    if (ctx.semaphore.tryAcquire()) return this.start(0);
+    const queuedAt = performance.now();
+    ctx.semaphore.acquire().then((granted) => (granted ? this.start(queuedAt) : this.finish()));
+  };
+
+  private start(queuedAt: number): void {
+    const { ctx } = this;
     const index = pickRequest(ctx.cumulative, Math.random());
     const request = ctx.requests[index]!;
     const measured = ctx.measuring;
     const startedAt = performance.now();
     if (measured) {
-      recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
-      recorder.sent(index, request.wireBytes);
+      ctx.recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
+      ctx.recorder.sent(index, request.wireBytes);
     } else {
-      recorder.warmupSent++;
+      ctx.recorder.warmupSent++;
     }
-    try {
-      const policy = ctx.retry[index]!;
-      const outcome = policy === null ? await transport.send(request) : await sendWithRetry(ctx, index, request, policy, measured, startedAt);
-      if (measured) {
-        const latencyUs = (outcome.endAt - startedAt) * 1000;
-        const ttfbUs = (outcome.headersAt - startedAt) * 1000;
-        recorder.completed(index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
-      }
-    } catch (error) {
-      if (measured) recordFailure(recorder, index, error);
-    } finally {
-      semaphore.release();
-    }
-    const pause = thinkMs(ctx.think);
-    if (pause > 0) await ctx.sleeper.sleep(pause);
+    this.index = index;
+    this.startedAt = startedAt;
+    this.measured = measured;
+    const policy = ctx.retry[index]!;
+    if (policy === null) ctx.transport.send(request, this.settled);
+    else sendWithRetry(ctx, index, request, policy, measured, startedAt).then((outcome) => this.settled(outcome, null), (error: unknown) => this.settled(null, error));
   }
+
+  private readonly settled = (outcome: SendOutcome | null, error: unknown): void => {
+    const { ctx } = this;
+    if (this.measured) {
+      if (outcome !== null) {
+        const latencyUs = (outcome.endAt - this.startedAt) * 1000;
+        const ttfbUs = (outcome.headersAt - this.startedAt) * 1000;
+        ctx.recorder.completed(this.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
+      } else {
+        recordFailure(ctx.recorder, this.index, error);
+      }
+    }
+    ctx.semaphore.release();
+    const pause = thinkMs(ctx.think);
+    if (pause > 0) ctx.sleeper.sleep(pause).then(this.next);
+    else this.next();
+  };
 }
 
-function recordFailure(recorder: Recorder, index: number, error: unknown): void {
+export function recordFailure(recorder: Recorder, index: number, error: unknown): void {
   if (error instanceof CancelledError) recorder.cancelled(index);
   else recorder.failed(index, classifyError(error), describeError(error));
 }

@@ -21,6 +21,7 @@ import {
   RequestTimeoutError,
   type TlsSettings,
   type PreparedRequest,
+  type SendCallback,
   type SendOutcome,
   type Transport,
   type TransportStats,
@@ -42,11 +43,12 @@ export interface TransportOptions {
   bodyTimeoutMs?: number | null;
 }
 
-/** One request in flight: the undici handler, and the promise it settles. */
-class InFlight implements Dispatcher.DispatchHandler {
+/** One request in flight: the undici handler, and (passed to the callback) its outcome. */
+class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
   status = 0;
   bytes = 0;
   headersAt = 0;
+  endAt = 0;
   /** Overall deadline (performance.now() ms). */
   deadline: number;
   /**
@@ -66,15 +68,13 @@ class InFlight implements Dispatcher.DispatchHandler {
   next: InFlight | null = null;
   linked = false;
   private readonly owner: UndiciTransport;
-  private readonly resolve: (outcome: SendOutcome) => void;
-  private readonly reject: (error: Error) => void;
+  private readonly done: SendCallback;
 
-  constructor(owner: UndiciTransport, deadline: number, idleDeadline: number, resolve: (o: SendOutcome) => void, reject: (e: Error) => void) {
+  constructor(owner: UndiciTransport, deadline: number, idleDeadline: number, done: SendCallback) {
     this.owner = owner;
     this.deadline = deadline;
     this.idleDeadline = idleDeadline;
-    this.resolve = resolve;
-    this.reject = reject;
+    this.done = done;
   }
 
   abort(reason: Error): void {
@@ -100,14 +100,17 @@ class InFlight implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    const endAt = performance.now();
+    this.endAt = performance.now();
     this.owner.settled(this);
-    this.resolve({ status: this.status, bytes: this.bytes, headersAt: this.headersAt, endAt });
+    this.done(this, null);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.owner.settled(this);
-    this.reject(error);
+    // Always a tick later: undici fails a connection's queued requests in one loop (asserting the queue
+    // is empty after it), so a send made from inside this call would break it. Errors are rare; the
+    // success path above calls back at once, as a bare undici loop does.
+    process.nextTick(this.done, null, error);
   }
 }
 
@@ -200,17 +203,18 @@ class UndiciTransport implements Transport {
     for (let slot = 0; slot < perClient; slot++) this.free.push(...this.clients);
   }
 
-  send(request: PreparedRequest): Promise<SendOutcome> {
-    return new Promise((resolve, reject) => {
-      const now = performance.now();
-      const handler = new InFlight(this, now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, resolve, reject);
-      this.inFlight.add(handler);
-      if (this.pool !== null) return void this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);
+  send(request: PreparedRequest, done: SendCallback): void {
+    const now = performance.now();
+    const handler = new InFlight(this, now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, done);
+    this.inFlight.add(handler);
+    if (this.pool !== null) {
+      this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);
+    } else {
       let client = this.free.pop();
       if (client === undefined) client = this.clients[this.next++ % this.clients.length]!;
       else handler.client = client;
       client.dispatch(request as Dispatcher.DispatchOptions, handler);
-    });
+    }
   }
 
   /** A request ended or failed: it leaves the in-flight set and its client slot is free again. */
