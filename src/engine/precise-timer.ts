@@ -13,11 +13,15 @@ import { Worker } from 'node:worker_threads';
  */
 const SPIN_MS = 0.2;
 
-/** [0]: generation (bumped on each new due time), [1]: 1 when closing. Then one float64: due time. */
+/**
+ * Int32 [0]: generation (bumped on each new due time), [1]: 1 when closing, [2]: the generation the
+ * worker last posted for (it then waits, without a timeout, for the next one). Then at byte 16 one
+ * float64: the due time.
+ */
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const flags = new Int32Array(workerData, 0, 2);
-const due = new Float64Array(workerData, 8, 1);
+const flags = new Int32Array(workerData, 0, 3);
+const due = new Float64Array(workerData, 16, 1);
 const now = () => performance.timeOrigin + performance.now();
 const SPIN_MS = ${SPIN_MS};
 parentPort.postMessage(-1);
@@ -37,15 +41,18 @@ for (;;) {
     continue;
   }
   if (wait > 0) continue;
+  Atomics.store(flags, 2, generation);
   parentPort.postMessage(generation);
   Atomics.wait(flags, 0, generation);
 }
 `;
 
 export class PreciseTimer {
-  private readonly shared = new SharedArrayBuffer(16);
-  private readonly flags = new Int32Array(this.shared, 0, 2);
-  private readonly due = new Float64Array(this.shared, 8, 1);
+  private readonly shared = new SharedArrayBuffer(24);
+  private readonly flags = new Int32Array(this.shared, 0, 3);
+  private readonly due = new Float64Array(this.shared, 16, 1);
+  /** The due time last set (performance.now() time). */
+  private dueAt = Infinity;
   private readonly worker: Worker;
   private readonly onDue: () => void;
   /** Until the worker has started (tens of ms), setTimeout stands in for it. */
@@ -75,9 +82,20 @@ export class PreciseTimer {
       if (this.fallback) clearTimeout(this.fallback);
       if (at !== Infinity) this.fallback = setTimeout(this.onDue, Math.max(0, at - performance.now()));
     }
+    const earlier = at < this.dueAt;
+    this.dueAt = at;
     this.due[0] = performance.timeOrigin + at;
-    Atomics.add(this.flags, 0, 1);
-    Atomics.notify(this.flags, 0);
+    const generation = Atomics.add(this.flags, 0, 1);
+    // The futex wake is skipped when it is not needed (at high rates the scheduler mostly moves the due
+    // time on from its own I/O callbacks, later each time): a worker sleeping until an earlier time wakes
+    // then, sees the new generation and sleeps again. It is needed when the new time is earlier, or when
+    // the worker has posted for the current generation and now waits for the next without a timeout.
+    if (earlier || Atomics.load(this.flags, 2) === generation) Atomics.notify(this.flags, 0);
+  }
+
+  /** The due time last set: callers that are awake anyway can act on it without waiting for the worker. */
+  get nextDue(): number {
+    return this.dueAt;
   }
 
   close(): void {
