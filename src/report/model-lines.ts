@@ -30,6 +30,8 @@ export function warningLines(result: RunResult, paint: Paint): string[] {
   if (generator?.saturated) {
     const verdict = `!! results are limited by this machine, not the target: ${generator.reasons.join('; ')} !!`;
     lines.push(paint.bold(paint.yellow(verdict)));
+    const hint = coldStartHint(result);
+    if (hint) lines.push(paint.yellow(hint));
   }
   const dropped = result.counts.dropped ?? 0;
   if (dropped > 0) {
@@ -45,6 +47,23 @@ export function warningLines(result: RunResult, paint: Paint): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * A verdict earned mostly in the first second, by a cold process: until the JIT has compiled the request
+ * path a request costs several times its later CPU, so a high rate falls behind there and the backlog
+ * lands in the percentiles (5,000 req/s here: P99 ~400 ms over 5 s, 2-5 ms after a 1 s warmup).
+ */
+export function coldStartHint(result: RunResult): string | null {
+  const limit = result.generator?.limits.eventLoopDelayP99Ms;
+  const [first, ...rest] = result.series.map((point) => point.eventLoopDelayP99 ?? 0);
+  if (limit === undefined || result.warmup.durationMs > 0 || first === undefined || rest.length < 2) return null;
+  const later = [...rest].sort((a, b) => a - b)[Math.floor(rest.length / 2)]!;
+  if (first <= limit || later > limit) return null;
+  return (
+    `   most of it in the first second, while the process warmed up (event-loop delay P99 ${formatMs(first)}, ` +
+    `then ${formatMs(later)} at the median second): --warmup 1s leaves that second out of the results`
+  );
 }
 
 const brief = (s: LatencySummary): string =>
