@@ -10,7 +10,6 @@ import type { Sleeper } from './think.ts';
 
 export interface RetryContext {
   readonly transport: Transport;
-  readonly recorder: Recorder;
   /** Backoff sleeps: they go on through the graceful stop, and are woken when in-flight requests are cancelled. */
   readonly backoff: Sleeper;
   /** True once the run cancels what is in flight (graceful stop over, or a second stop): no retry starts then. */
@@ -19,14 +18,15 @@ export interface RetryContext {
 
 /**
  * Sends `request` up to `policy.attempts` times; resolves with the last response or rejects with the last
- * error. `originAt` is where the caller's latency starts (first-try latency starts there too).
+ * error, counting into `recorder` (the request's: a warmup one is set aside). `originAt` is where the
+ caller's latency starts (first-try latency starts there too).
  */
 export async function sendWithRetry(
   ctx: RetryContext,
+  recorder: Recorder,
   index: number,
   request: PreparedRequest,
   policy: RetryPolicy,
-  measured: boolean,
   originAt: number,
 ): Promise<SendOutcome> {
   for (let attempt = 1; ; attempt++) {
@@ -39,14 +39,13 @@ export async function sendWithRetry(
     }
     const retryable =
       outcome !== null ? policy.statuses.includes(outcome.status) : !(error instanceof CancelledError) && policy.on.includes(classifyError(error));
-    if (attempt === 1 && measured) {
-      ctx.recorder.firstTry(index, outcome === null ? null : (outcome.endAt - originAt) * 1000, outcome === null || retryable);
+    if (attempt === 1) {
+      recorder.firstTry(index, outcome === null ? null : (outcome.endAt - originAt) * 1000, outcome === null || retryable);
     }
     if (retryable && attempt < policy.attempts && !ctx.cancelling()) {
       await ctx.backoff.sleep(backoffMs(policy, attempt, Math.random()));
       if (!ctx.cancelling()) {
-        if (measured) ctx.recorder.retried(index);
-        else ctx.recorder.warmupRetries++;
+        recorder.retried(index);
         continue;
       }
     }

@@ -55,12 +55,18 @@ export class LoadRun {
     const plan = this.plan;
     const startedAt = new Date();
     const requests = plan.requests.map(prepare);
-    const recorder = new Recorder(
-      plan.requests.map((r) => r.name),
-      plan.requests.map((r) => r.expectStatus),
-      expectedIntervalThinkUs(plan),
-      plan.requests.some((r) => r.retry !== null),
-    );
+    const newRecorder = () =>
+      new Recorder(
+        plan.requests.map((r) => r.name),
+        plan.requests.map((r) => r.expectStatus),
+        expectedIntervalThinkUs(plan),
+        plan.requests.some((r) => r.retry !== null),
+      );
+    const recorder = newRecorder();
+    // Warmup requests are recorded the same way, into a recorder then set aside: warmup runs the very
+    // code the measured window runs (no "measured?" branch anywhere on the request path), and a request
+    // still in flight when the window opens is counted where it was sent.
+    const warmupRecorder = plan.load.warmupMs > 0 ? newRecorder() : null;
     const transport = createTransport({
       target: plan.target,
       protocol: plan.protocol,
@@ -73,7 +79,7 @@ export class LoadRun {
       headersTimeoutMs: plan.timeouts.headersMs,
       bodyTimeoutMs: plan.timeouts.bodyMs,
     });
-    const base = { plan, startedAt, recorder };
+    const base = { plan, startedAt, warmupRecorder };
 
     try {
       await transport.preflight();
@@ -91,7 +97,7 @@ export class LoadRun {
     let remaining = plan.load.iterations ?? Infinity;
     const ctx: VuContext = {
       transport,
-      recorder,
+      recorder: warmupRecorder ?? recorder,
       semaphore,
       sleeper,
       requests,
@@ -121,6 +127,7 @@ export class LoadRun {
       measureStart = performance.now();
       this.measureStartedAt = new Date(performance.timeOrigin + measureStart).toISOString();
       ctx.measuring = true;
+      ctx.recorder = recorder;
       monitor.start(measureStart);
       driver.beginMeasuring(measureStart);
       recorder.start(measureStart, () => ({ ...monitor.sample(), ...driver.perSecond() }));
@@ -171,7 +178,7 @@ export class LoadRun {
   }
 
   private result(
-    base: { plan: Plan; startedAt: Date; recorder: Recorder },
+    base: { plan: Plan; startedAt: Date; warmupRecorder: Recorder | null },
     recording: Recording,
     stats: TransportStats,
     measuredMs: number,
@@ -191,8 +198,8 @@ export class LoadRun {
       durationMs: Math.round(measuredMs * 1000) / 1000,
       warmup: {
         durationMs: warmupMs,
-        sent: base.recorder.warmupSent,
-        ...(plan.requests.some((r) => r.retry !== null) && { retries: base.recorder.warmupRetries }),
+        sent: base.warmupRecorder?.sentTotals().sent ?? 0,
+        ...(plan.requests.some((r) => r.retry !== null) && { retries: base.warmupRecorder?.sentTotals().retries ?? 0 }),
       },
       interrupted: this.stopReason === 'interrupted',
       stopReason: this.stopReason ?? 'duration',

@@ -20,7 +20,8 @@ import { pickRequest, recordFailure } from './vu.ts';
 
 export interface ScheduleContext {
   readonly transport: Transport;
-  readonly recorder: Recorder;
+  /** Where requests issued from now on are recorded (a recorder set aside during warmup: see vu.ts). */
+  recorder: Recorder;
   readonly requests: readonly PreparedRequest[];
   readonly cumulative: readonly number[];
   /** Per request: its retry policy, or null (the plain send). */
@@ -46,7 +47,7 @@ export interface ScheduleOptions {
 interface Queued {
   intendedAt: number;
   queuedAt: number;
-  measured: boolean;
+  recorder: Recorder;
 }
 
 export class ArrivalScheduler {
@@ -98,7 +99,7 @@ export class ArrivalScheduler {
     if (this.measureStart !== null) this.windowEnd = performance.now();
     this.timer?.close();
     this.timer = null;
-    for (let entry = this.shift(); entry; entry = this.shift()) this.drop(entry.measured);
+    for (let entry = this.shift(); entry; entry = this.shift()) this.drop(entry.recorder);
     this.settleIfDone();
   }
 
@@ -134,51 +135,44 @@ export class ArrivalScheduler {
   };
 
   private issue(intendedAt: number, now: number): void {
-    const measured = this.ctx.measuring;
-    if (measured) {
-      this.ctx.recorder.lagged((now - intendedAt) * 1000);
+    const { recorder } = this.ctx;
+    recorder.lagged((now - intendedAt) * 1000);
+    if (this.ctx.measuring) {
       this.scheduledMeasured++;
       this.scheduledThisSecond++;
     }
     if (this.inflight < this.options.maxInflight) {
       this.inflight++;
-      this.send(intendedAt, now, measured, 0);
+      this.send(intendedAt, now, recorder, 0);
     } else if (this.queue.length - this.head < this.options.maxQueued) {
-      this.queue.push({ intendedAt, queuedAt: now, measured });
+      this.queue.push({ intendedAt, queuedAt: now, recorder });
     } else {
-      this.drop(measured);
+      this.drop(recorder);
     }
   }
 
-  private drop(measured: boolean): void {
-    if (measured) this.ctx.recorder.dropped(pickRequest(this.ctx.cumulative, Math.random()));
+  private drop(recorder: Recorder): void {
+    recorder.dropped(pickRequest(this.ctx.cumulative, Math.random()));
   }
 
-  private send(intendedAt: number, sentAt: number, measured: boolean, queuedMs: number): void {
-    const { recorder } = this.ctx;
+  private send(intendedAt: number, sentAt: number, recorder: Recorder, queuedMs: number): void {
     const index = pickRequest(this.ctx.cumulative, Math.random());
     const request = this.ctx.requests[index]!;
-    if (measured) {
-      recorder.waited(queuedMs * 1000);
-      recorder.sent(index, request.wireBytes);
-    } else {
-      recorder.warmupSent++;
-    }
+    recorder.waited(queuedMs * 1000);
+    recorder.sent(index, request.wireBytes);
     const policy = this.ctx.retry[index]!;
     const settled = (outcome: SendOutcome | null, error: unknown): void => {
-      if (measured) {
-        if (outcome !== null) {
-          const latencyUs = (outcome.endAt - intendedAt) * 1000;
-          const serviceUs = (outcome.endAt - sentAt) * 1000;
-          recorder.completed(index, outcome.status, latencyUs, (outcome.headersAt - sentAt) * 1000, outcome.bytes, serviceUs);
-        } else {
-          recordFailure(recorder, index, error);
-        }
+      if (outcome !== null) {
+        const latencyUs = (outcome.endAt - intendedAt) * 1000;
+        const serviceUs = (outcome.endAt - sentAt) * 1000;
+        recorder.completed(index, outcome.status, latencyUs, (outcome.headersAt - sentAt) * 1000, outcome.bytes, serviceUs);
+      } else {
+        recordFailure(recorder, index, error);
       }
       this.release();
     };
     if (policy === null) this.ctx.transport.send(request, settled);
-    else sendWithRetry(this.ctx, index, request, policy, measured, intendedAt).then((outcome) => settled(outcome, null), (error: unknown) => settled(null, error));
+    else sendWithRetry(this.ctx, recorder, index, request, policy, intendedAt).then((outcome) => settled(outcome, null), (error: unknown) => settled(null, error));
   }
 
   /** A slot came free: it passes straight to the oldest queued request, if any. */
@@ -186,7 +180,7 @@ export class ArrivalScheduler {
     const next = this.stopped ? undefined : this.shift();
     if (next) {
       const now = performance.now();
-      this.send(next.intendedAt, now, next.measured, now - next.queuedAt);
+      this.send(next.intendedAt, now, next.recorder, now - next.queuedAt);
       return;
     }
     this.inflight--;

@@ -12,7 +12,11 @@ import { thinkMs, type Sleeper } from './think.ts';
 /** What every virtual user shares; owned by engine/run.ts. */
 export interface VuContext {
   readonly transport: Transport;
-  readonly recorder: Recorder;
+  /**
+   * Where requests sent from now on are recorded. During warmup it is a recorder that is then set aside:
+   * warmup runs the very recording code the measured window runs, so the JIT has compiled it by then.
+   */
+  recorder: Recorder;
   readonly semaphore: Semaphore;
   readonly sleeper: Sleeper;
   readonly requests: readonly PreparedRequest[];
@@ -51,10 +55,10 @@ class VirtualUser {
   private readonly ctx: VuContext;
   private readonly leave: () => boolean;
   private readonly finish: () => void;
-  // The request in flight.
+  // The request in flight, and the recorder it goes to.
   private index = 0;
   private startedAt = 0;
-  private measured = false;
+  private recorder: Recorder | null = null;
 
   constructor(ctx: VuContext, leave: () => boolean, finish: () => void) {
     this.ctx = ctx;
@@ -74,32 +78,27 @@ class VirtualUser {
     const { ctx } = this;
     const index = pickRequest(ctx.cumulative, Math.random());
     const request = ctx.requests[index]!;
-    const measured = ctx.measuring;
+    const recorder = ctx.recorder;
     const startedAt = performance.now();
-    if (measured) {
-      ctx.recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
-      ctx.recorder.sent(index, request.wireBytes);
-    } else {
-      ctx.recorder.warmupSent++;
-    }
+    recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
+    recorder.sent(index, request.wireBytes);
     this.index = index;
     this.startedAt = startedAt;
-    this.measured = measured;
+    this.recorder = recorder;
     const policy = ctx.retry[index]!;
     if (policy === null) ctx.transport.send(request, this.settled);
-    else sendWithRetry(ctx, index, request, policy, measured, startedAt).then((outcome) => this.settled(outcome, null), (error: unknown) => this.settled(null, error));
+    else sendWithRetry(ctx, recorder, index, request, policy, startedAt).then((outcome) => this.settled(outcome, null), (error: unknown) => this.settled(null, error));
   }
 
   private readonly settled = (outcome: SendOutcome | null, error: unknown): void => {
     const { ctx } = this;
-    if (this.measured) {
-      if (outcome !== null) {
-        const latencyUs = (outcome.endAt - this.startedAt) * 1000;
-        const ttfbUs = (outcome.headersAt - this.startedAt) * 1000;
-        ctx.recorder.completed(this.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
-      } else {
-        recordFailure(ctx.recorder, this.index, error);
-      }
+    const recorder = this.recorder!;
+    if (outcome !== null) {
+      const latencyUs = (outcome.endAt - this.startedAt) * 1000;
+      const ttfbUs = (outcome.headersAt - this.startedAt) * 1000;
+      recorder.completed(this.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
+    } else {
+      recordFailure(recorder, this.index, error);
     }
     ctx.semaphore.release();
     const pause = thinkMs(ctx.think);

@@ -124,9 +124,6 @@ export class Recorder {
   private readonly expected: Uint8Array[];
   private bytesSent = 0;
   private bytesReceived = 0;
-  warmupSent = 0;
-  /** Retries sent during warmup (the server sees them; nothing else of warmup is recorded). */
-  warmupRetries = 0;
   /** True when some request has a retry policy: the results then carry retries and first-try figures. */
   private readonly retrying: boolean;
 
@@ -227,6 +224,11 @@ export class Recorder {
   cancelled(index: number): void {
     this.buckets[index]!.cancelled++;
     this.total.cancelled++;
+  }
+
+  /** Requests sent and retries, for a warmup's recorder (its other figures are set aside). */
+  sentTotals(): { sent: number; retries: number } {
+    return { sent: this.total.sent, retries: this.total.retries };
   }
 
   snapshot(now: number): Snapshot {
