@@ -262,3 +262,7 @@ test('sampleResult is internally consistent', () => {
   }
   assert.notEqual(sampleResult().requests, sampleResult().requests, 'fresh objects per call');
 });
+
+test('formatCount groups thousands without ICU (as en-US would)', () => {
+  for (const n of [0, 7, 999, 1000, 12345, 1234567, -1234567, 1e9, 12.6]) assert.equal(formatCount(n), Math.round(n).toLocaleString('en-US'));
+});

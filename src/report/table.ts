@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type Table from 'cli-table3';
 import { formatDuration } from '../duration.ts';
-import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
+import { byCodePoint, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { RequestStats, RunResult } from './result.ts';
 import { describeLoad } from './load-text.ts';
 import { latencyMeaning, modelLines, warningLines } from './model-lines.ts';
@@ -242,7 +242,7 @@ function retryLines(result: RunResult, paint: Paint): string[] {
 }
 
 function statusSection(result: RunResult, paint: Paint): string | null {
-  const codes = Object.entries(result.statusCodes).sort(([a], [b]) => Number(a) - Number(b) || a.localeCompare(b));
+  const codes = Object.entries(result.statusCodes).sort(([a], [b]) => Number(a) - Number(b) || byCodePoint(a, b));
   if (codes.length === 0) return null;
   const total = codes.reduce((sum, [, n]) => sum + n, 0);
   const table = makeTable(['code', 'count', 'share'], ['left', 'right', 'right'], paint);
@@ -259,7 +259,7 @@ function statusSection(result: RunResult, paint: Paint): string | null {
 function errorSection(result: RunResult, paint: Paint): string | null {
   const classes = Object.entries(result.errors)
     .filter(([, n]) => n > 0)
-    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    .sort(([a, x], [b, y]) => y - x || byCodePoint(a, b));
   if (classes.length === 0) return null;
   const table = makeTable(['class', 'count', 'first example'], ['left', 'right', 'left'], paint);
   for (const [errorClass, n] of classes) {
