@@ -56,5 +56,11 @@ export async function sendWithRetry(
 
 /** One attempt as a Promise: retries are rare enough for its cost, and read more plainly with await. */
 function sendOnce(transport: Transport, request: PreparedRequest): Promise<SendOutcome> {
-  return new Promise((resolve, reject) => transport.send(request, (outcome, error) => (outcome !== null ? resolve(outcome) : reject(error))));
+  return new Promise((resolve, reject) =>
+    transport.send(request, (outcome, error) => {
+      // A copy: the transport reuses the outcome object once this callback returns.
+      if (outcome !== null) resolve({ status: outcome.status, bytes: outcome.bytes, headersAt: outcome.headersAt, endAt: outcome.endAt });
+      else reject(error);
+    }),
+  );
 }

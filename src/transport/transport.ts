@@ -25,7 +25,10 @@ export interface SendOutcome {
   endAt: number;
 }
 
-/** The outcome is null exactly when there is an error. */
+/**
+ * The outcome is null exactly when there is an error. The outcome object is valid during the call only
+ * (the transport reuses it): copy what must outlive it.
+ */
 export type SendCallback = (outcome: SendOutcome | null, error: Error | null) => void;
 
 export interface TransportStats {

@@ -43,20 +43,24 @@ export interface TransportOptions {
   bodyTimeoutMs?: number | null;
 }
 
-/** One request in flight: the undici handler, and (passed to the callback) its outcome. */
+/**
+ * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a
+ * response ends and its callback has returned, the handler goes back to the transport's spares, so the
+ * steady state allocates none (nor the boxed numbers of its time fields).
+ */
 class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
   status = 0;
   bytes = 0;
   headersAt = 0;
   endAt = 0;
   /** Overall deadline (performance.now() ms). */
-  deadline: number;
+  deadline = 0;
   /**
    * Idle deadline: before the headers, the headers timeout's; after them, the body timeout's, pushed
    * forward by the sweep whenever a chunk arrived since the last sweep (`chunked`). The hot path only
    * writes `chunked = true`: no clock read, no timer, no allocation per chunk.
    */
-  idleDeadline: number;
+  idleDeadline = 0;
   /** 0 waiting for headers, 1 receiving the body. */
   phase = 0;
   chunked = false;
@@ -68,12 +72,26 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
   next: InFlight | null = null;
   linked = false;
   private readonly owner: UndiciTransport;
-  private readonly done: SendCallback;
+  /** Null once the callback has been made (or before the handler is given a request). */
+  private done: SendCallback | null = null;
 
-  constructor(owner: UndiciTransport, deadline: number, idleDeadline: number, done: SendCallback) {
+  constructor(owner: UndiciTransport) {
     this.owner = owner;
+  }
+
+  /** Readies the handler for one request. */
+  start(deadline: number, idleDeadline: number, done: SendCallback): void {
+    this.status = 0;
+    this.bytes = 0;
+    this.headersAt = 0;
+    this.endAt = 0;
     this.deadline = deadline;
     this.idleDeadline = idleDeadline;
+    this.phase = 0;
+    this.chunked = false;
+    this.controller = null;
+    this.pendingAbort = null;
+    this.client = null;
     this.done = done;
   }
 
@@ -102,20 +120,38 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
   onResponseEnd(): void {
     this.endAt = performance.now();
     this.owner.settled(this);
-    this.done(this, null);
+    const done = this.done!;
+    this.done = null;
+    try {
+      done(this, null);
+    } catch (error) {
+      // A bug in the caller: thrown here, undici would report it to onResponseError (ignored now), so it
+      // is rethrown outside undici, where it stops the process with its stack.
+      process.nextTick(() => {
+        throw error;
+      });
+      return;
+    }
+    this.controller = null;
+    this.owner.recycle(this);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const done = this.done;
+    if (done === null) return;
+    this.done = null;
     this.owner.settled(this);
     // Always a tick later: undici fails a connection's queued requests in one loop (asserting the queue
     // is empty after it), so a send made from inside this call would break it. Errors are rare; the
-    // success path above calls back at once, as a bare undici loop does.
-    process.nextTick(this.done, null, error);
+    // success path above calls back at once, as a bare undici loop does. (Not reused: it is rare.)
+    process.nextTick(done, null, error);
   }
 }
 
 class UndiciTransport implements Transport {
   readonly inFlight = new InFlightList<InFlight>();
+  /** Handlers done with (InFlight.onResponseEnd): at most as many as were ever in flight at once. */
+  private readonly spares: InFlight[] = [];
   /** Idle timeouts in ms, Infinity when off. */
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
@@ -205,7 +241,8 @@ class UndiciTransport implements Transport {
 
   send(request: PreparedRequest, done: SendCallback): void {
     const now = performance.now();
-    const handler = new InFlight(this, now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, done);
+    const handler = this.spares.pop() ?? new InFlight(this);
+    handler.start(now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, done);
     this.inFlight.add(handler);
     if (this.pool !== null) {
       this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);
@@ -215,6 +252,11 @@ class UndiciTransport implements Transport {
       else handler.client = client;
       client.dispatch(request as Dispatcher.DispatchOptions, handler);
     }
+  }
+
+  /** A handler whose response ended and whose callback has returned, ready for another request. */
+  recycle(handler: InFlight): void {
+    this.spares.push(handler);
   }
 
   /** A request ended or failed: it leaves the in-flight set and its client slot is free again. */
