@@ -19,7 +19,7 @@ export interface RetryContext {
 /**
  * Sends `request` up to `policy.attempts` times; resolves with the last response or rejects with the last
  * error, counting into `recorder` (the request's: a warmup one is set aside). `originAt` is where the
- caller's latency starts (first-try latency starts there too).
+ * caller's latency starts (first-try latency starts there too).
  */
 export async function sendWithRetry(
   ctx: RetryContext,

@@ -41,6 +41,8 @@ console.log(
       failed: result.counts.failed,
       rssMbAt: atMinutes,
       rssMbAfterFirstMinute: afterFirst.length ? { min: Math.min(...afterFirst), max: Math.max(...afterFirst) } : null,
+      // One second's reading moves with the garbage collector's sawtooth; a minute's mean does not.
+      rssMbMeanPerMinute: Array.from({ length: minutes }, (_, i) => rss.slice(i * 60, (i + 1) * 60)).map((m) => Math.round(m.reduce((a, b) => a + b, 0) / m.length)),
       seriesPoints: result.series.length,
       jsonBytes: readFileSync(out).length,
     },
