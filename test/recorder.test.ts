@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decode } from '../src/record/histogram.ts';
+import { HIGHEST_US, createHistogram, decode, meanOf, recordUs, recordZeros } from '../src/record/histogram.ts';
 import { Recorder } from '../src/record/recorder.ts';
 
 test('recorder: the service time equals the latency until they differ, then holds every value exactly', () => {
@@ -37,4 +37,18 @@ test('recorder: waits of zero are counted apart and still appear in the queue-wa
   const last = recorder.finish(1000);
   assert.equal(last.queueWaitMs.count, 11, 'zeros counted once each, across reads');
   assert.equal(decode(last.histograms.queueWait).totalCount, 11);
+});
+
+test('meanOf equals hdr-histogram-js\'s own mean, for wide and narrow data, zeros and the clamp', () => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const shapes: Array<() => number> = [() => 20_000 + random() * 2_000, () => Math.exp(random() * 20), () => (random() < 0.9 ? 5_000 : 100_000)];
+  for (const shape of shapes) {
+    const histogram = createHistogram();
+    for (let i = 0; i < 20_000; i++) recordUs(histogram, shape());
+    recordZeros(histogram, 100);
+    recordUs(histogram, HIGHEST_US * 2);
+    assert.equal(meanOf(histogram), histogram.mean);
+  }
+  assert.equal(meanOf(createHistogram()), 0);
 });

@@ -38,13 +38,29 @@ export function summarize(histogram: LatencyHistogram): LatencySummary {
   if (count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   return {
     count,
-    mean: usToMs(histogram.mean),
+    mean: usToMs(meanOf(histogram)),
     p50: usToMs(histogram.getValueAtPercentile(50)),
     p90: usToMs(histogram.getValueAtPercentile(90)),
     p99: usToMs(histogram.getValueAtPercentile(99)),
     p999: usToMs(histogram.getValueAtPercentile(99.9)),
     max: usToMs(histogram.maxValue),
   };
+}
+
+/**
+ * The mean exactly as hdr's `mean` getter computes it (each count at the middle of its bucket), in one
+ * plain pass over the counts up to the max. The getter walks an iterator object bucket by bucket: ~80 ms
+ * at the end of every run for a result's histograms, ~2% of a 4 s run's CPU.
+ */
+export function meanOf(histogram: LatencyHistogram): number {
+  if (histogram.totalCount === 0) return 0;
+  const last = histogram.countsArrayIndex(histogram.maxValue);
+  let total = 0;
+  for (let i = 0; i <= last; i++) {
+    const count = histogram.getCountAtIndex(i);
+    if (count !== 0) total += histogram.medianEquivalentValue(histogram.valueFromIndex(i)) * count;
+  }
+  return total / histogram.totalCount;
 }
 
 /** Value at a percentile in milliseconds (0 when empty). */
