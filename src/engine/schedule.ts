@@ -28,7 +28,7 @@ export interface ScheduleContext {
   readonly retry: ReadonlyArray<RetryPolicy | null>;
   readonly backoff: Sleeper;
   cancelling(): boolean;
-  /** False during warmup: those requests are sent but not recorded. */
+  /** False during warmup (its requests go to the recorder that is set aside: see `recorder`). */
   readonly measuring: boolean;
   /** Claims the right to send one more request; false once the run is stopping or iterations are used up. */
   nextTicket(): boolean;

@@ -14,7 +14,7 @@ export interface VuContext {
   readonly transport: Transport;
   /**
    * Where requests sent from now on are recorded. During warmup it is a recorder that is then set aside:
-   * warmup runs the very recording code the measured window runs, so the JIT has compiled it by then.
+   * warmup runs the very recording code the measured window runs, so that code has run before it opens.
    */
   recorder: Recorder;
   readonly semaphore: Semaphore;
@@ -29,7 +29,7 @@ export interface VuContext {
   readonly backoff: Sleeper;
   /** True once the run cancels what is in flight: no retry starts then. */
   cancelling(): boolean;
-  /** False during warmup: those requests are sent but not recorded. */
+  /** False during warmup (its requests go to the recorder that is set aside: see `recorder`). */
   measuring: boolean;
   /** Claims the right to send one more request; false once the run is stopping or iterations are used up. */
   nextTicket(): boolean;
