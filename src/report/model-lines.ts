@@ -52,7 +52,7 @@ export function warningLines(result: RunResult, paint: Paint): string[] {
 /**
  * A verdict earned mostly in the first second, by a cold process: until the JIT has compiled the request
  * path a request costs several times its later CPU, so a high rate falls behind there and the backlog
- * lands in the percentiles (5,000 req/s here: P99 ~400 ms over 5 s, 2-5 ms after a 1 s warmup).
+ * lands in the percentiles (5,000 req/s here: P99 ~400 ms over 5 s; 2-5 ms in most seconds after it).
  */
 export function coldStartHint(result: RunResult): string | null {
   const limit = result.generator?.limits.eventLoopDelayP99Ms;
