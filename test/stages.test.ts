@@ -32,6 +32,9 @@ test('a ramp: counts are the integral of the rate, and timeOfCount inverts it', 
   assert.equal(profile.countAt(4000), 600);
   assert.equal(profile.durationMs, 3000);
   assert.equal(profile.peak, 300);
+  assert.equal(profile.lowest, 0);
+  assert.equal(new LoadProfile(500, [{ durationMs: 1000, target: 2000 }, { durationMs: 1000, target: 800 }]).lowest, 500);
+  assert.equal(new LoadProfile(2000, [{ durationMs: 1000, target: 5000 }, { durationMs: 1000, target: 800 }]).lowest, 800);
   for (const k of [1, 25, 99, 100, 101, 250, 300, 450]) {
     const t = profile.timeOfCount(k);
     assert.ok(Math.abs(profile.countAt(t) - k) < 1e-6, `k=${k}: count at ${t} is ${profile.countAt(t)}`);

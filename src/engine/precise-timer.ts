@@ -23,6 +23,12 @@ const SPIN_MS = 0.2;
 const COARSE_MS = 1;
 
 /**
+ * At this rate or above, requests are never COARSE_MS or more apart, so the worker would never be used:
+ * a schedule that stays at or above it gets no worker (starting one costs ~0.1 s of CPU and ~10 MiB).
+ */
+export const COARSE_RATE = 1000 / COARSE_MS;
+
+/**
  * Int32 [0]: generation (bumped on each new due time), [1]: 1 when closing, [2]: the generation the
  * worker last posted for (it then waits, without a timeout, for the next one). Then at byte 16 one
  * float64: the due time.
@@ -63,16 +69,26 @@ export class PreciseTimer {
   /** The due time last set (performance.now() time), and the one the worker holds (Infinity: none). */
   private dueAt = Infinity;
   private workerAt = Infinity;
-  private readonly worker: Worker;
+  /** Null when the schedule never needs it (see COARSE_RATE): the libuv timer then serves alone. */
+  private readonly worker: Worker | null;
   private readonly onDue: () => void;
-  /** Until the worker has started (tens of ms), the libuv timer stands in for it. */
+  /** Until the worker has started (tens of ms), or without one, the libuv timer stands in for it. */
   private ready = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
 
-  /** `onDue` runs on this thread once the time given to `wakeAt` has come. */
-  constructor(onDue: () => void) {
+  /**
+   * `onDue` runs on this thread once the time given to `wakeAt` has come. `lowestRate`: the lowest
+   * request rate the schedule will run at (0 if it pauses or ramps to 0); it decides whether a worker
+   * is started.
+   */
+  constructor(onDue: () => void, lowestRate: number) {
     this.due[0] = Infinity;
+    this.onDue = onDue;
+    if (lowestRate >= COARSE_RATE) {
+      this.worker = null;
+      return;
+    }
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.shared });
     this.worker.unref();
     this.worker.on('message', (generation: number) => {
@@ -80,7 +96,11 @@ export class PreciseTimer {
       // A message from before the last due time the worker was given is stale: it was replaced.
       else if (generation === Atomics.load(this.flags, 0)) onDue();
     });
-    this.onDue = onDue;
+  }
+
+  /** Whether a worker thread serves the due times COARSE_MS or more ahead (for tests). */
+  get hasWorker(): boolean {
+    return this.worker !== null;
   }
 
   /** Calls `onDue` once at `at` (performance.now() time); replaces any earlier request. Infinity: never. */
@@ -103,6 +123,7 @@ export class PreciseTimer {
 
   close(): void {
     this.disarm();
+    if (this.worker === null) return;
     Atomics.store(this.flags, 1, 1);
     Atomics.add(this.flags, 0, 1);
     Atomics.notify(this.flags, 0);

@@ -75,7 +75,8 @@ export class ArrivalScheduler {
     this.options = options;
     this.profile = new LoadProfile(options.rate, []);
     // Created now, before the measured window starts: starting a worker takes the main thread a few ms.
-    this.timer = new PreciseTimer(this.tick);
+    // The warmup runs at `rate`, then the stages.
+    this.timer = new PreciseTimer(this.tick, Math.min(options.rate, options.profile.lowest));
   }
 
   start(): void {

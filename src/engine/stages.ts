@@ -76,6 +76,11 @@ export class LoadProfile {
     return Math.max(this.segments[0]?.from ?? this.endValue, ...this.segments.map((s) => s.to), this.endValue);
   }
 
+  /** The lowest level reached (levels are linear within a stage, so the lowest is at a stage's end). */
+  get lowest(): number {
+    return Math.min(this.segments[0]?.from ?? this.endValue, ...this.segments.map((s) => s.to), this.endValue);
+  }
+
   private segmentAt(tMs: number): Segment | undefined {
     if (tMs >= this.endMs) return undefined;
     let found = this.segments[0];
