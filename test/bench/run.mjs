@@ -7,11 +7,12 @@
 // Protocols: h1 (BENCH_CONNS sockets), and with nginx h2c (prior knowledge) and h2 over TLS (BENCH_SESSIONS
 // sessions × BENCH_STREAMS streams; the TLS certificate is made with openssl).
 // Then two h1 `/hello` sections: a fixed rate (BENCH_RATE req/s over 64 connections: achieved rate, P50/P99,
-// CPU per request; 0 skips it) and many users (BENCH_VUS users, one connection each: RSS against the
-// ceiling with as many connections; 0 skips it).
+// CPU per request, with and without a BENCH_RATE_WARMUP s warmup, beside a paced bare undici loop; 0 skips
+// it) and many users (BENCH_VUS users, one connection each: RSS against the ceiling with as many
+// connections; 0 skips it).
 // Not a test: figures depend on the machine; compare ratios within one run.
 //   BENCH_SECONDS=6 BENCH_CONNS=64 BENCH_ROUNDS=2 BENCH_PATHS=/hello,/16k.bin BENCH_PROTOCOLS=h1,h2c,h2 \
-//   BENCH_RATE=5000 BENCH_VUS=1000 npm run bench
+//   BENCH_RATE=5000 BENCH_RATE_WARMUP=3 BENCH_VUS=1000 npm run bench
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ const PROTOCOLS = (process.env.BENCH_PROTOCOLS ?? 'h1,h2c,h2').split(',');
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 4);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 32);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
+/** Seconds of warmup for the fixed-rate rows that have one (see there). */
+const RATE_WARMUP = Number(process.env.BENCH_RATE_WARMUP ?? 3);
 const VUS = Number(process.env.BENCH_VUS ?? 1000);
 /** The fixed-rate section's connections: the setting the performance issue states its targets for. */
 const RATE_CONNS = 64;
@@ -270,12 +273,23 @@ try {
         from: 'intended start',
         run: () => measure('loadhttp', [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, '--rate', RATE, '-c', RATE_CONNS, '-d', `${SECONDS}s`, '--json', '-', '-q'], parseLoadhttp),
       },
-      // Its first ~0.7 s runs cold (the JIT has not compiled the request path yet) and falls behind a high
-      // rate; the same run after a 1 s warmup shows the steady state. CPU per request counts the warmup's.
+      // Its first seconds run cold: the JIT compiles the request path ~2 s into a load at this rate (V8's
+      // --trace-opt: ~0.3 s of TurboFan work in half a second, which shares the one core when pinned).
+      // The same run after a warmup of RATE_WARMUP seconds shows the steady state, beside the paced bare
+      // undici loop with the same warmup: what Node and undici alone do at this rate. CPU per request
+      // counts the warmup's requests.
       {
-        name: 'loadhttp --warmup 1s',
+        name: `loadhttp --warmup ${RATE_WARMUP}s`,
         from: 'intended start',
-        run: () => measure('loadhttp', [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, '--rate', RATE, '-c', RATE_CONNS, '-d', `${SECONDS}s`, '--warmup', '1s', '--json', '-', '-q'], parseLoadhttp),
+        run: () => measure('loadhttp', [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, '--rate', RATE, '-c', RATE_CONNS, '-d', `${SECONDS}s`, '--warmup', `${RATE_WARMUP}s`, '--json', '-', '-q'], parseLoadhttp),
+      },
+      {
+        name: `undici paced loop --warmup ${RATE_WARMUP}s`,
+        from: 'intended start',
+        run: () => measure('paced ceiling', [node, path.join(HERE, 'paced-ceiling.mjs'), url, RATE, RATE_CONNS, SECONDS, RATE_WARMUP], (out) => {
+          const { p50_ms, p99_ms, ...rest } = JSON.parse(out);
+          return { ...rest, p50: p50_ms, p99: p99_ms };
+        }),
       },
     ];
     if (which('h2load')) {
@@ -315,7 +329,8 @@ try {
     // The issue's targets, read off the table above (skipped for a peer that did not run).
     const h2 = runs.get('h2load (C)');
     const ac = runs.get('autocannon');
-    for (const name of ['loadhttp', 'loadhttp --warmup 1s']) {
+    const paced = runs.get(`undici paced loop --warmup ${RATE_WARMUP}s`);
+    for (const name of ['loadhttp', `loadhttp --warmup ${RATE_WARMUP}s`]) {
       const mine = runs.get(name);
       if (!mine) continue;
       console.log(`${name}: service time (from the send) P50 ${fmt(med(mine, 'serviceP50'), 2)} ms, P99 ${fmt(med(mine, 'serviceP99'), 2)} ms; dropped ${Math.max(...mine.map((r) => r.dropped))}`);
@@ -325,6 +340,10 @@ try {
       }
       if (ac) {
         console.log(`  target CPU/req ≤ autocannon's ${fmt(med(ac, 'cpuUsPerReq'), 1)} µs: ${med(mine, 'cpuUsPerReq') <= med(ac, 'cpuUsPerReq') ? 'met' : 'not met'} (${fmt(med(mine, 'cpuUsPerReq'), 1)} µs)`);
+      }
+      if (paced && name !== 'loadhttp') {
+        const times = (key) => (med(mine, key) / med(paced, key)).toFixed(2);
+        console.log(`  ÷ the paced undici loop: P50 ${times('p50')}×, P99 ${times('p99')}×, CPU/req ${times('cpuUsPerReq')}×`);
       }
     }
   }
