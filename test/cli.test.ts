@@ -157,6 +157,29 @@ test('the bin refuses an old Node with one clear line', { skip: !existsSync('/us
   assert.equal(out.stderr.trim().split('\n').length, 1);
 });
 
+test('the bin caps V8\'s young generation at 16 MiB unless the user chose a size', async () => {
+  // A preload reports the flags the CLI really ran with (after the bin re-executed Node).
+  const dir = tmp();
+  const preload = path.join(dir, 'flags.cjs');
+  writeFileSync(preload, "process.on('exit', () => process.stderr.write('FLAGS ' + JSON.stringify(process.execArgv) + '\\n'));\n");
+  const flags = (out: { stderr: string }): string[] => JSON.parse(/FLAGS (.*)/.exec(out.stderr)?.[1] ?? 'null') as string[];
+  const run = (execArgv: string[], env: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [...execArgv, '--require', preload, BIN, '--version'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  const plain = await run([]);
+  assert.equal(plain.code, 0);
+  assert.deepEqual(flags(plain).filter((flag) => flag.startsWith('--max-semi-space-size')), ['--max-semi-space-size=16']);
+  assert.ok(flags(plain).includes(preload), 'the user\'s own flags are kept');
+  const chosen = await run(['--max-semi-space-size=32']);
+  assert.deepEqual(flags(chosen).filter((flag) => flag.startsWith('--max-semi-space-size')), ['--max-semi-space-size=32']);
+  const fromEnv = await run([], { NODE_OPTIONS: '--max-semi-space-size=8' });
+  assert.deepEqual(flags(fromEnv).filter((flag) => flag.startsWith('--max-semi-space-size')), []);
+});
+
 test('validate prints the load model, latency correction and thresholds of the plan', async () => {
   const gate = await runCli(['validate', path.join(ROOT, 'scenarios', 'ci-gate.yaml')]);
   assert.equal(gate.code, 0, gate.stderr);
