@@ -24,6 +24,37 @@ test('recorder: the service time equals the latency until they differ, then hold
   assert.equal(decode(open.histograms.latency).totalCount, 4);
 });
 
+test('recorder: with one request name the totals are that request\'s figures, each counted once', () => {
+  for (const names of [['a'], ['a', 'b']]) {
+    const recorder = new Recorder(names, names.map(() => null), null, true);
+    recorder.start(performance.now());
+    for (const us of [1000, 2000, 3000]) {
+      recorder.sent(0, 10);
+      recorder.completed(0, 200, us, us / 2, 5, us - 100);
+    }
+    recorder.sent(0, 10);
+    recorder.failed(0, 'timeout', 'request timeout');
+    recorder.retried(0);
+    recorder.firstTry(0, 1500, true);
+    recorder.dropped(0);
+    recorder.sent(0, 10);
+    recorder.cancelled(0);
+    const result = recorder.finish(1000);
+    const request = result.requests.a!;
+    for (const [label, stats] of [['total', result.total], ['request a', request]] as const) {
+      assert.deepEqual(stats.counts, { sent: 5, completed: 3, failed: 1, cancelled: 1, dropped: 1, retries: 1 }, `${names.length} names, ${label}`);
+      assert.equal(stats.latencyMs.count, 3, `${names.length} names, ${label}`);
+      assert.equal(stats.serviceTimeMs?.count, 3);
+      assert.equal(stats.ttfbMs.count, 3);
+      assert.equal(stats.firstTryMs?.count, 1);
+      assert.equal(stats.firstTryFailures, 1);
+      assert.deepEqual(stats.errors, { timeout: 1 });
+    }
+    assert.equal(decode(result.histograms.latency).totalCount, 3);
+    assert.equal(decode(result.histograms.requests.a!.latency).totalCount, 3);
+  }
+});
+
 test('recorder: waits of zero are counted apart and still appear in the queue-wait figures', () => {
   const recorder = new Recorder(['a'], [null]);
   recorder.start(performance.now());

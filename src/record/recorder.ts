@@ -113,7 +113,11 @@ const MIN_EXPECTED_INTERVAL_US = 1000;
 export class Recorder {
   private readonly names: readonly string[];
   private readonly buckets: Bucket[];
-  private readonly total = new Bucket();
+  /**
+   * The totals. With a single request name (every --url run) it is that request's own bucket, so each
+   * request is counted and recorded once, not twice (2 of the 5 histogram records per request).
+   */
+  private readonly total: Bucket;
   private readonly queueWait = createHistogram();
   private noWait = 0;
   /** Open model: how late the scheduler issued each request against its intended start. */
@@ -150,6 +154,7 @@ export class Recorder {
     this.retrying = retrying;
     this.expectedIntervalThinkUs = expectedIntervalThinkUs;
     this.buckets = names.map(() => new Bucket());
+    this.total = this.buckets.length === 1 ? this.buckets[0]! : new Bucket();
     this.expected = expectStatus.map((list) => {
       const table = new Uint8Array(1000);
       if (list === null) table.fill(1, 200, 400);
@@ -167,8 +172,9 @@ export class Recorder {
   }
 
   sent(index: number, wireBytes: number): void {
-    this.buckets[index]!.sent++;
-    this.total.sent++;
+    const bucket = this.buckets[index]!;
+    bucket.sent++;
+    if (bucket !== this.total) this.total.sent++;
     this.bytesSent += wireBytes;
   }
 
@@ -181,8 +187,9 @@ export class Recorder {
   /** `serviceUs` is from the actual send; it differs from `latencyUs` in the open model only. */
   completed(index: number, status: number, latencyUs: number, ttfbUs: number, bytes: number, serviceUs = latencyUs): void {
     const unexpected = this.expected[index]![status] !== 1;
-    this.buckets[index]!.complete(status, unexpected, latencyUs, ttfbUs, serviceUs);
-    this.total.complete(status, unexpected, latencyUs, ttfbUs, serviceUs);
+    const bucket = this.buckets[index]!;
+    bucket.complete(status, unexpected, latencyUs, ttfbUs, serviceUs);
+    if (bucket !== this.total) this.total.complete(status, unexpected, latencyUs, ttfbUs, serviceUs);
     recordUs(this.second, latencyUs);
     this.secondRequests++;
     if (unexpected) this.secondErrors++;
@@ -190,8 +197,9 @@ export class Recorder {
   }
 
   failed(index: number, failure: FailureClass, message: string): void {
-    this.buckets[index]!.fail(failure);
-    this.total.fail(failure);
+    const bucket = this.buckets[index]!;
+    bucket.fail(failure);
+    if (bucket !== this.total) this.total.fail(failure);
     this.secondErrors++;
     const examples = this.examples.get(failure) ?? [];
     if (examples.length < EXAMPLES_PER_CLASS && !examples.includes(message)) examples.push(message);
@@ -200,13 +208,15 @@ export class Recorder {
 
   /** One more attempt of a measured request (its outcome is recorded once, by completed/failed/cancelled). */
   retried(index: number): void {
-    this.buckets[index]!.retries++;
-    this.total.retries++;
+    const bucket = this.buckets[index]!;
+    bucket.retries++;
+    if (bucket !== this.total) this.total.retries++;
   }
 
   /** The first attempt of a measured request with a retry policy: its latency when it got a response. */
   firstTry(index: number, latencyUs: number | null, failed: boolean): void {
-    for (const bucket of [this.buckets[index]!, this.total]) {
+    const own = this.buckets[index]!;
+    for (const bucket of own === this.total ? [own] : [own, this.total]) {
       if (latencyUs !== null) recordUs(bucket.firstTry, latencyUs);
       if (failed) bucket.firstTryFailures++;
     }
@@ -217,13 +227,15 @@ export class Recorder {
   }
 
   dropped(index: number): void {
-    this.buckets[index]!.dropped++;
-    this.total.dropped++;
+    const bucket = this.buckets[index]!;
+    bucket.dropped++;
+    if (bucket !== this.total) this.total.dropped++;
   }
 
   cancelled(index: number): void {
-    this.buckets[index]!.cancelled++;
-    this.total.cancelled++;
+    const bucket = this.buckets[index]!;
+    bucket.cancelled++;
+    if (bucket !== this.total) this.total.cancelled++;
   }
 
   /** Requests sent and retries, for a warmup's recorder (its other figures are set aside). */
