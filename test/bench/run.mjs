@@ -2,7 +2,7 @@
 // `npm run bench`: loadhttp beside the bare undici loop (the ceiling) and whatever peers are installed
 // (autocannon from node_modules, wrk, h2load), with equal settings, against nginx if installed (else the
 // built-in node target), the target pinned to CPU 1 and each generator to CPU 0 where there are 2+ cores.
-// Prints req/s, the ratio to the ceiling, loadhttp's ratio to each generator, CPU µs per request (user+sys
+// Prints req/s, the ratio to the ceiling and loadhttp's ratio to each generator (medians of per-round pairs), CPU µs per request (user+sys
 // of the generator), CPU instructions per request where `perf stat` counters work, and peak RSS.
 // Protocols: h1 (BENCH_CONNS sockets), and with nginx h2c (prior knowledge) and h2 over TLS (BENCH_SESSIONS
 // sessions × BENCH_STREAMS streams; the TLS certificate is made with openssl).
@@ -32,6 +32,13 @@ const RATE = Number(process.env.BENCH_RATE ?? 5000);
 /** Seconds of warmup for the fixed-rate rows that have one (see there). */
 const RATE_WARMUP = Number(process.env.BENCH_RATE_WARMUP ?? 3);
 const VUS = Number(process.env.BENCH_VUS ?? 1000);
+/**
+ * The V8 young-generation cap bin/loadhttp.js runs with (see there). The bare loops run with it too, so
+ * their ratios to loadhttp compare the code on top of undici, not V8 settings: without it the bare loop's
+ * young generation grows in the h2 rows and with many connections (h2c 16 KiB: peak RSS 212-220 MiB
+ * against 170-178 with the cap; req/s within the noise, 3 pairs of 5 s runs).
+ */
+const CEILING_V8 = ['--max-semi-space-size=16'];
 /** The fixed-rate section's connections: the setting the performance issue states its targets for. */
 const RATE_CONNS = 64;
 const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || null;
@@ -94,7 +101,7 @@ const generators = [
   {
     name: 'undici bare loop (ceiling)',
     protocols: ['h1', 'h2c', 'h2'],
-    argv: (url, proto) => [node, path.join(HERE, 'ceiling.mjs'), proto, url, shape(proto).conns, shape(proto).streams, SECONDS],
+    argv: (url, proto) => [node, ...CEILING_V8, path.join(HERE, 'ceiling.mjs'), proto, url, shape(proto).conns, shape(proto).streams, SECONDS],
     parse: (out) => JSON.parse(out),
   },
   {
@@ -192,7 +199,7 @@ function rounds(entries) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const e of round % 2 === 0 ? entries : [...entries].reverse()) {
       try {
-        runs.get(e.name).push(e.run());
+        runs.get(e.name).push({ ...e.run(), round });
       } catch (err) {
         console.error(`  skipped a run of ${e.name}: ${err.message.split('\n')[0]}`);
       }
@@ -210,6 +217,14 @@ const med = (rs, key) => {
 };
 const fmt = (x, digits) => (x === null ? '–' : x.toFixed(digits));
 const fmtInt = (x) => (x === null ? '–' : Math.round(x).toLocaleString('en-US'));
+/**
+ * The median over rounds of a/b's req/s, each round's runs paired (they ran minutes apart at most, so
+ * the machine's slow drifts cancel); '–' when no round has both.
+ */
+const pairedRatio = (a, b) => {
+  const xs = (a ?? []).flatMap((ra) => (b ?? []).filter((rb) => rb.round === ra.round).map((rb) => ra.rps / rb.rps));
+  return xs.length > 0 ? median(xs).toFixed(2) : '–';
+};
 /** Nearest-rank percentile of a sorted array. */
 const percentile = (sorted, p) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 
@@ -246,14 +261,12 @@ try {
     const active = generators.filter((g) => g.protocols.includes(proto));
     const url = target.urls[proto] + p;
     const runs = rounds(active.map((g) => ({ name: g.name, run: () => measure(g.name, g.argv(url, proto), g.parse) })));
-    const ceiling = med(runs.get(active[0].name), 'rps');
-    const loadhttp = med(runs.get('loadhttp'), 'rps');
+    const ceiling = runs.get(active[0].name);
+    const loadhttp = runs.get('loadhttp');
     console.log(`\n${proto} ${p}\n| generator | req/s | vs ceiling | loadhttp ÷ this | CPU µs/req |${perf ? ' instr/req |' : ''} peak RSS MiB | errors |\n|---|--:|--:|--:|--:|${perf ? '--:|' : ''}--:|--:|`);
     for (const g of active.filter((g) => runs.has(g.name))) {
       const rs = runs.get(g.name);
-      const rps = med(rs, 'rps');
-      const ratio = (a, b) => (a === null || b === null ? '–' : (a / b).toFixed(2));
-      console.log(`| ${g.name} | ${fmtInt(rps)} | ${ratio(rps, ceiling)} | ${ratio(loadhttp, rps)} | ${fmt(med(rs, 'cpuUsPerReq'), 1)} |${perf ? ` ${fmtInt(med(rs, 'instrPerReq'))} |` : ''} ${fmtInt(med(rs, 'rssMiB'))} | ${Math.max(...rs.map((r) => r.errors))} |`);
+      console.log(`| ${g.name} | ${fmtInt(med(rs, 'rps'))} | ${pairedRatio(rs, ceiling)} | ${pairedRatio(loadhttp, rs)} | ${fmt(med(rs, 'cpuUsPerReq'), 1)} |${perf ? ` ${fmtInt(med(rs, 'instrPerReq'))} |` : ''} ${fmtInt(med(rs, 'rssMiB'))} | ${Math.max(...rs.map((r) => r.errors))} |`);
     }
   }
 
@@ -286,7 +299,7 @@ try {
       {
         name: `undici paced loop --warmup ${RATE_WARMUP}s`,
         from: 'intended start',
-        run: () => measure('paced ceiling', [node, path.join(HERE, 'paced-ceiling.mjs'), url, RATE, RATE_CONNS, SECONDS, RATE_WARMUP], (out) => {
+        run: () => measure('paced ceiling', [node, ...CEILING_V8, path.join(HERE, 'paced-ceiling.mjs'), url, RATE, RATE_CONNS, SECONDS, RATE_WARMUP], (out) => {
           const { p50_ms, p99_ms, ...rest } = JSON.parse(out);
           return { ...rest, p50: p50_ms, p99: p99_ms };
         }),
@@ -356,7 +369,7 @@ try {
       {
         name: 'undici bare loop (ceiling)',
         // One Client per connection, each connecting on its first request.
-        run: () => measure('ceiling', [node, path.join(HERE, 'ceiling.mjs'), 'h1', url, VUS, 1, SECONDS], (out) => ({ ...JSON.parse(out), connections: VUS })),
+        run: () => measure('ceiling', [node, ...CEILING_V8, path.join(HERE, 'ceiling.mjs'), 'h1', url, VUS, 1, SECONDS], (out) => ({ ...JSON.parse(out), connections: VUS })),
       },
       { name: 'loadhttp', run: () => measure('loadhttp', [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, '-c', VUS, '--connections', VUS, '-d', `${SECONDS}s`, '--json', '-', '-q'], parseLoadhttp) },
     ];
