@@ -16,7 +16,11 @@ export type ProgressMode = 'spinner' | 'lines' | 'off';
 export function progressMode(options: { quiet: boolean; progress: boolean }, stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): ProgressMode {
   if (options.quiet || !options.progress) return 'off';
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
-  return stream.isTTY && !ci ? 'spinner' : 'lines';
+  // The spinner redraws its line in place by the terminal's width; a terminal that reports none (0
+  // columns: some container and CI ptys) made ora clear an endless number of lines each frame (15 MB of
+  // escape codes in a 2 s run).
+  const sized = (stream.columns ?? 0) > 0;
+  return stream.isTTY && sized && !ci ? 'spinner' : 'lines';
 }
 
 function describe(snapshot: Snapshot, totalMs: number | null): string {

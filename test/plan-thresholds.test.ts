@@ -144,13 +144,14 @@ test('result files: only loadhttp results with a supported schemaVersion are rea
   }
 });
 
-test('no spinner in CI or on a non-TTY; lines instead (quiet: nothing)', () => {
-  const tty = { isTTY: true } as NodeJS.WriteStream;
+test('no spinner in CI, on a non-TTY or on a terminal without a width; lines instead (quiet: nothing)', () => {
+  const tty = { isTTY: true, columns: 80 } as NodeJS.WriteStream;
   const pipe = { isTTY: false } as NodeJS.WriteStream;
   const on = { quiet: false, progress: true };
   assert.equal(progressMode(on, tty, {}), 'spinner');
   assert.equal(progressMode(on, tty, { CI: 'true' }), 'lines');
   assert.equal(progressMode(on, tty, { CI: '1' }), 'lines');
   assert.equal(progressMode(on, pipe, {}), 'lines');
+  assert.equal(progressMode(on, { isTTY: true, columns: 0 } as NodeJS.WriteStream, {}), 'lines');
   assert.equal(progressMode({ quiet: true, progress: true }, tty, {}), 'off');
 });
