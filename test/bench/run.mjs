@@ -14,10 +14,11 @@
 //   BENCH_SECONDS=6 BENCH_CONNS=64 BENCH_ROUNDS=2 BENCH_PATHS=/hello,/16k.bin BENCH_PROTOCOLS=h1,h2c,h2 \
 //   BENCH_RATE=5000 BENCH_RATE_WARMUP=3 BENCH_VUS=1000 npm run bench
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startNginx, which } from './nginx.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -41,53 +42,18 @@ const VUS = Number(process.env.BENCH_VUS ?? 1000);
 const CEILING_V8 = ['--max-semi-space-size=16'];
 /** The fixed-rate section's connections: the setting the performance issue states its targets for. */
 const RATE_CONNS = 64;
-const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || null;
 const pin = cpus().length >= 2 && which('taskset');
 const pinned = (cpu, argv) => (pin ? ['taskset', '-c', String(cpu), ...argv] : argv);
 const work = mkdtempSync(path.join(tmpdir(), 'loadhttp-bench-'));
 chmodSync(work, 0o755); // nginx workers run as another user and must read the files
 
 async function startTarget() {
-  const nginx = which('nginx');
-  if (nginx) {
-    const port = 18000 + Math.floor(Math.random() * 1000);
-    const tls = which('openssl') && spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', `${work}/key.pem`, '-out', `${work}/cert.pem`, '-days', '2', '-subj', '/CN=localhost']).status === 0;
-    const locations = `root ${work}/www; default_type text/plain; location = /hello { return 200 "hello world\\n"; }`;
-    mkdirSync(path.join(work, 'www'));
-    writeFileSync(path.join(work, 'www', '16k.bin'), Buffer.alloc(16384, 'x'));
-    const conf = path.join(work, 'nginx.conf');
-    writeFileSync(conf, `worker_processes 1; daemon off; pid ${work}/nginx.pid; error_log ${work}/error.log;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000000; keepalive_timeout 120s;
-  client_body_temp_path ${work}/tmp; proxy_temp_path ${work}/tmp; fastcgi_temp_path ${work}/tmp;
-  uwsgi_temp_path ${work}/tmp; scgi_temp_path ${work}/tmp;
-  server { listen 127.0.0.1:${port}; ${locations} }
-  server { listen 127.0.0.1:${port + 1} http2; http2_max_concurrent_streams 256; ${locations} }
-  ${tls ? `server { listen 127.0.0.1:${port + 2} ssl http2; http2_max_concurrent_streams 256; ssl_certificate ${work}/cert.pem; ssl_certificate_key ${work}/key.pem; ${locations} }` : ''} }\n`);
-    mkdirSync(path.join(work, 'tmp'));
-    const argv = pinned(1, [nginx, '-c', conf, '-e', `${work}/error.log`]);
-    const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
-    await waitForPort(port);
-    const urls = { h1: `http://127.0.0.1:${port}`, h2c: `http://127.0.0.1:${port + 1}`, ...(tls ? { h2: `https://127.0.0.1:${port + 2}` } : {}) };
-    return { name: 'nginx (1 worker)', urls, stop: () => child.kill('SIGQUIT') };
-  }
+  const nginx = await startNginx(work, (argv) => pinned(1, argv));
+  if (nginx) return nginx;
   const argv = pinned(1, [process.execPath, path.join(HERE, 'target.mjs')]);
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(JSON.parse(String(d)).port)));
   return { name: 'node:http (built-in, h1 only)', urls: { h1: `http://127.0.0.1:${port}` }, stop: () => child.kill('SIGTERM') };
-}
-
-async function waitForPort(port) {
-  for (let i = 0; i < 50; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/hello`);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`target did not start on ${port}`);
 }
 
 const node = process.execPath;

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// `npm run bench:instructions`: CPU instructions per request in the steady state, for machines where
+// `perf stat` has no counters (VMs such as this project's). valgrind's callgrind counts the instructions a
+// process executes, whatever else the machine does: the same run reads the same within ~1-2%, where req/s
+// on a shared VM moves ±20%.
+//
+// Each generator runs under callgrind against nginx with instrumentation off (valgrind's no-op mode, ~5×
+// slower than native) for INS_WARMUP seconds, so the JIT has compiled the request path. Then counting is
+// switched on for INS_WINDOW seconds, and the instructions counted (all threads: the JIT's and the GC's
+// included) are divided by the requests nginx served in the window (its stub_status counter: the same
+// count whatever the client, retries and errors included). Start-up, JIT warmup and the end of the run
+// are outside the window.
+//
+// One caveat, in every row alike: under callgrind a process runs ~30-50× slower than natively, so work
+// done per second of wall time (a progress tick, an event-loop delay monitor, keep-alive timers) weighs
+// 30-50× more per request than in a real run.
+//   INS_WARMUP=40 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
+//   INS_SESSIONS=4 INS_STREAMS=32 npm run bench:instructions
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { startNginx, which } from './nginx.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const WARMUP = Number(process.env.INS_WARMUP ?? 40);
+const WINDOW = Number(process.env.INS_WINDOW ?? 20);
+const PATHS = (process.env.INS_PATHS ?? '/hello').split(',');
+const PROTOCOLS = (process.env.INS_PROTOCOLS ?? 'h1').split(',');
+const CONNS = Number(process.env.INS_CONNS ?? 64);
+const SESSIONS = Number(process.env.INS_SESSIONS ?? 4);
+const STREAMS = Number(process.env.INS_STREAMS ?? 32);
+/** Every generator is told to run this long, and is stopped once its window is counted. */
+const BOUND_S = WARMUP + WINDOW + 60;
+
+for (const tool of ['valgrind', 'callgrind_control', 'nginx']) {
+  if (!which(tool)) {
+    console.error(`bench:instructions needs ${tool} (Debian: apt-get install valgrind nginx-light)`);
+    process.exit(1);
+  }
+}
+
+const node = process.execPath;
+const shape = (proto) => (proto === 'h1' ? { conns: CONNS, streams: 1 } : { conns: SESSIONS, streams: STREAMS });
+const generators = [
+  {
+    name: 'undici bare loop (ceiling)',
+    protocols: ['h1', 'h2c', 'h2'],
+    // The same V8 cap bin/loadhttp.js sets (see run.mjs).
+    argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'ceiling.mjs'), proto, url, shape(proto).conns, shape(proto).streams, BOUND_S],
+  },
+  {
+    name: 'loadhttp',
+    protocols: ['h1', 'h2c', 'h2'],
+    argv: (url, proto) => {
+      const { conns, streams } = shape(proto);
+      const flags = proto === 'h1' ? ['-c', conns] : ['--h2', '-c', conns * streams, '--connections', conns, '--streams', streams, '--insecure'];
+      return [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...flags, '-d', `${BOUND_S}s`, '-q'];
+    },
+  },
+];
+const autocannon = path.join(ROOT, 'node_modules/.bin/autocannon');
+if (existsSync(autocannon)) {
+  generators.push({ name: 'autocannon', protocols: ['h1'], argv: (url) => [node, autocannon, '-c', CONNS, '-d', BOUND_S, url] });
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'loadhttp-instr-'));
+chmodSync(work, 0o755); // nginx workers run as another user and must read the files
+
+/** Total instructions in a callgrind dump ("totals:" or "summary:" line). */
+function readTotal(file) {
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => /^(totals|summary):/.test(l));
+  if (!line) throw new Error(`no totals in ${file}`);
+  return Number(line.split(/\s+/)[1]);
+}
+
+/** One generator under callgrind: instructions and requests over the window. */
+async function measure(name, argv, target) {
+  const out = path.join(work, `cg.${name.replace(/\W+/g, '_')}`);
+  // --trace-children: bin/loadhttp.js re-executes Node with its V8 flags (execve); the count follows it.
+  const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--trace-children=yes', '--smc-check=all-non-file',
+    `--callgrind-out-file=${out}.%p`, ...argv.map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const control = (...args) => execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' });
+  try {
+    await Promise.race([sleep(WARMUP * 1000), exited.then(() => { throw new Error(`${name} exited during the warmup: ${stderr.trim().slice(-600)}`); })]);
+    control('--instr=on');
+    const before = await target.requestsServed();
+    await sleep(WINDOW * 1000);
+    const after = await target.requestsServed();
+    control('--dump');
+    // The status request that read `after` is the one request in the window no generator sent.
+    const requests = after - before - 1;
+    const dump = readdirSync(work).find((f) => f.startsWith(`${path.basename(out)}.${child.pid}.`));
+    if (!dump) throw new Error(`${name}: callgrind wrote no dump`);
+    if (!(requests > 0)) throw new Error(`${name}: no request was served in the window`);
+    return { instructions: readTotal(path.join(work, dump)), requests };
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+const target = await startNginx(work);
+try {
+  console.log(`callgrind, steady state: ${WARMUP} s warmup uncounted, then ${WINDOW} s counted; h1 ${CONNS} connections, h2 ${SESSIONS} sessions × ${STREAMS} streams; node ${process.version}`);
+  for (const proto of PROTOCOLS.filter((p) => target.urls[p])) for (const p of PATHS) {
+    const active = generators.filter((g) => g.protocols.includes(proto));
+    const rows = [];
+    for (const g of active) {
+      try {
+        rows.push({ name: g.name, ...(await measure(g.name, g.argv(target.urls[proto] + p, proto), target)) });
+      } catch (err) {
+        console.error(`  skipped ${g.name}: ${err.message.split('\n')[0]}`);
+      }
+    }
+    const ceiling = rows.find((r) => r.name === active[0].name);
+    console.log(`\n${proto} ${p}\n| generator | requests counted | instructions/request | ÷ ceiling's |\n|---|--:|--:|--:|`);
+    for (const r of rows) {
+      const perRequest = r.instructions / r.requests;
+      const ratio = ceiling ? (perRequest / (ceiling.instructions / ceiling.requests)).toFixed(3) : '–';
+      console.log(`| ${r.name} | ${r.requests.toLocaleString('en-US')} | ${Math.round(perRequest).toLocaleString('en-US')} | ${ratio} |`);
+    }
+  }
+} finally {
+  target.stop();
+}
