@@ -10,6 +10,7 @@
 // 170-186 µs/request with the worker, 119-136 without), while responses arriving all the time wake the
 // loop anyway and the scheduler issues what has come due from them. The price, measured and reported
 // as schedule lag: P50 0.3 ms instead of 0.08 ms at that rate.
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 /**

@@ -1,5 +1,6 @@
 // One load run: builds the transport, recorder and semaphore from the plan, starts the virtual users,
 // stops them cleanly (deadline, iteration count or interrupt), and returns the RunResult.
+import { performance } from 'node:perf_hooks';
 import { RunError } from '../errors.ts';
 import type { Plan } from '../plan.ts';
 import { summarizePlan } from './plan-summary.ts';

@@ -9,6 +9,7 @@
 // When every pool slot is busy, issued requests wait in a FIFO (still timed from their intended start)
 // up to `maxQueued`; beyond it they are dropped and counted, never silently skipped. Requests still
 // queued when the run stops were never sent: they count as dropped too.
+import { performance } from 'node:perf_hooks';
 import type { Recorder } from '../record/recorder.ts';
 import type { PreparedRequest, SendOutcome, Transport } from '../transport/transport.ts';
 import type { RetryPolicy } from '../plan-retry.ts';

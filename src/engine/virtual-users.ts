@@ -1,5 +1,6 @@
 // The closed model's set of virtual users: a fixed number, or a number that follows stages (users are
 // added, or leave after their current request, as the target moves). Each user runs engine/vu.ts.
+import { performance } from 'node:perf_hooks';
 import { LoadProfile } from './stages.ts';
 import { runVirtualUser, type VuContext } from './vu.ts';
 

@@ -1,5 +1,8 @@
 // The closed-model loop of one virtual user: wait for a pool slot, pick a request by weight, send it,
 // record the outcome, release the slot, think, repeat — until the run says stop.
+// Imported, not the global: Node's global `performance` is an accessor that runs a check on every read,
+// and the request path reads the clock ~4 times per request.
+import { performance } from 'node:perf_hooks';
 import { classifyError, describeError } from '../record/classify.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';

@@ -1,7 +1,7 @@
 // The generator watching itself: event-loop delay (perf_hooks.monitorEventLoopDelay) and the CPU time
 // of the main thread, over the measured window and per second, and the verdict on whether the figures
 // are limited by this machine rather than by the target.
-import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
 import type { GeneratorStats, SeriesPoint } from '../report/result.ts';
 
 /**

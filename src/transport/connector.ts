@@ -2,6 +2,7 @@
 // for http://, TLS with our ALPN offer, verification settings and one cached session for https://.
 // Counts every connection by the protocol it really speaks, TLS handshakes full vs resumed, and the
 // TLS handshake time (a histogram of its own: it is never request latency).
+import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import tls from 'node:tls';
 import { createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../record/histogram.ts';

@@ -8,6 +8,9 @@
 // engine's semaphore already bounds requests in flight to that capacity; should a plan allow more, sends
 // beyond it go round-robin to the clients and wait inside undici, as they would in a Pool. (https with
 // protocol auto keeps a Pool: the server's ALPN choice decides each connection's capacity.)
+// Imported, not the global: Node's global `performance` is an accessor that runs a check on every read,
+// and the request path reads the clock ~4 times per request.
+import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'undici';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
