@@ -14,7 +14,7 @@
 // One caveat, in every row alike: under callgrind a process runs ~30-50× slower than natively, so work
 // done per second of wall time (a progress tick, an event-loop delay monitor, keep-alive timers) weighs
 // 30-50× more per request than in a real run.
-//   INS_WARMUP=40 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
+//   INS_WARMUP=60 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
 //   INS_SESSIONS=4 INS_STREAMS=32 npm run bench:instructions
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ import { startNginx, which } from './nginx.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const WARMUP = Number(process.env.INS_WARMUP ?? 40);
+const WARMUP = Number(process.env.INS_WARMUP ?? 60);
 const WINDOW = Number(process.env.INS_WINDOW ?? 20);
 const PATHS = (process.env.INS_PATHS ?? '/hello').split(',');
 const PROTOCOLS = (process.env.INS_PROTOCOLS ?? 'h1').split(',');
