@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import int32 from 'hdr-histogram-js/dist/Int32Histogram.js';
-import { HIGHEST_US, createHistogram, encode, recordUs } from '../src/record/histogram.ts';
+import { HIGHEST_US, createHistogram, encode, recordUs, recordZeros, valuesAtPercentiles } from '../src/record/histogram.ts';
 
 const hdr = () => new int32.default(1, HIGHEST_US, 3);
 
@@ -42,4 +42,49 @@ test('histogram: recording the same latencies gives the same encoded histogram a
   assert.equal(ours.totalCount, 50_001);
   assert.equal(encode(ours), encode(theirs));
   assert.equal(ours.getValueAtPercentile(99), theirs.getValueAtPercentile(99));
+});
+
+test('histogram: percentiles in one walk equal hdr-histogram-js\'s getValueAtPercentile', () => {
+  let seed = 5;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const percentiles = [0, 0.1, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 99.999, 100];
+  const filled: Array<(h: ReturnType<typeof createHistogram>) => void> = [
+    () => {},
+    (h) => recordUs(h, 1234),
+    (h) => recordZeros(h, 10),
+    (h) => { recordZeros(h, 999); recordUs(h, HIGHEST_US * 2); },
+    (h) => { for (let i = 0; i < 3; i++) recordUs(h, 100 * (i + 1)); },
+    (h) => { for (let i = 0; i < 20_000; i++) recordUs(h, 20_000 + random() * 2_000); },
+    (h) => { for (let i = 0; i < 20_000; i++) recordUs(h, Math.exp(random() * 20)); },
+    (h) => { for (let i = 0; i < 1_001; i++) recordUs(h, random() < 0.99 ? 5_000 : 100_000); },
+  ];
+  for (const fill of filled) {
+    const histogram = createHistogram();
+    fill(histogram);
+    const expected = percentiles.map((p) => histogram.getValueAtPercentile(p));
+    assert.deepEqual(valuesAtPercentiles(histogram, percentiles), expected);
+    assert.deepEqual(valuesAtPercentiles(histogram, [99]), [histogram.getValueAtPercentile(99)]);
+  }
+});
+
+test('histogram: reset clears every count, up to the highest value recorded', () => {
+  let seed = 9;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const histogram = createHistogram();
+  for (let round = 0; round < 3; round++) {
+    const fresh = createHistogram();
+    const top = round === 1 ? HIGHEST_US * 2 : 10 ** (3 + round);
+    for (let i = 0; i < 5_000; i++) {
+      const us = random() * top;
+      recordUs(histogram, us);
+      recordUs(fresh, us);
+    }
+    recordZeros(histogram, 7);
+    recordZeros(fresh, 7);
+    assert.equal(encode(histogram), encode(fresh));
+    histogram.reset();
+    assert.equal(histogram.totalCount, 0);
+    const left = Array.from({ length: histogram.countsArrayLength }, (_, i) => histogram.getCountAtIndex(i)).filter((count) => count !== 0);
+    assert.deepEqual(left, [], `round ${round}: counts survived the reset`);
+  }
 });

@@ -6,11 +6,13 @@
 // same pure-JS histogram and V2 encoding that `build({ bitBucketSize: 32 })` and the index's codec run.
 import int32 from 'hdr-histogram-js/dist/Int32Histogram.js';
 import encoding from 'hdr-histogram-js/dist/JsHistogram.encoding.js';
+import ulpModule from 'hdr-histogram-js/dist/ulp.js';
 import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
 import type { LatencySummary } from '../report/result.ts';
 
 export type LatencyHistogram = JsHistogram;
 const Int32Histogram = int32.default;
+const ulp = ulpModule.default;
 
 /** Values above this are clamped (and still counted): a 10-minute response is "at least 10 minutes". */
 export const HIGHEST_US = 600_000_000;
@@ -42,6 +44,14 @@ class MicrosecondHistogram extends Int32Histogram {
     const bucketIndex = this.getBucketIndex(value);
     return ((bucketIndex + 1) << this.subBucketHalfCountMagnitude) + this.getSubBucketIndex(value, bucketIndex) - this.subBucketHalfCount;
   }
+
+  /**
+   * reset() clears the counts up to the highest value recorded, not the whole array (~80 KiB, up to 10
+   * minutes): every count above it is zero already. The per-second histogram is reset every second.
+   */
+  override clearCounts(): void {
+    (this._counts as Uint32Array).fill(0, 0, Math.min(this.countsArrayIndex(this.maxValue) + 1, this._counts.length));
+  }
 }
 
 export function createHistogram(): LatencyHistogram {
@@ -65,15 +75,36 @@ const usToMs = (us: number): number => Math.round(us) / 1000;
 export function summarize(histogram: LatencyHistogram): LatencySummary {
   const count = histogram.totalCount;
   if (count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-  return {
-    count,
-    mean: usToMs(meanOf(histogram)),
-    p50: usToMs(histogram.getValueAtPercentile(50)),
-    p90: usToMs(histogram.getValueAtPercentile(90)),
-    p99: usToMs(histogram.getValueAtPercentile(99)),
-    p999: usToMs(histogram.getValueAtPercentile(99.9)),
-    max: usToMs(histogram.maxValue),
-  };
+  const [p50, p90, p99, p999] = percentilesMs(histogram, [50, 90, 99, 99.9]);
+  return { count, mean: usToMs(meanOf(histogram)), p50: p50!, p90: p90!, p99: p99!, p999: p999!, max: usToMs(histogram.maxValue) };
+}
+
+/**
+ * The values at ascending percentiles, in one walk over the counts, each exactly as hdr's
+ * getValueAtPercentile computes it (the count to reach is rounded up past floating-point error; 0 reads
+ * the lowest equivalent value, others the highest). hdr walks from the first bucket for every percentile.
+ */
+export function valuesAtPercentiles(histogram: LatencyHistogram, ascending: readonly number[]): number[] {
+  const values = ascending.map(() => 0);
+  const targets = ascending.map((percentile) => {
+    const fpCount = (Math.min(percentile, 100) / 100) * histogram.totalCount;
+    return Math.max(Math.ceil(fpCount - ulp(fpCount)), 1);
+  });
+  let next = 0;
+  let running = 0;
+  for (let i = 0; i < histogram.countsArrayLength && next < ascending.length; i++) {
+    running += histogram.getCountAtIndex(i);
+    for (; next < ascending.length && running >= targets[next]!; next++) {
+      const value = histogram.valueFromIndex(i);
+      values[next] = ascending[next] === 0 ? histogram.lowestEquivalentValue(value) : histogram.highestEquivalentValue(value);
+    }
+  }
+  return values;
+}
+
+/** Values at ascending percentiles in milliseconds (0s when empty). */
+export function percentilesMs(histogram: LatencyHistogram, ascending: readonly number[]): number[] {
+  return histogram.totalCount === 0 ? ascending.map(() => 0) : valuesAtPercentiles(histogram, ascending).map(usToMs);
 }
 
 /**
@@ -94,7 +125,7 @@ export function meanOf(histogram: LatencyHistogram): number {
 
 /** Value at a percentile in milliseconds (0 when empty). */
 export function percentileMs(histogram: LatencyHistogram, percentile: number): number {
-  return histogram.totalCount === 0 ? 0 : usToMs(histogram.getValueAtPercentile(percentile));
+  return percentilesMs(histogram, [percentile])[0]!;
 }
 
 export function encode(histogram: LatencyHistogram): string {

@@ -2,7 +2,7 @@
 // example messages, and one snapshot per second. The engine calls it once per outcome; it never formats.
 import type { Counts, LatencySummary, RequestStats, SeriesPoint } from '../report/result.ts';
 import type { FailureClass } from './classify.ts';
-import { addInto, correctedCopy, createHistogram, encode, percentileMs, recordUs, recordZeros, summarize, type LatencyHistogram } from './histogram.ts';
+import { addInto, correctedCopy, createHistogram, encode, percentileMs, percentilesMs, recordUs, recordZeros, summarize, type LatencyHistogram } from './histogram.ts';
 
 const EXAMPLES_PER_CLASS = 3;
 
@@ -259,12 +259,13 @@ export class Recorder {
     // (the run's median service time is not known until its end).
     const intervalUs = this.secondRequests ? this.expectedIntervalUs() : null;
     const second = intervalUs === null ? this.second : correctedCopy(this.second, intervalUs);
+    const [p50 = null, p99 = null] = this.secondRequests ? percentilesMs(second, [50, 99]) : [];
     this.series.push({
       t: this.series.length + 1,
       requests: this.secondRequests,
       errors: this.secondErrors,
-      p50: this.secondRequests ? percentileMs(second, 50) : null,
-      p99: this.secondRequests ? percentileMs(second, 99) : null,
+      p50,
+      p99,
       ...this.perSecond?.(),
     });
     this.second.reset();
