@@ -11,13 +11,17 @@
 // count whatever the client, retries and errors included). Start-up, JIT warmup and the end of the run
 // are outside the window.
 //
+// INS_PROFILE=N also prints each generator's N costliest functions in the window, instructions per
+// request: Node runs with --perf-basic-prof, whose map of the JIT's code (/tmp/perf-PID.map) turns
+// callgrind's bare addresses into JS function names; Node's own C++ and builtins have symbols.
+//
 // One caveat, in every row alike: under callgrind a process runs ~30-50× slower than natively, so work
 // done per second of wall time (a progress tick, an event-loop delay monitor, keep-alive timers) weighs
 // 30-50× more per request than in a real run.
 //   INS_WARMUP=60 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
-//   INS_SESSIONS=4 INS_STREAMS=32 npm run bench:instructions
+//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 npm run bench:instructions
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +37,7 @@ const PROTOCOLS = (process.env.INS_PROTOCOLS ?? 'h1').split(',');
 const CONNS = Number(process.env.INS_CONNS ?? 64);
 const SESSIONS = Number(process.env.INS_SESSIONS ?? 4);
 const STREAMS = Number(process.env.INS_STREAMS ?? 32);
+const PROFILE = Number(process.env.INS_PROFILE ?? 0);
 /** Every generator is told to run this long, and is stopped once its window is counted. */
 const BOUND_S = WARMUP + WINDOW + 60;
 
@@ -77,12 +82,47 @@ function readTotal(file) {
   return Number(line.split(/\s+/)[1]);
 }
 
+/**
+ * The costliest functions of a dump, instructions per request: callgrind_annotate's flat list, with the
+ * JIT's code (bare addresses) named from the process's perf map and summed by function.
+ */
+function profile(dumpFile, pid, requests) {
+  const text = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', dumpFile], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const mapFile = `/tmp/perf-${pid}.map`;
+  const code = existsSync(mapFile)
+    ? readFileSync(mapFile, 'utf8').split('\n').filter(Boolean).map((line) => {
+        const [start, size, ...name] = line.split(' ');
+        return { start: parseInt(start, 16), end: parseInt(start, 16) + parseInt(size, 16), name: `JS ${name.join(' ').replace(/^JS:[*~^+']*/, '')}` };
+      }).sort((a, b) => a.start - b.start)
+    : [];
+  const nameOf = (address) => {
+    let lo = 0;
+    let hi = code.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (code[mid].start <= address) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && address < code[hi].end ? code[hi].name : 'JIT code (not in the map)';
+  };
+  const costs = new Map();
+  for (const line of text.split('\n')) {
+    const match = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line);
+    if (!match || match[2].startsWith('PROGRAM TOTALS')) continue;
+    const address = /^\?\?\?:0x([0-9a-f]+)/.exec(match[2]);
+    const name = address ? nameOf(parseInt(address[1], 16)) : match[2].replace(/ \[[^\]]*\]$/, '').replace(/^\?\?\?:/, '');
+    costs.set(name, (costs.get(name) ?? 0) + Number(match[1].replaceAll(',', '')));
+  }
+  rmSync(mapFile, { force: true });
+  return [...costs].sort((a, b) => b[1] - a[1]).slice(0, PROFILE).map(([name, ir]) => ({ name, perRequest: ir / requests }));
+}
+
 /** One generator under callgrind: instructions and requests over the window. */
 async function measure(name, argv, target) {
   const out = path.join(work, `cg.${name.replace(/\W+/g, '_')}`);
   // --trace-children: bin/loadhttp.js re-executes Node with its V8 flags (execve); the count follows it.
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--trace-children=yes', '--smc-check=all-non-file',
-    `--callgrind-out-file=${out}.%p`, ...argv.map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    `--callgrind-out-file=${out}.%p`, argv[0], ...(PROFILE > 0 ? ['--perf-basic-prof'] : []), ...argv.slice(1).map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -99,7 +139,8 @@ async function measure(name, argv, target) {
     const dump = readdirSync(work).find((f) => f.startsWith(`${path.basename(out)}.${child.pid}.`));
     if (!dump) throw new Error(`${name}: callgrind wrote no dump`);
     if (!(requests > 0)) throw new Error(`${name}: no request was served in the window`);
-    return { instructions: readTotal(path.join(work, dump)), requests };
+    const dumpFile = path.join(work, dump);
+    return { instructions: readTotal(dumpFile), requests, top: PROFILE > 0 ? profile(dumpFile, child.pid, requests) : [] };
   } finally {
     child.kill('SIGKILL');
     await exited;
@@ -125,6 +166,9 @@ try {
       const perRequest = r.instructions / r.requests;
       const ratio = ceiling ? (perRequest / (ceiling.instructions / ceiling.requests)).toFixed(3) : '–';
       console.log(`| ${r.name} | ${r.requests.toLocaleString('en-US')} | ${Math.round(perRequest).toLocaleString('en-US')} | ${ratio} |`);
+    }
+    for (const r of rows.filter((r) => r.top.length > 0)) {
+      console.log(`\n${r.name}: costliest functions in the window, instructions per request\n${r.top.map((f) => `${Math.round(f.perRequest).toString().padStart(8)}  ${f.name}`).join('\n')}`);
     }
   }
 } finally {
