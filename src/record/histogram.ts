@@ -26,7 +26,7 @@ const UINT32_LIMIT = 2 ** 32;
  * request over its three records (callgrind, `npm run bench:instructions`). For v in [0, 2^32)
  * floor(log2(v)) is 31 − clz32(v) and floor(v / 2^k) is v >>> k, exactly (v = 0 lands in bucket 0 either
  * way); other values (a negative one, which hdr rejects) go to hdr's own code. Same buckets, same counts
- * index, same encoding: test/histogram.test.ts checks the three methods against hdr's.
+ * index, same encoding: test/histogram.test.ts checks these methods against hdr's.
  */
 class MicrosecondHistogram extends Int32Histogram {
   override getBucketIndex(value: number): number {
