@@ -2,7 +2,7 @@
 // files belong together (same plan digest, same run id, same shard count, no shard twice) unless forced,
 // lists the missing shards, measures how far apart the shards started, and re-evaluates the thresholds
 // on the merged figures. Pure: the CLI reads the files and writes the outputs.
-import { UsageError } from './errors.ts';
+import { UsageError } from './util/errors.ts';
 import { withVerdicts } from './gate.ts';
 import { mergeResults } from './merge.ts';
 import type { PlannedThreshold } from './plan-thresholds.ts';

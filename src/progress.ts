@@ -2,7 +2,7 @@
 // every few seconds elsewhere (CI logs), or nothing when quiet. It only reads recorder snapshots.
 import { createRequire } from 'node:module';
 import type Ora from 'ora';
-import { formatDuration } from './duration.ts';
+import { formatDuration } from './util/duration.ts';
 import type { Snapshot } from './record/recorder.ts';
 import { formatCount, formatMs, formatRate } from './report/format.ts';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calibrate, ceilings } from '../src/calibrate/calibrate.ts';
 import { calibrateOptions } from '../src/calibrate/options.ts';
-import { UsageError } from '../src/errors.ts';
+import { UsageError } from '../src/util/errors.ts';
 import { renderCalibration } from '../src/report/calibration-text.ts';
 
 test('calibrate runs each protocol at each concurrency and names the ceiling', async () => {

@@ -3,7 +3,7 @@
 // again; and `mergeShards` refuses results that are not the shards of one run unless forced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../src/errors.ts';
+import { UsageError } from '../src/util/errors.ts';
 import { mergeResults } from '../src/merge.ts';
 import { describeMerge, mergeShards } from '../src/merge-shards.ts';
 import { createHistogram, decode, recordUs, summarize } from '../src/record/histogram.ts';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { regressionAllowance } from '../src/cli-options.ts';
-import { ScenarioError, UsageError } from '../src/errors.ts';
+import { ScenarioError, UsageError } from '../src/util/errors.ts';
 import { AbortGate, exitCodeFor, withVerdicts } from '../src/gate.ts';
 import { buildPlan } from '../src/plan.ts';
 import { progressMode } from '../src/progress.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { redactDeep, headerSecrets, MASK } from '../src/redact.ts';
+import { redactDeep, headerSecrets, MASK } from '../src/util/redact.ts';
 import { buildPlan } from '../src/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { runCli } from './helpers/cli.ts';

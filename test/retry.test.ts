@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { runPlan } from '../src/engine/run.ts';
 import { buildPlan, type Overrides } from '../src/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { ScenarioError } from '../src/errors.ts';
+import { ScenarioError } from '../src/util/errors.ts';
 import { renderReport } from '../src/report/table.ts';
 import type { RunResult } from '../src/report/result.ts';
 import { startRawServer, type RawServer } from './helpers/raw-server.ts';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../src/report/result.ts';
-import { UsageError } from '../src/errors.ts';
+import { UsageError } from '../src/util/errors.ts';
 import { parseStartAt, runIdFor, shardSetup } from '../src/shard.ts';
 import { runCli } from './helpers/cli.ts';
 import { startServer } from './helpers/servers.ts';

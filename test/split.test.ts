@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadProfile } from '../src/engine/stages.ts';
-import { UsageError } from '../src/errors.ts';
+import { UsageError } from '../src/util/errors.ts';
 import { buildPlan, type Overrides, type Plan } from '../src/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { checkSplittable, planPart, resolveWorkers, shareOf, splitPlan } from '../src/split.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { LoadProfile } from '../src/engine/stages.ts';
 import { runPlan } from '../src/engine/run.ts';
 import { buildPlan } from '../src/plan.ts';
-import { ScenarioError, UsageError } from '../src/errors.ts';
+import { ScenarioError, UsageError } from '../src/util/errors.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { startServer } from './helpers/servers.ts';
 

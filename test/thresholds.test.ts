@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResult } from './helpers/build-result.ts';
 import type { RunResult } from '../src/report/result.ts';
-import { UsageError } from '../src/errors.ts';
+import { UsageError } from '../src/util/errors.ts';
 import {
   evaluateThresholds,
   formatThresholdLimit,

@@ -1,7 +1,7 @@
 // --workers N on the real CLI: the plan split across worker threads, their results merged exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScenarioError } from '../src/errors.ts';
+import { ScenarioError } from '../src/util/errors.ts';
 import type { RunResult } from '../src/report/result.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { runCli } from './helpers/cli.ts';

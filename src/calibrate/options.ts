@@ -1,7 +1,7 @@
 // `loadhttp calibrate` flags → CalibrationOptions, bounded so the command always ends in seconds.
 import { duration, positiveInt } from '../cli-options.ts';
-import { UsageError } from '../errors.ts';
-import { VERSION } from '../version.ts';
+import { UsageError } from '../util/errors.ts';
+import { VERSION } from '../util/version.ts';
 import { CALIBRATION_DEFAULTS, type CalibrationOptions } from './calibrate.ts';
 
 export interface CalibrateFlags {

@@ -1,7 +1,7 @@
 // The plan as results show it: no request bodies, and secrets masked.
 import type { Plan } from '../plan.ts';
 import type { PlanSummary } from '../report/result.ts';
-import { redactHeaders } from '../redact.ts';
+import { redactHeaders } from '../util/redact.ts';
 import { describeThink } from './think.ts';
 
 export function summarizePlan(plan: Plan): PlanSummary {

@@ -1,7 +1,7 @@
 // One load run: builds the transport, recorder and semaphore from the plan, starts the virtual users,
 // stops them cleanly (deadline, iteration count or interrupt), and returns the RunResult.
 import { performance } from 'node:perf_hooks';
-import { RunError } from '../errors.ts';
+import { RunError } from '../util/errors.ts';
 import type { Plan } from '../plan.ts';
 import { summarizePlan } from './plan-summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
@@ -14,7 +14,7 @@ import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
 import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
-import { redactDeep } from '../redact.ts';
+import { redactDeep } from '../util/redact.ts';
 
 export interface RunOptions {
   version: string;

@@ -2,7 +2,7 @@
 // errors. A pure function of RunResult. The only importer of cli-table3. Kept within ~100 columns.
 import { createRequire } from 'node:module';
 import type Table from 'cli-table3';
-import { formatDuration } from '../duration.ts';
+import { formatDuration } from '../util/duration.ts';
 import { byCodePoint, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { RequestStats, RunResult } from './result.ts';
 import { describeLoad } from './load-text.ts';

@@ -23,7 +23,7 @@
 // of all requests, "list.p99" is request "list", "list.ttfb.p99" is request "list"'s TTFB. A request that is
 // itself called "ttfb" (or "latency") is written with an explicit phase: "ttfb.latency.p99",
 // "ttfb.ttfb.p99". Before a non-latency metric there is no phase, so "ttfb.rps" is request "ttfb".
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../util/errors.ts';
 import { decode, type LatencyHistogram } from '../record/histogram.ts';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { RequestStats, RunResult } from './result.ts';

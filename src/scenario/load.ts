@@ -4,8 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { YAMLError, YAMLMap } from 'yaml';
-import { ScenarioError, type SourcePosition } from '../errors.ts';
-import { readFailure } from '../read-failure.ts';
+import { ScenarioError, type SourcePosition } from '../util/errors.ts';
+import { readFailure } from '../util/read-file.ts';
 import type { ProtocolChoice, Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
 import {
   type Ctx,

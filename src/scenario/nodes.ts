@@ -2,8 +2,8 @@
 // ScenarioError pointing at the node (file:line:col) when the value is not what is accepted.
 import { Scalar, isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, YAMLMap, YAMLSeq } from 'yaml';
-import { ScenarioError, type SourcePosition } from '../errors.ts';
-import { parseDuration } from '../duration.ts';
+import { ScenarioError, type SourcePosition } from '../util/errors.ts';
+import { parseDuration } from '../util/duration.ts';
 import { substituteEnv } from './env.ts';
 import { hint } from './suggest.ts';
 

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isSeq } from 'yaml';
-import { readFailure } from '../read-failure.ts';
-import { pemProblem } from '../pem.ts';
+import { readFailure } from '../util/read-file.ts';
+import { pemProblem } from '../util/pem.ts';
 import type { ProtocolChoice, ScenarioTls, TlsFile } from './types.ts';
 import { type Ctx, type Field, bool, deref, fail, fields, nonEmptyStr, shown, str } from './nodes.ts';
 

@@ -1,7 +1,7 @@
 // What a scenario file says, validated and with units resolved (durations in ms, bodies as bytes).
 // Everything is optional where the CLI may supply or override it; defaults are filled by plan.ts.
 
-import type { SourcePosition } from '../errors.ts';
+import type { SourcePosition } from '../util/errors.ts';
 import type { ScenarioRetry } from './retry.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';

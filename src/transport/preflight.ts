@@ -9,7 +9,7 @@
 //   http      h2         -                    h2c with prior knowledge (RFC 9113 §3.3), or stop
 //   http      auto, h1   -                    HTTP/1.1
 import type { Socket } from 'node:net';
-import { RunError } from '../errors.ts';
+import { RunError } from '../util/errors.ts';
 import { classifyError, describeError } from '../record/classify.ts';
 import type { ProtocolChoice } from '../scenario/types.ts';
 import { alpnChoice, type Connector } from './connector.ts';

@@ -6,7 +6,7 @@
 // A worker that crashes fails the whole run (RunError, exit 3): the others' figures would be a part
 // presented as the whole, so none are reported.
 import { Worker } from 'node:worker_threads';
-import { RunError } from '../errors.ts';
+import { RunError } from '../util/errors.ts';
 import { mergeResults } from '../merge.ts';
 import type { Plan } from '../plan.ts';
 import type { Snapshot } from '../record/recorder.ts';
