@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UsageError } from './util/errors.ts';
 import { renderJunit } from './report/junit.ts';
 import { renderMarkdown } from './report/markdown.ts';
-import type { RunResult } from './report/result.ts';
+import type { RunResult } from './result/result.ts';
 
 export interface CiFileTargets {
   junit?: string;

@@ -3,7 +3,7 @@
 import { EXIT } from './exit-codes.ts';
 import type { PlannedThreshold } from './plan-thresholds.ts';
 import type { Comparison } from './report/compare.ts';
-import type { RunResult } from './report/result.ts';
+import type { RunResult } from './result/result.ts';
 import { evaluateThresholds, type ThresholdOutcome } from './report/thresholds.ts';
 
 /** Decides, from the partial results the engine hands out about once a second, when to stop early. */

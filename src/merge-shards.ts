@@ -6,7 +6,7 @@ import { UsageError } from './util/errors.ts';
 import { withVerdicts } from './gate.ts';
 import { mergeResults } from './merge.ts';
 import type { PlannedThreshold } from './plan-thresholds.ts';
-import type { MergeSummary, RunResult } from './report/result.ts';
+import type { MergeSummary, RunResult } from './result/result.ts';
 import { parseThreshold } from './report/thresholds.ts';
 
 export interface MergeInput {

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decode, summarize } from '../src/record/histogram.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { decode, summarize } from '../src/result/histogram.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { BIN, runCli } from './helpers/cli.ts';
 import { closedPort, startServer } from './helpers/servers.ts';
 

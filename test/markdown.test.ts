@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResult, spread } from './helpers/build-result.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { escapeMarkdown, markdownCode, renderMarkdown } from '../src/report/markdown.ts';
 import { evaluateThresholds, parseThreshold, type ThresholdOutcome } from '../src/report/thresholds.ts';
 

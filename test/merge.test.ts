@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { UsageError } from '../src/util/errors.ts';
 import { mergeResults } from '../src/merge.ts';
 import { describeMerge, mergeShards } from '../src/merge-shards.ts';
-import { createHistogram, decode, recordUs, summarize } from '../src/record/histogram.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { createHistogram, decode, recordUs, summarize } from '../src/result/histogram.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { buildResult, spread } from './helpers/build-result.ts';
 
 const shard = (result: RunResult, index: number, count: number, extra: Partial<RunResult> = {}): RunResult => ({

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { coldStartHint, warningLines } from '../src/report/model-lines.ts';
-import type { GeneratorStats, RunResult, SeriesPoint } from '../src/report/result.ts';
+import type { GeneratorStats, RunResult, SeriesPoint } from '../src/result/result.ts';
 import { sampleResult } from './helpers/sample-result.ts';
 
 const plain = { bold: (s: string) => s, red: (s: string) => s, yellow: (s: string) => s };

@@ -11,7 +11,7 @@ import { ScenarioError, UsageError } from '../src/util/errors.ts';
 import { AbortGate, exitCodeFor, withVerdicts } from '../src/gate.ts';
 import { buildPlan } from '../src/plan.ts';
 import { progressMode } from '../src/progress.ts';
-import { readResultFile } from '../src/result-file.ts';
+import { readResultFile } from '../src/result/read-result.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { sampleResult } from './helpers/sample-result.ts';
 

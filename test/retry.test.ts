@@ -8,7 +8,7 @@ import { buildPlan, type Overrides } from '../src/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { ScenarioError } from '../src/util/errors.ts';
 import { renderReport } from '../src/report/table.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { startRawServer, type RawServer } from './helpers/raw-server.ts';
 
 const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';

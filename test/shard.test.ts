@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { UsageError } from '../src/util/errors.ts';
 import { parseStartAt, runIdFor, shardSetup } from '../src/shard.ts';
 import { runCli } from './helpers/cli.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResult } from './helpers/build-result.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { UsageError } from '../src/util/errors.ts';
 import {
   evaluateThresholds,

@@ -7,7 +7,7 @@ import { buildPlan, type Overrides } from '../src/plan.ts';
 import { emptyScenario } from '../src/scenario/empty.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { ScenarioError } from '../src/util/errors.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { startRawServer, type RawServer } from './helpers/raw-server.ts';
 
 async function run(server: RawServer, overrides: Overrides): Promise<{ result: RunResult; tookMs: number }> {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScenarioError } from '../src/util/errors.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { runCli } from './helpers/cli.ts';
 import { startServer } from './helpers/servers.ts';

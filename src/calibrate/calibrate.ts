@@ -3,7 +3,7 @@
 // and keeps each step's throughput, latency and self-monitoring figures. Bounded: steps × step length.
 import { runPlan } from '../engine/run.ts';
 import { buildPlan } from '../plan.ts';
-import type { RunResult } from '../report/result.ts';
+import type { RunResult } from '../result/result.ts';
 import { emptyScenario } from '../scenario/empty.ts';
 import { startCalibrationTarget } from './target.ts';
 

@@ -4,7 +4,7 @@
 import type { Plan } from '../plan.ts';
 import type { Recording } from '../record/recorder.ts';
 import type { SelfMonitor } from '../record/self-monitor.ts';
-import type { RunResult, SeriesPoint } from '../report/result.ts';
+import type { RunResult, SeriesPoint } from '../result/result.ts';
 import { ArrivalScheduler } from './schedule.ts';
 import { LoadProfile } from './stages.ts';
 import { meanThinkMs } from './think.ts';

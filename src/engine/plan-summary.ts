@@ -1,6 +1,6 @@
 // The plan as results show it: no request bodies, and secrets masked.
 import type { Plan } from '../plan.ts';
-import type { PlanSummary } from '../report/result.ts';
+import type { PlanSummary } from '../result/result.ts';
 import { redactHeaders } from '../util/redact.ts';
 import { describeThink } from './think.ts';
 

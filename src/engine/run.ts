@@ -5,7 +5,7 @@ import { RunError } from '../util/errors.ts';
 import type { Plan } from '../plan.ts';
 import { summarizePlan } from './plan-summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
-import { SCHEMA_VERSION, type RunResult } from '../report/result.ts';
+import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/undici.ts';
 import { CancelledError, type PreparedRequest, type TransportStats, type WireProtocol } from '../transport/transport.ts';
 import { Semaphore } from './semaphore.ts';

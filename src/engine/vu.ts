@@ -3,7 +3,7 @@
 // Imported, not the global: Node's global `performance` is an accessor that runs a check on every read,
 // and the request path reads the clock ~4 times per request.
 import { performance } from 'node:perf_hooks';
-import { classifyError, describeError } from '../record/classify.ts';
+import { classifyError, describeError } from '../result/failure-classes.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
 import type { RetryPolicy } from '../plan-retry.ts';

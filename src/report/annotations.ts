@@ -4,7 +4,7 @@
 import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
 import type { Comparison } from './compare.ts';
 import { formatPercent } from './format.ts';
-import type { RunResult } from './result.ts';
+import type { RunResult } from '../result/result.ts';
 
 const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');

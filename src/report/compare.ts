@@ -16,9 +16,9 @@
 // - Error rate: 'regressed' when it rose by more than 1 percentage point (absolute) AND a one-sided
 //   two-proportion z-test says the rise is real at 99% (z > 2.326); 'improved' symmetrically; a rise past
 //   1 point that the test cannot confirm is 'noise'. Its delta is the absolute change (fraction), not relative.
-import { decode, type LatencyHistogram } from '../record/histogram.ts';
+import { decode, type LatencyHistogram } from '../result/histogram.ts';
 import { formatMs, formatPercent, formatRate } from './format.ts';
-import type { RequestStats, RunResult } from './result.ts';
+import type { RequestStats, RunResult } from '../result/result.ts';
 
 export type Verdict = 'ok' | 'improved' | 'regressed' | 'noise';
 export type CompareMetric = 'p50' | 'p90' | 'p99' | 'max' | 'rps' | 'errors';

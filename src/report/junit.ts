@@ -2,7 +2,7 @@
 // testcase per threshold. Follows the common Ant/Surefire shape; attribute values and text are escaped,
 // and characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates) are replaced.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RunResult } from './result.ts';
+import type { RunResult } from '../result/result.ts';
 import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
 
 // Not allowed anywhere in XML 1.0: C0 controls except tab/LF/CR, U+FFFE/U+FFFF, unpaired surrogates.

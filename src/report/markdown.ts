@@ -2,7 +2,7 @@
 // latency table per request plus the total, and the thresholds with ✅/❌.
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import { renderComparison } from './compare.ts';
-import type { LatencySummary, RequestStats, RunResult } from './result.ts';
+import type { LatencySummary, RequestStats, RunResult } from '../result/result.ts';
 import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
 
 /** Escapes text for a table cell or list item: Markdown punctuation, HTML, pipes and line breaks. */

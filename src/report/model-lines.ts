@@ -3,7 +3,7 @@
 // Pure functions of RunResult; table.ts places them. Results from older versions lack these fields and
 // get no lines.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { LatencySummary, RunResult } from './result.ts';
+import type { LatencySummary, RunResult } from '../result/result.ts';
 
 interface Paint {
   bold(text: string): string;

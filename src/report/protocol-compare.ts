@@ -1,7 +1,7 @@
 // `--compare-protocols` (or `protocol: [h1, h2]`): the runs of one load, one per protocol, side by side.
 // A pure function of the RunResults; plain padded columns (no borders), colour optional.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RunResult } from './result.ts';
+import type { RunResult } from '../result/result.ts';
 
 /** The JSON of a comparison run: every run's full RunResult, in the order they ran. */
 export interface ProtocolComparisonJson {

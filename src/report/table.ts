@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type Table from 'cli-table3';
 import { formatDuration } from '../util/duration.ts';
 import { byCodePoint, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RequestStats, RunResult } from './result.ts';
+import type { RequestStats, RunResult } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 import { latencyMeaning, modelLines, warningLines } from './model-lines.ts';
 import { renderComparison } from './compare.ts';

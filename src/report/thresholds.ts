@@ -24,9 +24,9 @@
 // itself called "ttfb" (or "latency") is written with an explicit phase: "ttfb.latency.p99",
 // "ttfb.ttfb.p99". Before a non-latency metric there is no phase, so "ttfb.rps" is request "ttfb".
 import { UsageError } from '../util/errors.ts';
-import { decode, type LatencyHistogram } from '../record/histogram.ts';
+import { decode, type LatencyHistogram } from '../result/histogram.ts';
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RequestStats, RunResult } from './result.ts';
+import type { RequestStats, RunResult } from '../result/result.ts';
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=';
 

@@ -1,6 +1,6 @@
 // The `retry:` section (top level, or per request): how many attempts, the backoff, and which methods,
 // failure classes and statuses are retried. Defaults are filled by plan-retry.ts.
-import { FAILURE_CLASSES, type FailureClass } from '../record/classify.ts';
+import { FAILURE_CLASSES, type FailureClass } from '../result/failure-classes.ts';
 import { type Ctx, type Field, asSeq, deref, describe, duration, fail, fields, int, isToken, str } from './nodes.ts';
 import { hint } from './suggest.ts';
 

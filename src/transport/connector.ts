@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import tls from 'node:tls';
-import { createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../record/histogram.ts';
+import { createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../result/histogram.ts';
 import type { TlsStats, TlsSettings, WireProtocol } from './transport.ts';
 
 export interface ConnectorOptions {

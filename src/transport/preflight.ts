@@ -10,7 +10,7 @@
 //   http      auto, h1   -                    HTTP/1.1
 import type { Socket } from 'node:net';
 import { RunError } from '../util/errors.ts';
-import { classifyError, describeError } from '../record/classify.ts';
+import { classifyError, describeError } from '../result/failure-classes.ts';
 import type { ProtocolChoice } from '../scenario/types.ts';
 import { alpnChoice, type Connector } from './connector.ts';
 import { probeH2 } from './h2-probe.ts';

@@ -1,7 +1,7 @@
 // The transport seam: the engine sends prepared requests and learns when each response has been fully
 // drained. undici is used only behind this interface (transport/undici.ts).
 
-import type { TlsSummary } from '../report/result.ts';
+import type { TlsSummary } from '../result/result.ts';
 
 export type WireProtocol = 'h1' | 'h2' | 'h2c';
 

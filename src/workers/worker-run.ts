@@ -10,7 +10,7 @@ import { RunError } from '../util/errors.ts';
 import { mergeResults } from '../merge.ts';
 import type { Plan } from '../plan.ts';
 import type { Snapshot } from '../record/recorder.ts';
-import type { RunResult } from '../report/result.ts';
+import type { RunResult } from '../result/result.ts';
 import { summarizePlan } from '../engine/plan-summary.ts';
 import type { RunOptions } from '../engine/run.ts';
 import { splitPlan } from '../split.ts';

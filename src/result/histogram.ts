@@ -8,7 +8,7 @@ import int32 from 'hdr-histogram-js/dist/Int32Histogram.js';
 import encoding from 'hdr-histogram-js/dist/JsHistogram.encoding.js';
 import ulpModule from 'hdr-histogram-js/dist/ulp.js';
 import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
-import type { LatencySummary } from '../report/result.ts';
+import type { LatencySummary } from './result.ts';
 
 export type LatencyHistogram = JsHistogram;
 const Int32Histogram = int32.default;

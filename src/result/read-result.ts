@@ -1,9 +1,9 @@
 // Reads a result file written by `loadhttp run --json FILE` (for `compare` and `--baseline`), refusing
 // anything else with a message that says what the file is instead. Every problem is a UsageError (exit 2).
 import { readFileSync } from 'node:fs';
-import { UsageError } from './util/errors.ts';
-import { readFailure } from './util/read-file.ts';
-import { SCHEMA_VERSION, type RunResult } from './report/result.ts';
+import { UsageError } from '../util/errors.ts';
+import { readFailure } from '../util/read-file.ts';
+import { SCHEMA_VERSION, type RunResult } from './result.ts';
 
 /** Result schema versions this build reads. */
 export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
