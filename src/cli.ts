@@ -1,18 +1,18 @@
 // The command line: the only module that reads argv, writes to stdout/stderr and decides the exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { checkWritableTarget, writeCiFiles } from './ci-files.ts';
+import { checkWritableTarget, writeCiFiles } from './cli/ci-files.ts';
 import { fileURLToPath } from 'node:url';
-import { positiveInt, regressionAllowance, toOverrides, type RunFlags } from './cli-options.ts';
+import { positiveInt, regressionAllowance, toOverrides, type RunFlags } from './cli/flags.ts';
 import { startDemoTarget } from './demo/target.ts';
 import { formatDuration } from './util/duration.ts';
 import { LoadRun } from './engine/run.ts';
-import { summarizePlan } from './engine/plan-summary.ts';
+import { summarizePlan } from './plan/summary.ts';
 import { RunError, ScenarioError, UsageError } from './util/errors.ts';
-import { EXIT } from './exit-codes.ts';
-import { AbortGate, exitCodeFor, withVerdicts } from './gate.ts';
-import { buildPlan, type Plan } from './plan.ts';
-import { createProgress, progressMode } from './progress.ts';
+import { EXIT } from './cli/exit-codes.ts';
+import { AbortGate, exitCodeFor, withVerdicts } from './judge/gate.ts';
+import { buildPlan, type Plan } from './plan/plan.ts';
+import { createProgress, progressMode } from './cli/progress.ts';
 import { renderGithubAnnotations, renderRegressionAnnotation } from './report/annotations.ts';
 import { compareResults, renderComparison } from './report/compare.ts';
 import { renderJson } from './report/json.ts';
@@ -29,9 +29,9 @@ import { readResultFile } from './result/read-result.ts';
 import { redactDeep, redactText } from './util/redact.ts';
 import { emptyScenario } from './scenario/empty.ts';
 import { VERSION } from './util/version.ts';
-import { WorkerRun } from './workers/worker-run.ts';
-import { shardedPlan, shardSetup, type ShardFlags } from './shard.ts';
-import { describeMerge, mergeShards } from './merge-shards.ts';
+import { WorkerRun } from './engine/workers/worker-run.ts';
+import { shardedPlan, shardSetup, type ShardFlags } from './plan/shard.ts';
+import { describeMerge, mergeShards } from './judge/merge-shards.ts';
 
 interface OutputFlags {
   json?: string;

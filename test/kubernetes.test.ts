@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { buildPlan } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 
 const DIR = fileURLToPath(new URL('../scenarios/kubernetes/', import.meta.url));

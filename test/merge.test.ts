@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../src/util/errors.ts';
-import { mergeResults } from '../src/merge.ts';
-import { describeMerge, mergeShards } from '../src/merge-shards.ts';
+import { mergeResults } from '../src/record/merge.ts';
+import { describeMerge, mergeShards } from '../src/judge/merge-shards.ts';
 import { createHistogram, decode, recordUs, summarize } from '../src/result/histogram.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { buildResult, spread } from './helpers/build-result.ts';

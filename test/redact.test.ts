@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { redactDeep, headerSecrets, MASK } from '../src/util/redact.ts';
-import { buildPlan } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { runCli } from './helpers/cli.ts';
 import { startRawServer } from './helpers/raw-server.ts';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan, type Overrides } from '../src/plan.ts';
+import { buildPlan, type Overrides } from '../src/plan/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { ScenarioError } from '../src/util/errors.ts';
 import { renderReport } from '../src/report/table.ts';

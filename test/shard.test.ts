@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../src/result/result.ts';
 import { UsageError } from '../src/util/errors.ts';
-import { parseStartAt, runIdFor, shardSetup } from '../src/shard.ts';
+import { parseStartAt, runIdFor, shardSetup } from '../src/plan/shard.ts';
 import { runCli } from './helpers/cli.ts';
 import { startServer } from './helpers/servers.ts';
 

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadProfile } from '../src/engine/stages.ts';
 import { UsageError } from '../src/util/errors.ts';
-import { buildPlan, type Overrides, type Plan } from '../src/plan.ts';
+import { buildPlan, type Overrides, type Plan } from '../src/plan/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { checkSplittable, planPart, resolveWorkers, shareOf, splitPlan } from '../src/split.ts';
+import { checkSplittable, planPart, resolveWorkers, shareOf, splitPlan } from '../src/plan/split.ts';
 
 const plan = (load: string, pool = '{}', overrides: Overrides = {}): Plan =>
   buildPlan(parseScenario(`target: http://127.0.0.1:1\nload: ${load}\npool: ${pool}\n`, '/tmp/split.yaml'), overrides, 't');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadProfile } from '../src/engine/stages.ts';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
 import { ScenarioError, UsageError } from '../src/util/errors.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { startServer } from './helpers/servers.ts';

@@ -2,7 +2,7 @@
 // against a built-in loopback target (in a worker thread) at a few concurrencies, over HTTP/1.1 and h2c,
 // and keeps each step's throughput, latency and self-monitoring figures. Bounded: steps × step length.
 import { runPlan } from '../engine/run.ts';
-import { buildPlan } from '../plan.ts';
+import { buildPlan } from '../plan/plan.ts';
 import type { RunResult } from '../result/result.ts';
 import { emptyScenario } from '../scenario/empty.ts';
 import { startCalibrationTarget } from './target.ts';

@@ -1,5 +1,5 @@
 // `loadhttp calibrate` flags → CalibrationOptions, bounded so the command always ends in seconds.
-import { duration, positiveInt } from '../cli-options.ts';
+import { duration, positiveInt } from '../cli/flags.ts';
 import { UsageError } from '../util/errors.ts';
 import { VERSION } from '../util/version.ts';
 import { CALIBRATION_DEFAULTS, type CalibrationOptions } from './calibrate.ts';

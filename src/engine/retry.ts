@@ -4,7 +4,7 @@
 // on its own (first-try latency, first-try failures) so that retries never hide a failing first try.
 import { classifyError } from '../result/failure-classes.ts';
 import type { Recorder } from '../record/recorder.ts';
-import { backoffMs, type RetryPolicy } from '../plan-retry.ts';
+import { backoffMs, type RetryPolicy } from '../plan/retry.ts';
 import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
 import type { Sleeper } from './think.ts';
 

@@ -2,8 +2,8 @@
 // stops them cleanly (deadline, iteration count or interrupt), and returns the RunResult.
 import { performance } from 'node:perf_hooks';
 import { RunError } from '../util/errors.ts';
-import type { Plan } from '../plan.ts';
-import { summarizePlan } from './plan-summary.ts';
+import type { Plan } from '../plan/plan.ts';
+import { summarizePlan } from '../plan/summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
 import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/undici.ts';

@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Recorder } from '../record/recorder.ts';
 import type { PreparedRequest, SendOutcome, Transport } from '../transport/transport.ts';
-import type { RetryPolicy } from '../plan-retry.ts';
+import type { RetryPolicy } from '../plan/retry.ts';
 import { PreciseTimer } from './precise-timer.ts';
 import { sendWithRetry } from './retry.ts';
 import type { Sleeper } from './think.ts';

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { classifyError, describeError } from '../result/failure-classes.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
-import type { RetryPolicy } from '../plan-retry.ts';
+import type { RetryPolicy } from '../plan/retry.ts';
 import { sendWithRetry } from './retry.ts';
 import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
 import type { Semaphore } from './semaphore.ts';

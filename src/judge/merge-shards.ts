@@ -2,12 +2,12 @@
 // files belong together (same plan digest, same run id, same shard count, no shard twice) unless forced,
 // lists the missing shards, measures how far apart the shards started, and re-evaluates the thresholds
 // on the merged figures. Pure: the CLI reads the files and writes the outputs.
-import { UsageError } from './util/errors.ts';
+import { UsageError } from '../util/errors.ts';
 import { withVerdicts } from './gate.ts';
-import { mergeResults } from './merge.ts';
-import type { PlannedThreshold } from './plan-thresholds.ts';
-import type { MergeSummary, RunResult } from './result/result.ts';
-import { parseThreshold } from './report/thresholds.ts';
+import { mergeResults } from '../record/merge.ts';
+import type { PlannedThreshold } from '../plan/thresholds.ts';
+import type { MergeSummary, RunResult } from '../result/result.ts';
+import { parseThreshold } from '../report/thresholds.ts';
 
 export interface MergeInput {
   file: string;

@@ -1,7 +1,7 @@
 // The protocol part of the plan: which protocol (or which protocols to compare), HTTP/2 sessions and
 // streams, and the TLS settings. Pure: certificate files were read by the scenario loader or the CLI.
-import { UsageError } from './util/errors.ts';
-import type { ProtocolChoice, Scenario, ScenarioTls } from './scenario/types.ts';
+import { UsageError } from '../util/errors.ts';
+import type { ProtocolChoice, Scenario, ScenarioTls } from '../scenario/types.ts';
 
 export interface PlannedTls {
   insecure: boolean;

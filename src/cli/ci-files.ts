@@ -3,10 +3,10 @@
 // path fails at once (exit 2, nothing sent) instead of after a long run.
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './util/errors.ts';
-import { renderJunit } from './report/junit.ts';
-import { renderMarkdown } from './report/markdown.ts';
-import type { RunResult } from './result/result.ts';
+import { UsageError } from '../util/errors.ts';
+import { renderJunit } from '../report/junit.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import type { RunResult } from '../result/result.ts';
 
 export interface CiFileTargets {
   junit?: string;

@@ -1,13 +1,13 @@
 // Scenario + command-line overrides → Plan: every option resolved once (defaults filled, units in ms,
 // weights as a cumulative table), frozen. The engine reads nothing else.
-import type { Scenario, ScenarioRequest, Think, ProtocolChoice } from './scenario/types.ts';
-import { UsageError } from './util/errors.ts';
-import { defaultSessions, resolveProtocol, type PlannedTls, type ProtocolOverrides } from './plan-protocol.ts';
-import { resolveLoadModel, type LatencyCorrection, type LoadModel } from './plan-load.ts';
-import type { Stage } from './scenario/types.ts';
-import { resolveThresholds, type PlannedThreshold } from './plan-thresholds.ts';
-import { resolveRetry, type RetryPolicy } from './plan-retry.ts';
-import { ALWAYS_REDACTED, headerSecrets } from './util/redact.ts';
+import type { Scenario, ScenarioRequest, Think, ProtocolChoice } from '../scenario/types.ts';
+import { UsageError } from '../util/errors.ts';
+import { defaultSessions, resolveProtocol, type PlannedTls, type ProtocolOverrides } from './protocol.ts';
+import { resolveLoadModel, type LatencyCorrection, type LoadModel } from './load.ts';
+import type { Stage } from '../scenario/types.ts';
+import { resolveThresholds, type PlannedThreshold } from './thresholds.ts';
+import { resolveRetry, type RetryPolicy } from './retry.ts';
+import { ALWAYS_REDACTED, headerSecrets } from '../util/redact.ts';
 import { checkSplittable, resolveWorkers } from './split.ts';
 import { availableParallelism } from 'node:os';
 

@@ -10,8 +10,8 @@
 // start, rounded to whole seconds) and its counts add, but a second's p50/p99 are kept per part only:
 // the merge takes the largest p99 (an upper bound) and the request-weighted mean of the p50s. The
 // generator's self-monitoring keeps the worst part (each part is a separate event loop).
-import { addInto, createHistogram, decode, encode, summarize, type LatencyHistogram } from './result/histogram.ts';
-import type { Counts, GeneratorStats, LatencySummary, PlanSummary, RequestStats, RunResult, SeriesPoint, TlsSummary } from './result/result.ts';
+import { addInto, createHistogram, decode, encode, summarize, type LatencyHistogram } from '../result/histogram.ts';
+import type { Counts, GeneratorStats, LatencySummary, PlanSummary, RequestStats, RunResult, SeriesPoint, TlsSummary } from '../result/result.ts';
 
 const EXAMPLES_PER_CLASS = 3;
 

@@ -1,10 +1,10 @@
 // Command-line values → typed overrides. Every bad value is a UsageError that names the flag.
-import { parseDuration } from './util/duration.ts';
-import { UsageError } from './util/errors.ts';
-import { RATE_HELP, parseRate } from './util/rate.ts';
-import type { Overrides } from './plan.ts';
-import type { ProtocolChoice, ScenarioTls, Think, TlsFile } from './scenario/types.ts';
-import { pemProblem } from './util/pem.ts';
+import { parseDuration } from '../util/duration.ts';
+import { UsageError } from '../util/errors.ts';
+import { RATE_HELP, parseRate } from '../util/rate.ts';
+import type { Overrides } from '../plan/plan.ts';
+import type { ProtocolChoice, ScenarioTls, Think, TlsFile } from '../scenario/types.ts';
+import { pemProblem } from '../util/pem.ts';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 

@@ -1,7 +1,7 @@
 // What the main thread and the worker threads of a --workers run say to each other.
-import type { Plan } from '../plan.ts';
-import type { Snapshot } from '../record/recorder.ts';
-import type { RunResult } from '../result/result.ts';
+import type { Plan } from '../../plan/plan.ts';
+import type { Snapshot } from '../../record/recorder.ts';
+import type { RunResult } from '../../result/result.ts';
 
 export interface WorkerSetup {
   /** This worker's part of the plan (split.ts). */

@@ -2,9 +2,9 @@
 // every few seconds elsewhere (CI logs), or nothing when quiet. It only reads recorder snapshots.
 import { createRequire } from 'node:module';
 import type Ora from 'ora';
-import { formatDuration } from './util/duration.ts';
-import type { Snapshot } from './record/recorder.ts';
-import { formatCount, formatMs, formatRate } from './report/format.ts';
+import { formatDuration } from '../util/duration.ts';
+import type { Snapshot } from '../record/recorder.ts';
+import { formatCount, formatMs, formatRate } from '../report/format.ts';
 
 export interface Progress {
   update(snapshot: Snapshot): void;

@@ -9,9 +9,9 @@
 //
 // Open model: part I's schedule is offset by I/N of a request (`load.arrivalOffset`), so the N schedules
 // interleave into exactly the plan's one instead of N requests landing at the same instant.
-import { UsageError } from './util/errors.ts';
+import { UsageError } from '../util/errors.ts';
 import type { Plan } from './plan.ts';
-import type { Stage } from './scenario/types.ts';
+import type { Stage } from '../scenario/types.ts';
 
 /**
  * `workers:` / --workers as a count. auto is the cores less one (one is left for the main thread and the

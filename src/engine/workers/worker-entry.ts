@@ -2,8 +2,8 @@
 // transport, recorder and event loop) and posts progress snapshots, live partial results (only when the
 // main thread watches abortOnFail thresholds) and, at the end, its RunResult (encoded histograms).
 import { parentPort, workerData } from 'node:worker_threads';
-import { LoadRun } from '../engine/run.ts';
-import type { Plan } from '../plan.ts';
+import { LoadRun } from '../run.ts';
+import type { Plan } from '../../plan/plan.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
 
 const setup = workerData as WorkerSetup;

@@ -6,14 +6,14 @@
 // A worker that crashes fails the whole run (RunError, exit 3): the others' figures would be a part
 // presented as the whole, so none are reported.
 import { Worker } from 'node:worker_threads';
-import { RunError } from '../util/errors.ts';
-import { mergeResults } from '../merge.ts';
-import type { Plan } from '../plan.ts';
-import type { Snapshot } from '../record/recorder.ts';
-import type { RunResult } from '../result/result.ts';
-import { summarizePlan } from '../engine/plan-summary.ts';
-import type { RunOptions } from '../engine/run.ts';
-import { splitPlan } from '../split.ts';
+import { RunError } from '../../util/errors.ts';
+import { mergeResults } from '../../record/merge.ts';
+import type { Plan } from '../../plan/plan.ts';
+import type { Snapshot } from '../../record/recorder.ts';
+import type { RunResult } from '../../result/result.ts';
+import { summarizePlan } from '../../plan/summary.ts';
+import type { RunOptions } from '../run.ts';
+import { splitPlan } from '../../plan/split.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
 
 type StopReason = RunResult['stopReason'];

@@ -3,8 +3,8 @@
 //
 // Precedence: `--rate` makes a constant-rate open run (replacing the file's rate and stages); `-c` in a
 // closed run replaces the file's concurrency stages, and in an open run sets the most requests in flight.
-import { UsageError } from './util/errors.ts';
-import type { Scenario, Stage } from './scenario/types.ts';
+import { UsageError } from '../util/errors.ts';
+import type { Scenario, Stage } from '../scenario/types.ts';
 
 export type LoadModel = 'closed' | 'open';
 export type LatencyCorrection = 'none' | 'intended-start' | 'expected-interval';

@@ -2,11 +2,11 @@
 // JOB_COMPLETION_INDEX with --shards N), the run id every shard shares, and when to start (--start-at).
 // Pure: the environment and the clock are passed in.
 import { createHash } from 'node:crypto';
-import { parseDuration } from './util/duration.ts';
-import { UsageError } from './util/errors.ts';
+import { parseDuration } from '../util/duration.ts';
+import { UsageError } from '../util/errors.ts';
 import type { Plan } from './plan.ts';
-import { summarizePlan } from './engine/plan-summary.ts';
-import type { PlanSummary, RunResult } from './result/result.ts';
+import { summarizePlan } from './summary.ts';
+import type { PlanSummary, RunResult } from '../result/result.ts';
 import { checkSplittable, planPart } from './split.ts';
 
 export interface ShardFlags {

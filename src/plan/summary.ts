@@ -1,8 +1,8 @@
 // The plan as results show it: no request bodies, and secrets masked.
-import type { Plan } from '../plan.ts';
+import type { Plan } from './plan.ts';
 import type { PlanSummary } from '../result/result.ts';
 import { redactHeaders } from '../util/redact.ts';
-import { describeThink } from './think.ts';
+import { describeThink } from '../engine/think.ts';
 
 export function summarizePlan(plan: Plan): PlanSummary {
   return {
