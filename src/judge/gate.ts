@@ -2,9 +2,9 @@
 // threshold on the final result, and turns the verdicts into the exit code. No I/O.
 import { EXIT } from '../cli/exit-codes.ts';
 import type { PlannedThreshold } from '../plan/thresholds.ts';
-import type { Comparison } from '../report/compare.ts';
+import type { Comparison, ThresholdOutcome } from '../result/verdicts.ts';
 import type { RunResult } from '../result/result.ts';
-import { evaluateThresholds, type ThresholdOutcome } from '../report/thresholds.ts';
+import { evaluateThresholds } from './thresholds.ts';
 
 /** Decides, from the partial results the engine hands out about once a second, when to stop early. */
 export class AbortGate {

@@ -7,7 +7,7 @@ import { withVerdicts } from './gate.ts';
 import { mergeResults } from '../record/merge.ts';
 import type { PlannedThreshold } from '../plan/thresholds.ts';
 import type { MergeSummary, RunResult } from '../result/result.ts';
-import { parseThreshold } from '../report/thresholds.ts';
+import { parseThreshold } from '../plan/threshold-grammar.ts';
 
 export interface MergeInput {
   file: string;

@@ -1,7 +1,7 @@
 // Threshold expressions (scenario `thresholds:` and `--threshold` flags) → parsed specs for the Plan.
 // Parsed before anything is sent, so a typo fails the run at once (exit 2) rather than after it.
 import { ScenarioError, UsageError } from '../util/errors.ts';
-import { parseThreshold, ThresholdSyntaxError, type ThresholdSpec } from '../report/thresholds.ts';
+import { parseThreshold, ThresholdSyntaxError, type ThresholdSpec } from './threshold-grammar.ts';
 import { suggest } from '../scenario/suggest.ts';
 import type { ScenarioThreshold } from '../scenario/types.ts';
 

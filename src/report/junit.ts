@@ -3,7 +3,8 @@
 // and characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates) are replaced.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { RunResult } from '../result/result.ts';
-import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
+import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
+import type { ThresholdOutcome } from '../result/verdicts.ts';
 
 // Not allowed anywhere in XML 1.0: C0 controls except tab/LF/CR, U+FFFE/U+FFFF, unpaired surrogates.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -7,8 +7,8 @@ import { byCodePoint, formatBytes, formatCount, formatMs, formatPercent, formatR
 import type { RequestStats, RunResult } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 import { latencyMeaning, modelLines, warningLines } from './model-lines.ts';
-import { renderComparison } from './compare.ts';
-import { formatThresholdLimit, formatThresholdValue } from './thresholds.ts';
+import { renderComparison } from './compare-text.ts';
+import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
 import { insecureWarning, poolLine, protocolLine, tlsLines } from './protocol-lines.ts';
 
 export interface ReportOptions {

@@ -2,8 +2,7 @@
 // thresholds, compare). Plain JSON-serialisable data. Scripts read the JSON form, so the top-level keys
 // are a public contract: change them only with a SCHEMA_VERSION bump and a README note.
 
-import type { Comparison } from '../report/compare.ts';
-import type { ThresholdOutcome } from '../report/thresholds.ts';
+import type { Comparison, ThresholdOutcome } from './verdicts.ts';
 
 export const SCHEMA_VERSION = 1;
 

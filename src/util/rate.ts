@@ -10,9 +10,4 @@ export function parseRate(text: string | number): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
-/** Requests per second back to text for plans and reports: "500/s", "0.5/s". */
-export function describeRate(perSecond: number): string {
-  return `${+perSecond.toFixed(3)}/s`;
-}
-
 export const RATE_HELP = 'use e.g. 500/s, 30/m, or a bare number of requests per second';

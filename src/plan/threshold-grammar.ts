@@ -1,5 +1,6 @@
-// CI performance gates: parse threshold expressions ("list.p99 < 250ms", "errors < 1%") and evaluate them
-// against a RunResult. Pure: no I/O, no process exit codes (the CLI decides those).
+// The threshold grammar: parses expressions such as "list.p99 < 250ms" and "errors < 1%" into a
+// ThresholdSpec, before the run. Pure. (Evaluation is in src/judge/thresholds.ts, display text in
+// src/report/threshold-text.ts.)
 //
 // Grammar (whitespace anywhere between the three parts is optional):
 //
@@ -22,16 +23,8 @@
 // is the phase, and anything before that is the request name. So "ttfb.p99" is the time-to-first-byte p99
 // of all requests, "list.p99" is request "list", "list.ttfb.p99" is request "list"'s TTFB. A request that is
 // itself called "ttfb" (or "latency") is written with an explicit phase: "ttfb.latency.p99",
-// "ttfb.ttfb.p99". Before a non-latency metric there is no phase, so "ttfb.rps" is request "ttfb".
 import { UsageError } from '../util/errors.ts';
-import { decode, type LatencyHistogram } from '../result/histogram.ts';
-import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RequestStats, RunResult } from '../result/result.ts';
-
-export type ThresholdOp = '<' | '<=' | '>' | '>=';
-
-/** The unit of `limit` and `actual`: ms for latency, a fraction (0..1) for rates, req/s, or a count. */
-export type ThresholdUnit = 'ms' | 'fraction' | 'rps' | 'count';
+import type { ThresholdOp, ThresholdUnit } from '../result/verdicts.ts';
 
 export type LatencyStat = { type: 'percentile'; percentile: number } | { type: 'mean' } | { type: 'max' };
 
@@ -51,23 +44,6 @@ export interface ThresholdSpec {
   op: ThresholdOp;
   /** The limit in the metric's unit (see `unit`): latency in ms, rates as fractions. */
   limit: number;
-  unit: ThresholdUnit;
-}
-
-export interface ThresholdOutcome {
-  /** The expression as the user wrote it. */
-  expr: string;
-  /** Canonical metric name (ThresholdSpec.metricName). */
-  metric: string;
-  request: string | null;
-  op: ThresholdOp;
-  /** In the metric's display unit (see `unit`). */
-  limit: number;
-  /** Measured value in the same unit; null when there was nothing to measure (then `passed` is false). */
-  actual: number | null;
-  passed: boolean;
-  /** Why it failed without a measurement ("no samples", "no request named \"x\"", ...). */
-  reason?: string;
   unit: ThresholdUnit;
 }
 
@@ -318,161 +294,4 @@ function example(unit: ThresholdUnit): string {
     case 'count':
       return 'e.g. "error_count < 10"';
   }
-}
-
-/** Canonical text of a spec: "list.p99 < 250ms", "errors < 1%". */
-export function formatThresholdSpec(spec: ThresholdSpec): string {
-  let lhs = spec.metricName;
-  if (spec.request !== null) {
-    // A request called "ttfb"/"latency" needs the explicit phase to read back the same way.
-    const explicit = spec.metric.kind === 'latency' && spec.metric.phase === 'latency' && (spec.request === 'ttfb' || spec.request === 'latency');
-    lhs = `${spec.request}.${explicit ? 'latency.' : ''}${spec.metricName}`;
-  }
-  return `${lhs} ${spec.op} ${formatLimitValue(spec.unit, spec.limit)}`;
-}
-
-const trim = (n: number, digits: number): string => String(Number(n.toFixed(digits)));
-
-/** A limit as a user would write it: 250ms, 1.5s, 800µs, 1%, 0.5%, 500/s, 10 (no padding decimals). */
-function formatLimitValue(unit: ThresholdUnit, value: number): string {
-  switch (unit) {
-    case 'ms':
-      if (value >= 1000) return `${trim(value / 1000, 3)}s`;
-      if (value < 1) return `${trim(value * 1000, 1)}µs`;
-      return `${trim(value, 3)}ms`;
-    case 'fraction':
-      return `${trim(value * 100, 4)}%`;
-    case 'rps':
-      return `${trim(value, 2)}/s`;
-    case 'count':
-      return String(value);
-  }
-}
-
-function formatValue(unit: ThresholdUnit, value: number): string {
-  switch (unit) {
-    case 'ms':
-      return formatMs(value);
-    case 'fraction':
-      return formatPercent(value);
-    case 'rps':
-      return `${formatRate(value)}/s`;
-    case 'count':
-      return formatCount(value);
-  }
-}
-
-/**
- * Display text of a threshold value in its unit: latency via formatMs, rates as %, rps as "/s", counts.
- * Formats `value` (default: the measured value); null → "no samples" or the outcome's reason.
- */
-export function formatThresholdValue(outcome: Pick<ThresholdOutcome, 'unit' | 'actual' | 'reason'>, value: number | null = outcome.actual): string {
-  if (value === null) return outcome.reason ?? 'no samples';
-  return formatValue(outcome.unit, value);
-}
-
-/** "< 250ms": the operator and the formatted limit. */
-export function formatThresholdLimit(outcome: Pick<ThresholdOutcome, 'unit' | 'op' | 'limit'>): string {
-  return `${outcome.op} ${formatLimitValue(outcome.unit, outcome.limit)}`;
-}
-
-function compare(actual: number, op: ThresholdOp, limit: number): boolean {
-  // Tolerate float noise at the boundary (e.g. "0.3s" vs 300ms) so <= and >= behave as written.
-  const eq = Math.abs(actual - limit) <= 1e-9 * Math.max(1, Math.abs(limit));
-  switch (op) {
-    case '<':
-      return actual < limit && !eq;
-    case '<=':
-      return actual < limit || eq;
-    case '>':
-      return actual > limit && !eq;
-    case '>=':
-      return actual > limit || eq;
-  }
-}
-
-type Measure = { actual: number } | { reason: string };
-
-function latencyFromHistogram(h: LatencyHistogram, stat: LatencyStat): number {
-  switch (stat.type) {
-    case 'mean':
-      return Math.round(h.mean) / 1000;
-    case 'max':
-      return Math.round(h.maxValue) / 1000;
-    case 'percentile':
-      return stat.percentile >= 100 ? Math.round(h.maxValue) / 1000 : Math.round(h.getValueAtPercentile(stat.percentile)) / 1000;
-  }
-}
-
-function measure(result: RunResult, spec: ThresholdSpec, cache: Map<string, LatencyHistogram | null>): Measure {
-  let stats: RequestStats = result;
-  if (spec.request !== null) {
-    const found = Object.hasOwn(result.requests, spec.request) ? result.requests[spec.request] : undefined;
-    if (!found) return { reason: `no request named "${spec.request}"` };
-    stats = found;
-  }
-  const m = spec.metric;
-  switch (m.kind) {
-    case 'latency': {
-      const encoded =
-        spec.request === null
-          ? m.phase === 'ttfb' ? result.histograms?.ttfb : result.histograms?.latency
-          : m.phase === 'ttfb' ? result.histograms?.requests?.[spec.request]?.ttfb : result.histograms?.requests?.[spec.request]?.latency;
-      const key = `${spec.request ?? ''}\u0000${m.phase}`;
-      let h = cache.get(key);
-      if (h === undefined) {
-        h = null;
-        if (encoded) {
-          try {
-            h = decode(encoded);
-          } catch {
-            h = null;
-          }
-        }
-        cache.set(key, h);
-      }
-      const summary = m.phase === 'ttfb' ? stats.ttfbMs : stats.latencyMs;
-      if (h === null) {
-        // No usable histogram (older or hand-made JSON): fall back to the summary for the figures it has.
-        if (summary.count === 0) return { reason: 'no samples' };
-        const s = m.stat;
-        if (s.type === 'mean') return { actual: summary.mean };
-        if (s.type === 'max') return { actual: summary.max };
-        const fromSummary: Record<number, number> = { 50: summary.p50, 90: summary.p90, 99: summary.p99, 99.9: summary.p999, 100: summary.max };
-        const v = fromSummary[s.percentile];
-        return v === undefined ? { reason: 'no histogram in the result' } : { actual: v };
-      }
-      if (h.totalCount === 0) return { reason: 'no samples' };
-      return { actual: latencyFromHistogram(h, m.stat) };
-    }
-    case 'rps':
-      return stats.counts.sent === 0 ? { reason: 'no samples' } : { actual: stats.rps };
-    case 'errors':
-      return stats.counts.sent === 0 ? { reason: 'no samples' } : { actual: stats.errorRate };
-    case 'error_count':
-      return stats.counts.sent === 0 ? { reason: 'no samples' } : { actual: stats.counts.failed + stats.unexpectedStatus };
-    case 'status': {
-      if (stats.counts.completed === 0) return { reason: 'no samples' };
-      let n = 0;
-      for (const [code, count] of Object.entries(stats.statusCodes)) {
-        const c = Number(code);
-        if (Number.isInteger(c) && Math.floor(c / 100) === m.statusClass) n += count;
-      }
-      return { actual: n / stats.counts.completed };
-    }
-  }
-}
-
-/**
- * Evaluates each threshold against the run. Percentiles come from the encoded histograms (per request for
- * "name." thresholds), so any percentile works. Nothing to measure (unknown request, no samples) FAILS.
- */
-export function evaluateThresholds(result: RunResult, specs: Array<{ spec: ThresholdSpec; source: string }>): ThresholdOutcome[] {
-  const cache = new Map<string, LatencyHistogram | null>();
-  return specs.map(({ spec, source }) => {
-    const base = { expr: source, metric: spec.metricName, request: spec.request, op: spec.op, limit: spec.limit, unit: spec.unit };
-    const m = measure(result, spec, cache);
-    if ('reason' in m) return { ...base, actual: null, passed: false, reason: m.reason };
-    return { ...base, actual: m.actual, passed: compare(m.actual, spec.op, spec.limit) };
-  });
 }
