@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadProfile } from '../src/engine/stages.ts';
 import { UsageError } from '../src/util/errors.ts';
-import { buildPlan, type Overrides, type Plan } from '../src/plan/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
+import type { Overrides, Plan } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { checkSplittable, planPart, resolveWorkers, shareOf, splitPlan } from '../src/plan/split.ts';
 

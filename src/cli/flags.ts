@@ -2,7 +2,7 @@
 import { parseDuration } from '../util/duration.ts';
 import { UsageError } from '../util/errors.ts';
 import { RATE_HELP, parseRate } from '../util/rate.ts';
-import type { Overrides } from '../plan/plan.ts';
+import type { Overrides } from '../plan/types.ts';
 import type { ProtocolChoice, ScenarioTls, Think, TlsFile } from '../scenario/types.ts';
 import { pemProblem } from '../util/pem.ts';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 // What drives the load, chosen once from plan.load.model: virtual users (closed model, engine/vu.ts via
 // virtual-users.ts) or the arrival-rate scheduler (open model, schedule.ts). engine/run.ts talks to
 // either through this interface, and adds the figures only the model knows to the RunResult.
-import type { Plan } from '../plan/plan.ts';
+import type { Plan } from '../plan/types.ts';
 import type { Recording } from '../record/recorder.ts';
 import type { SelfMonitor } from '../record/self-monitor.ts';
 import type { RunResult, SeriesPoint } from '../result/result.ts';

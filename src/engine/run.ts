@@ -2,7 +2,7 @@
 // stops them cleanly (deadline, iteration count or interrupt), and returns the RunResult.
 import { performance } from 'node:perf_hooks';
 import { RunError } from '../util/errors.ts';
-import type { Plan } from '../plan/plan.ts';
+import type { Plan } from '../plan/types.ts';
 import { summarizePlan } from '../plan/summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
 import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';

@@ -1,6 +1,6 @@
 // What the transport learned, as RunResult fields: protocols per connection, HTTP/2 streams per session,
 // TLS figures, and the handshake histogram.
-import type { Plan } from '../plan/plan.ts';
+import type { Plan } from '../plan/types.ts';
 import type { RunResult, TlsSummary } from '../result/result.ts';
 import type { TransportStats } from '../transport/transport.ts';
 

@@ -1,6 +1,6 @@
 // The CI gate around a run: watches abortOnFail thresholds on the live partial results, evaluates every
-// threshold on the final result, and turns the verdicts into the exit code. No I/O.
-import { EXIT } from '../cli/exit-codes.ts';
+// threshold on the final result, and records the verdicts in it. No I/O. (The CLI turns them into
+// the exit code: cli/exit-codes.ts.)
 import type { PlannedThreshold } from '../plan/thresholds.ts';
 import type { Comparison, ThresholdOutcome } from '../result/verdicts.ts';
 import type { RunResult } from '../result/result.ts';
@@ -51,16 +51,4 @@ export function withVerdicts(
   if (abort) judged.thresholdAbort = abort;
   if (baseline) judged.baseline = baseline;
   return judged;
-}
-
-/**
- * The exit code of a finished run. Precedence: 3 (nothing meaningful measured: no verdict means anything)
- * over 130 (interrupted: a partial run is not a performance failure) over 99 (a threshold failed or the
- * baseline comparison found a regression) over 0.
- */
-export function exitCodeFor(result: RunResult): number {
-  if (result.error) return EXIT.noMeasurement;
-  if (result.interrupted) return EXIT.interrupted;
-  if (result.thresholdsPassed === false || result.baseline?.comparison.regressed) return EXIT.thresholds;
-  return EXIT.ok;
 }

@@ -1,116 +1,16 @@
 // Scenario + command-line overrides → Plan: every option resolved once (defaults filled, units in ms,
 // weights as a cumulative table), frozen. The engine reads nothing else.
-import type { Scenario, ScenarioRequest, Think, ProtocolChoice } from '../scenario/types.ts';
+import type { Scenario, ScenarioRequest } from '../scenario/types.ts';
 import { UsageError } from '../util/errors.ts';
-import { defaultSessions, resolveProtocol, type PlannedTls, type ProtocolOverrides } from './protocol.ts';
-import { resolveLoadModel, type LatencyCorrection, type LoadModel } from './load.ts';
-import type { Stage } from '../scenario/types.ts';
-import { resolveThresholds, type PlannedThreshold } from './thresholds.ts';
-import { resolveRetry, type RetryPolicy } from './retry.ts';
+import { deepFreeze } from '../util/freeze.ts';
+import { defaultSessions, resolveProtocol } from './protocol.ts';
+import { resolveLoadModel } from './load.ts';
+import { resolveThresholds } from './thresholds.ts';
+import { resolveRetry } from './retry.ts';
+import type { Overrides, Plan, PlannedRequest } from './types.ts';
 import { ALWAYS_REDACTED, headerSecrets } from '../util/redact.ts';
 import { checkSplittable, resolveWorkers } from './split.ts';
 import { availableParallelism } from 'node:os';
-
-export interface PlannedRequest {
-  name: string;
-  method: string;
-  path: string;
-  /** Flat [name, value, name, value, ...] as undici takes them; scenario + request headers merged. */
-  headers: string[];
-  body: Buffer | null;
-  weight: number;
-  /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
-  cumulative: number;
-  expectStatus: number[] | null;
-  /** The request's `retry:` over the scenario's, resolved; null = no retries (or a method not retried). */
-  retry: RetryPolicy | null;
-}
-
-export interface Plan {
-  name: string;
-  source: string | null;
-  /** Origin only: scheme://host:port. */
-  target: string;
-  protocol: ProtocolChoice;
-  /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
-  compareProtocols: ProtocolChoice[] | null;
-  tls: PlannedTls;
-  load: {
-    /** 'closed': virtual users loop (send, wait, think); 'open': requests start on a schedule (rate, stages). */
-    model: LoadModel;
-    /** Closed: virtual users (at the start, with stages). Open: the most requests in flight at once. */
-    concurrency: number;
-    /** Open model: requests per second at the start of the measured window (then `stages`); null when closed. */
-    rate: number | null;
-    /** Linear ramps of the rate (open) or of the virtual users (closed), from the start value; empty = constant. */
-    stages: Stage[];
-    /** Open model: scheduled requests that may wait for a pool slot; beyond it they are dropped (0 when closed). */
-    maxQueued: number;
-    /**
-     * Open model: where this plan's schedule starts, in requests (0 ≤ offset < 1): part I of N of a split
-     * plan (split.ts) starts I/N of a request late, so the parts' schedules interleave into the whole's.
-     */
-    arrivalOffset: number;
-    /** How latency is corrected for coordinated omission: fixed by the model and --latency-correction. */
-    latencyCorrection: LatencyCorrection;
-    /** Measured duration (after warmup); null when bounded by iterations only. */
-    durationMs: number | null;
-    iterations: number | null;
-    warmupMs: number;
-    gracefulStopMs: number;
-    think: Think;
-    /** True when neither duration nor iterations was given and the default duration applies. */
-    defaultDuration: boolean;
-  };
-  pool: {
-    connections: number;
-    pipelining: number;
-    maxInflight: number;
-    /** HTTP/2: streams in flight per session (the server's SETTINGS may lower it at run time). */
-    maxConcurrentStreams: number;
-  };
-  /** Overall per request; idle `headersMs` (to the response headers) and `bodyMs` (between body chunks), null = off. */
-  timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
-  requests: PlannedRequest[];
-  /**
-   * Values that must never appear in outputs, longest first: substituted ${ENV} values, and the values of
-   * the redacted headers (Authorization, Proxy-Authorization, Cookie and the scenario's `redact:` list).
-   */
-  secrets: string[];
-  userAgent: string;
-  /** Parsed pass/fail gates: the scenario's, then --threshold flags (see plan-thresholds.ts). */
-  thresholds: PlannedThreshold[];
-  /** Worker threads that generate the load, each running its exact part (split.ts); 1 = this thread. */
-  workers: number;
-}
-
-/** Command-line flags that override the scenario; undefined means "not given". */
-export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
-  url?: string;
-  protocol?: ProtocolChoice;
-  concurrency?: number;
-  durationMs?: number;
-  iterations?: number;
-  warmupMs?: number;
-  think?: Think;
-  connections?: number;
-  pipelining?: number;
-  maxInflight?: number;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: Buffer;
-  requestTimeoutMs?: number;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
-  /** --rate in requests per second (the open model). */
-  rate?: number;
-  maxQueued?: number;
-  latencyCorrection?: boolean;
-  /** --threshold expressions, added after the scenario's thresholds. */
-  thresholds?: string[];
-  /** --workers N | auto. */
-  workers?: number | 'auto';
-}
 
 /** Defaults of the load model (concurrency, queue bound) are in plan-load.ts. */
 export const DEFAULTS = {
@@ -135,7 +35,7 @@ export function buildPlan(scenario: Scenario, overrides: Overrides, version: str
   const durationMs = (cliBound ? overrides.durationMs : scenario.load.durationMs) ?? stagesBound;
   const plan = assemble(scenario, overrides, targetUrl, requests, durationMs, iterations, version);
   checkSplittable(plan, plan.workers, '--workers');
-  return freeze(plan);
+  return deepFreeze(plan);
 }
 
 function assemble(
@@ -257,12 +157,4 @@ function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, 
       retry: resolveRetry(r.method, scenario.retry, r.retry),
     };
   });
-}
-
-function freeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) freeze(child);
-  }
-  return value;
 }

@@ -3,13 +3,19 @@
 import { UsageError } from '../util/errors.ts';
 import type { ProtocolChoice, Scenario, ScenarioTls } from '../scenario/types.ts';
 
-export interface PlannedTls {
+/** TLS settings, resolved (file contents read) by the plan; what the transport connects with. */
+export interface TlsSettings {
+  /** Skip certificate verification. */
   insecure: boolean;
-  /** PEM contents. */
+  /** PEM: trusted CA certificates (replace the system ones), client certificate and key. */
   ca: string | null;
   cert: string | null;
   key: string | null;
+  /** SNI and certificate name to check; default: the target's host name (none for an IP). */
   servername: string | null;
+}
+
+export interface PlannedTls extends TlsSettings {
   /** Where the PEM contents came from (for the plan summary). */
   files: { ca: string | null; cert: string | null; key: string | null };
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { parseDuration } from '../util/duration.ts';
 import { UsageError } from '../util/errors.ts';
-import type { Plan } from './plan.ts';
+import type { Plan } from './types.ts';
 import { summarizePlan } from './summary.ts';
 import type { PlanSummary, RunResult } from '../result/result.ts';
 import { checkSplittable, planPart } from './split.ts';

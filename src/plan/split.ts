@@ -10,7 +10,8 @@
 // Open model: part I's schedule is offset by I/N of a request (`load.arrivalOffset`), so the N schedules
 // interleave into exactly the plan's one instead of N requests landing at the same instant.
 import { UsageError } from '../util/errors.ts';
-import type { Plan } from './plan.ts';
+import { deepFreeze } from '../util/freeze.ts';
+import type { Plan } from './types.ts';
 import type { Stage } from '../scenario/types.ts';
 
 /**
@@ -94,12 +95,4 @@ export function checkSplittable(plan: Plan, count: number, what: string): void {
       throw new UsageError(`${what} ${count}: ${peak} virtual user${peak === 1 ? '' : 's'} cannot give every part one (use at most ${peak})`);
     }
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

@@ -1,5 +1,5 @@
 // The plan as results show it: no request bodies, and secrets masked.
-import type { Plan } from './plan.ts';
+import type { Plan } from './types.ts';
 import type { PlanSummary } from '../result/result.ts';
 import { redactHeaders } from '../util/redact.ts';
 import { describeThink } from '../engine/think.ts';

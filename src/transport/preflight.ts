@@ -14,7 +14,7 @@ import { classifyError, describeError } from '../result/failure-classes.ts';
 import type { ProtocolChoice } from '../scenario/types.ts';
 import { alpnChoice, type Connector } from './connector.ts';
 import { probeH2 } from './h2-probe.ts';
-import type { TransportOptions } from './undici.ts';
+import type { TransportOptions } from './transport.ts';
 
 export interface ConnectionMode {
   secure: boolean;

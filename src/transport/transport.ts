@@ -2,6 +2,25 @@
 // drained. undici is used only behind this interface (transport/undici.ts).
 
 import type { TlsSummary } from '../result/result.ts';
+import type { TlsSettings } from '../plan/protocol.ts';
+import type { ProtocolChoice } from '../scenario/types.ts';
+
+/** How to reach the target: what createTransport() takes, whichever transport implements it. */
+export interface TransportOptions {
+  target: string;
+  protocol: ProtocolChoice;
+  /** h1: sockets; h2: sessions. */
+  connections: number;
+  pipelining: number;
+  /** h2: streams in flight per session (the server's SETTINGS may lower it). */
+  maxConcurrentStreams: number;
+  tls: TlsSettings;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Idle timeouts (null = off): send to the response headers; longest gap between body chunks. */
+  headersTimeoutMs?: number | null;
+  bodyTimeoutMs?: number | null;
+}
 
 export type WireProtocol = 'h1' | 'h2' | 'h2c';
 
@@ -40,18 +59,6 @@ export interface TransportStats {
   streamsPerSession: number | null;
   /** https:// targets only. */
   tls: TlsStats | null;
-}
-
-/** TLS settings, resolved (file contents read) by the plan. */
-export interface TlsSettings {
-  /** Skip certificate verification. */
-  insecure: boolean;
-  /** PEM: trusted CA certificates (replace the system ones), client certificate and key. */
-  ca: string | null;
-  cert: string | null;
-  key: string | null;
-  /** SNI and certificate name to check; default: the target's host name (none for an IP). */
-  servername: string | null;
 }
 
 export interface TlsStats extends TlsSummary {

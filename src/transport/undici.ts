@@ -22,29 +22,13 @@ import {
   BodyTimeoutError,
   HeadersTimeoutError,
   RequestTimeoutError,
-  type TlsSettings,
   type PreparedRequest,
   type SendCallback,
   type SendOutcome,
   type Transport,
+  type TransportOptions,
   type TransportStats,
 } from './transport.ts';
-
-export interface TransportOptions {
-  target: string;
-  protocol: ProtocolChoice;
-  /** h1: sockets; h2: sessions. */
-  connections: number;
-  pipelining: number;
-  /** h2: streams in flight per session (the server's SETTINGS may lower it). */
-  maxConcurrentStreams: number;
-  tls: TlsSettings;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** Idle timeouts (null = off): send to the response headers; longest gap between body chunks. */
-  headersTimeoutMs?: number | null;
-  bodyTimeoutMs?: number | null;
-}
 
 /**
  * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a

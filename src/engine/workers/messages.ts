@@ -1,5 +1,5 @@
 // What the main thread and the worker threads of a --workers run say to each other.
-import type { Plan } from '../../plan/plan.ts';
+import type { Plan } from '../../plan/types.ts';
 import type { Snapshot } from '../../record/recorder.ts';
 import type { RunResult } from '../../result/result.ts';
 

@@ -3,7 +3,7 @@
 // main thread watches abortOnFail thresholds) and, at the end, its RunResult (encoded histograms).
 import { parentPort, workerData } from 'node:worker_threads';
 import { LoadRun } from '../run.ts';
-import type { Plan } from '../../plan/plan.ts';
+import type { Plan } from '../../plan/types.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
 
 const setup = workerData as WorkerSetup;

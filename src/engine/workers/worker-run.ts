@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { RunError } from '../../util/errors.ts';
 import { mergeResults } from '../../record/merge.ts';
-import type { Plan } from '../../plan/plan.ts';
+import type { Plan } from '../../plan/types.ts';
 import type { Snapshot } from '../../record/recorder.ts';
 import type { RunResult } from '../../result/result.ts';
 import { summarizePlan } from '../../plan/summary.ts';
