@@ -1,6 +1,5 @@
 // `loadhttp calibrate` output: one row per step, then the ceiling per protocol in words.
-import type { CalibrationStep } from '../calibrate/calibrate.ts';
-import { ceilings } from '../calibrate/calibrate.ts';
+import { ceilings, type CalibrationStep } from '../result/calibration.ts';
 import { formatCount, formatMs } from './format.ts';
 
 const COLUMNS = ['protocol', 'users', 'req/s', 'P50', 'P99', 'loop P99', 'CPU', 'saturated'];

@@ -1,41 +1,34 @@
-// The command line: the only module that reads argv, writes to stdout/stderr and decides the exit code.
-import { Command, CommanderError, Option } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { checkWritableTarget, writeCiFiles } from './cli/ci-files.ts';
-import { fileURLToPath } from 'node:url';
-import { positiveInt, regressionAllowance, toOverrides, type RunFlags } from './cli/flags.ts';
-import { startDemoTarget } from './demo/target.ts';
-import { formatDuration } from './util/duration.ts';
-import { LoadRun } from './engine/run.ts';
-import { summarizePlan } from './plan/summary.ts';
-import { RunError, ScenarioError, UsageError } from './util/errors.ts';
-import { EXIT, exitCodeFor } from './cli/exit-codes.ts';
-import { AbortGate, withVerdicts } from './judge/gate.ts';
-import { buildPlan } from './plan/plan.ts';
-import type { Plan } from './plan/types.ts';
-import { createProgress, progressMode } from './cli/progress.ts';
-import { renderGithubAnnotations, renderRegressionAnnotation } from './report/annotations.ts';
-import { compareResults } from './judge/compare.ts';
-import { renderComparison } from './report/compare-text.ts';
-import { renderJson } from './report/json.ts';
-import { renderPlan } from './report/plan-text.ts';
-import { describeLoad } from './report/load-text.ts';
-import { calibrate } from './calibrate/calibrate.ts';
-import { calibrateOptions, type CalibrateFlags } from './calibrate/options.ts';
-import { renderCalibration } from './report/calibration-text.ts';
-import type { RunResult } from './result/result.ts';
-import { renderReport } from './report/table.ts';
-import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
-import type { ProtocolChoice } from './scenario/types.ts';
-import { readResultFile } from './result/read-result.ts';
-import { redactDeep, redactText } from './util/redact.ts';
-import { emptyScenario } from './scenario/empty.ts';
-import { VERSION } from './util/version.ts';
-import { WorkerRun } from './engine/workers/worker-run.ts';
-import { shardedPlan, shardSetup, type ShardFlags } from './plan/shard.ts';
-import { describeMerge, mergeShards } from './judge/merge-shards.ts';
+// `loadhttp run`: a scenario file and/or flags -> Plan -> a run with progress and Ctrl-C handling -> the
+// report, the output files and the exit code. Also the run flags and runAndReport, which `demo` shares.
+import { Command, Option } from 'commander';
+import { checkWritableTarget, writeCiFiles } from './ci-files.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { regressionAllowance, toOverrides, type RunFlags } from './flags.ts';
+import { DEFAULT_MAX_REGRESSION, githubActions, stderr, stdout, useColor, writeOutput, type SetExit } from './output.ts';
+import { createProgress, progressMode } from './progress.ts';
+import { LoadRun } from '../engine/run.ts';
+import { WorkerRun } from '../engine/workers/worker-run.ts';
+import { compareResults } from '../judge/compare.ts';
+import { AbortGate, withVerdicts } from '../judge/gate.ts';
+import { buildPlan } from '../plan/plan.ts';
+import { shardedPlan, shardSetup, type ShardFlags } from '../plan/shard.ts';
+import { summarizePlan } from '../plan/summary.ts';
+import type { Plan } from '../plan/types.ts';
+import { renderGithubAnnotations } from '../report/annotations.ts';
+import { renderJson } from '../report/json.ts';
+import { describeLoad } from '../report/load-text.ts';
+import { renderProtocolComparison, renderProtocolComparisonJson } from '../report/protocol-compare.ts';
+import { renderReport } from '../report/table.ts';
+import { readResultFile } from '../result/read-result.ts';
+import type { RunResult } from '../result/result.ts';
+import { emptyScenario } from '../scenario/empty.ts';
+import type { ProtocolChoice } from '../scenario/types.ts';
+import { formatDuration } from '../util/duration.ts';
+import { UsageError } from '../util/errors.ts';
+import { redactText } from '../util/redact.ts';
+import { VERSION } from '../util/version.ts';
 
-interface OutputFlags {
+export interface OutputFlags {
   json?: string;
   junit?: string;
   summary?: string;
@@ -45,17 +38,9 @@ interface OutputFlags {
   progress: boolean;
 }
 
-/** Allowed regression against a baseline when --max-regression is not given. */
-const DEFAULT_MAX_REGRESSION = '10%';
-const githubActions = process.env.GITHUB_ACTIONS === 'true';
-
-const stdout = process.stdout;
-const stderr = process.stderr;
-const useColor = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !('NO_COLOR' in process.env);
-
-async function planFor(file: string | undefined, flags: RunFlags): Promise<Plan> {
+export async function planFor(file: string | undefined, flags: RunFlags): Promise<Plan> {
   // The YAML parser loads only with a scenario file: an ad-hoc --url run saves its ~12 MiB of RSS.
-  const scenario = file ? (await import('./scenario/load.ts')).loadScenario(file) : emptyScenario();
+  const scenario = file ? (await import('../scenario/load.ts')).loadScenario(file) : emptyScenario();
   return buildPlan(scenario, toOverrides(flags), VERSION);
 }
 
@@ -66,7 +51,7 @@ interface ShardRun {
   sharded: boolean;
 }
 
-/** Runs a plan with progress and Ctrl-C handling, writes every output, and returns the exit code. */
+export /** Runs a plan with progress and Ctrl-C handling, writes every output, and returns the exit code. */
 async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result: RunResult) => void, shardRun?: ShardRun): Promise<number> {
   // Everything that can be refused is checked before the first request.
   for (const [flag, file] of [['--json', output.json], ['--junit', output.junit], ['--summary', output.summary]] as const) {
@@ -186,12 +171,7 @@ function banner(plan: Plan): string {
   return `loadhttp: ${plan.target} — ${load}${workers} for ${bound}${warmup}${note}\n`;
 }
 
-function writeOutput(target: string, text: string): void {
-  if (target === '-') stdout.write(text);
-  else writeFileSync(target, text);
-}
-
-function addRunOptions(command: Command): Command {
+export function addRunOptions(command: Command): Command {
   return command
     .option('--url <url>', 'target URL (overrides the scenario target; without a scenario, the one request to send)')
     .addOption(new Option('--protocol <protocol>', 'protocol: h1 | h2 | auto').choices(['h1', 'h2', 'auto']))
@@ -241,14 +221,7 @@ function addRunOptions(command: Command): Command {
     .option('--start-at <time>', 'wait, then begin at this time: an ISO time with a zone (2026-01-01T12:00:00Z) or +30s');
 }
 
-export function buildProgram(): { program: Command; exitCode: () => number } {
-  let code: number = EXIT.ok;
-  const program = new Command('loadhttp')
-    .description('HTTP/1.1 and HTTP/2 load tester with trustworthy latency numbers')
-    .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-
+export function addRunCommand(program: Command, setExit: SetExit): void {
   addRunOptions(program.command('run').argument('[scenario]', 'scenario file (YAML or JSON)'))
     .description('run a load test from a scenario file, command-line flags, or both')
     .addHelpText(
@@ -272,156 +245,10 @@ When several apply: 3, then 130, then 99.`,
       const setup = shardSetup(flags, process.env, new Date());
       if (plan.compareProtocols && (setup.shard || setup.startAt)) throw new UsageError('--compare-protocols runs twice in turn: it cannot be sharded or --start-at');
       if (plan.compareProtocols) {
-        code = await compareProtocols(file, flags, plan.compareProtocols);
+        setExit(await compareProtocols(file, flags, plan.compareProtocols));
         return;
       }
       const part = shardedPlan(plan, setup);
-      code = await runAndReport(part.plan, flags, undefined, { tags: part.tags, startAt: setup.startAt?.at ?? null, sharded: setup.shard !== null });
+      setExit(await runAndReport(part.plan, flags, undefined, { tags: part.tags, startAt: setup.startAt?.at ?? null, sharded: setup.shard !== null }));
     });
-
-  program
-    .command('validate')
-    .argument('<scenario>', 'scenario file (YAML or JSON)')
-    .description('check a scenario file and print the resolved plan; sends nothing')
-    .addHelpText('after', '\nExample:\n  $ loadhttp validate scenarios/api-mix.yaml\n')
-    .action(async (file: string) => {
-      const plan = await planFor(file, {});
-      stdout.write(renderPlan(redactDeep(summarizePlan(plan), plan.secrets)));
-      stdout.write(`${file}: valid\n`);
-    });
-
-  program
-    .command('compare')
-    .argument('<base>', 'the earlier result (loadhttp run --json FILE)')
-    .argument('<current>', 'the result to check against it')
-    .description('compare two results request by request; exit 99 when the current one regressed')
-    .option('--max-regression <pct>', `allowed worsening of P50/P90/P99 and req/s (default ${DEFAULT_MAX_REGRESSION})`)
-    .option('--min-samples <n>', 'fewer responses than this in either run: differences are reported as noise (default 100)')
-    .addHelpText(
-      'after',
-      `
-Differences within measurement noise (too few samples, overlapping percentile confidence intervals) are
-reported as noise and never fail. Max is shown but never decides.
-
-Example:
-  $ loadhttp compare base.json new.json --max-regression 15%
-
-Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhttp result.`,
-    )
-    .action((baseFile: string, currentFile: string, flags: { maxRegression?: string; minSamples?: string }) => {
-      const maxRegression = regressionAllowance('--max-regression', flags.maxRegression ?? DEFAULT_MAX_REGRESSION)!;
-      const minSamples = positiveInt('--min-samples', flags.minSamples);
-      const base = readResultFile(baseFile, 'base');
-      const current = readResultFile(currentFile, 'current');
-      const comparison = compareResults(base, current, { maxRegression, ...(minSamples !== undefined && { minSamples }) });
-      stdout.write(renderComparison(comparison, { color: useColor(stdout) }));
-      if (githubActions) stdout.write(renderRegressionAnnotation(comparison));
-      code = comparison.regressed ? EXIT.thresholds : EXIT.ok;
-    });
-
-  addRunOptions(program.command('demo'))
-    .description('start a built-in local target and run scenarios/demo.yaml against it for a few seconds')
-    .addHelpText('after', '\nExample:\n  $ loadhttp demo\n  $ loadhttp demo -d 10s -c 64\n')
-    .action(async (flags: RunFlags & OutputFlags) => {
-      const target = await startDemoTarget();
-      try {
-        const file = fileURLToPath(new URL('../scenarios/demo.yaml', import.meta.url));
-        code = await runAndReport(await planFor(file, { ...flags, url: target.url }), flags);
-      } finally {
-        await target.close();
-      }
-    });
-
-  program
-    .command('merge')
-    .argument('<results...>', 'result files of the shards (loadhttp run --shard I/N --json FILE)')
-    .description('merge the results of the shards of one run exactly, and report and judge them as one run')
-    .option('--json <file>', 'write the merged result as JSON ("-" for stdout; the report then goes to stderr)')
-    .option('--junit <file>', 'write the thresholds, judged on the merged figures, as JUnit XML')
-    .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
-    .option('--force', 'merge results of different scenarios or run ids anyway, as one union (the report says so)')
-    .option('--partial', 'exit as for a complete run even when shards are missing (default: exit 3)')
-    .addHelpText(
-      'after',
-      `
-Histograms and counters add exactly; the per-second series is aligned by wall clock; the thresholds in
-the shards' plan are evaluated on the merged figures. The report says which shards are missing and how
-far apart the shards started.
-
-Example:
-  $ loadhttp merge shard-*.json --json total.json --junit junit.xml
-
-Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when shards are missing
-(unless --partial); 2 when the files are not the shards of one run (unless --force).`,
-    )
-    .action((files: string[], flags: { json?: string; junit?: string; summary?: string; force?: boolean; partial?: boolean }) => {
-      for (const [flag, target] of [['--json', flags.json], ['--junit', flags.junit], ['--summary', flags.summary]] as const) {
-        checkWritableTarget(flag, target);
-      }
-      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge') }));
-      const result = mergeShards(inputs, { force: Boolean(flags.force) });
-      const stream = flags.json === '-' ? stderr : stdout;
-      stream.write(`${describeMerge(result).join('\n')}\n\n`);
-      stream.write(renderReport(result, { color: useColor(stream) }));
-      if (flags.json) writeOutput(flags.json, renderJson(result));
-      writeCiFiles(result, flags, process.env);
-      if (githubActions) stream.write(renderGithubAnnotations(result));
-      const missing = result.merged?.missing ?? [];
-      if (missing.length > 0 && !flags.partial) {
-        stderr.write(`loadhttp: shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${result.merged?.shardCount} missing: the merged figures are incomplete (--partial accepts them)\n`);
-        code = EXIT.noMeasurement;
-        return;
-      }
-      code = exitCodeFor(result);
-    });
-
-  program
-    .command('calibrate')
-    .description("find this machine's ceiling: short runs against a built-in loopback target over h1 and h2c")
-    .option('-c, --concurrency <list>', 'users per step, comma-separated (default 1,16,64; at most 6 steps)')
-    .option('-d, --duration <duration>', 'measured length of each step (default 1s, at most 10s)')
-    .option('--h1', 'HTTP/1.1 only')
-    .option('--h2', 'h2c (HTTP/2 cleartext) only')
-    .option('--json <file>', 'write the steps as JSON ("-" for stdout)')
-    .addHelpText('after', '\nExample:\n  $ loadhttp calibrate\n  $ loadhttp calibrate --h1 -c 8,32,128 -d 2s\n')
-    .action(async (flags: CalibrateFlags) => {
-      const options = calibrateOptions(flags);
-      const bound = options.protocols.length * options.concurrencies.length * (options.stepMs + 250);
-      stderr.write(`loadhttp calibrate: ${options.protocols.join(' and ')} at ${options.concurrencies.join(', ')} users, about ${formatDuration(Math.ceil(bound / 1000) * 1000)}\n`);
-      const steps = await calibrate(options, (step) => stderr.write(`  ${step.protocol} × ${step.concurrency}: ${Math.round(step.rps)} req/s\n`));
-      (flags.json === '-' ? stderr : stdout).write(renderCalibration(steps));
-      if (flags.json) writeOutput(flags.json, `${JSON.stringify({ steps }, null, 2)}\n`);
-    });
-
-  return { program, exitCode: () => code };
-}
-
-/** Parses argv, runs the command, and returns the exit code; never throws. */
-export async function main(argv: string[]): Promise<number> {
-  const { program, exitCode } = buildProgram();
-  // `loadhttp ... | head`: a reader that goes away is not a crash; stop writing quietly, as Unix tools do.
-  for (const stream of [stdout, stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(exitCode());
-    });
-  }
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return exitCode();
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has already printed its message (or the help / version).
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (error instanceof UsageError || error instanceof ScenarioError) {
-      stderr.write(`loadhttp: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof RunError) {
-      stderr.write(`loadhttp: ${error.message}\n`);
-      return EXIT.noMeasurement;
-    }
-    throw error;
-  }
 }
