@@ -25,17 +25,6 @@ export function meanThinkMs(think: Think): number {
   }
 }
 
-export function describeThink(think: Think): string {
-  switch (think.kind) {
-    case 'none':
-      return 'none';
-    case 'uniform':
-      return think.minMs === think.maxMs ? `${think.minMs}ms` : `uniform ${think.minMs}ms..${think.maxMs}ms`;
-    case 'exponential':
-      return `exponential, mean ${think.meanMs}ms`;
-  }
-}
-
 /** Sleeps that can all be cut short at once when the run stops. */
 export class Sleeper {
   private readonly pending = new Map<NodeJS.Timeout, () => void>();

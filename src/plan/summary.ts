@@ -2,7 +2,7 @@
 import type { Plan } from './types.ts';
 import type { PlanSummary } from '../result/result.ts';
 import { redactHeaders } from '../util/redact.ts';
-import { describeThink } from '../engine/think.ts';
+import type { Think } from '../scenario/types.ts';
 
 export function summarizePlan(plan: Plan): PlanSummary {
   return {
@@ -40,4 +40,16 @@ export function summarizePlan(plan: Plan): PlanSummary {
     latencyCorrection: plan.load.latencyCorrection,
     thresholds: plan.thresholds.map((t) => ({ expr: t.source, abortOnFail: t.abortOnFail, delayMs: t.delayMs, line: t.line })),
   };
+}
+
+/** The think time in words, for the plan summary. */
+function describeThink(think: Think): string {
+  switch (think.kind) {
+    case 'none':
+      return 'none';
+    case 'uniform':
+      return think.minMs === think.maxMs ? `${think.minMs}ms` : `uniform ${think.minMs}ms..${think.maxMs}ms`;
+    case 'exponential':
+      return `exponential, mean ${think.meanMs}ms`;
+  }
 }
