@@ -266,3 +266,9 @@ export function headerMap(ctx: Ctx, raw: unknown, path: string): Record<string, 
   }
   return headers;
 }
+
+/** `read(field)` when the key is present, else undefined. */
+export function opt<T>(map: Map<string, Field>, name: string, read: (field: Field) => T): T | undefined {
+  const field = map.get(name);
+  return field === undefined ? undefined : read(field);
+}
