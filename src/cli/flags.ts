@@ -4,9 +4,9 @@ import { UsageError } from '../util/errors.ts';
 import { RATE_HELP, parseRate } from '../util/rate.ts';
 import type { Overrides } from '../plan/types.ts';
 import type { ProtocolChoice, ScenarioTls, Think, TlsFile } from '../scenario/types.ts';
-import { pemProblem } from '../util/pem.ts';
+import { readPemFile } from '../util/pem.ts';
+import { readFileOrFail } from '../util/read-file.ts';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 
 export interface RunFlags {
   url?: string;
@@ -127,11 +127,9 @@ function headers(list: string[] | undefined): Record<string, string> | undefined
 function body(text: string | undefined): Buffer | undefined {
   if (text === undefined) return undefined;
   if (!text.startsWith('@')) return Buffer.from(text);
-  try {
-    return readFileSync(text.slice(1));
-  } catch (error) {
-    throw new UsageError(`--body: cannot read ${text.slice(1)}: ${(error as Error).message}`);
-  }
+  return readFileOrFail(text.slice(1), (why) => {
+    throw new UsageError(`--body: cannot read ${text.slice(1)}: ${why}`);
+  });
 }
 
 /** --max-concurrent-streams, or its short alias --streams. */
@@ -159,15 +157,9 @@ function tls(flags: RunFlags): ScenarioTls | undefined {
 }
 
 function pemFile(flag: string, file: string, kind: string): TlsFile {
-  let pem: string;
-  try {
-    pem = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${flag}: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  const problem = pemProblem(pem, kind);
-  if (problem) throw new UsageError(`${flag}: ${file}: ${problem}`);
+  const pem = readPemFile(file, kind, (message) => {
+    throw new UsageError(`${flag}: ${message}`);
+  });
   return { file: path.resolve(file), pem };
 }
 

@@ -9,6 +9,7 @@ import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/undici.ts';
 import { CancelledError, type PreparedRequest, type TransportStats, type WireProtocol } from '../transport/transport.ts';
 import { Semaphore } from './semaphore.ts';
+import { StopLatch, type StopReason } from './stop.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
 import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
@@ -30,13 +31,10 @@ export interface RunOptions {
   tickIntervalMs?: number;
 }
 
-type StopReason = RunResult['stopReason'];
-
 export class LoadRun {
   private readonly plan: Plan;
   private readonly options: RunOptions;
-  private stopReason: StopReason | null = null;
-  private stopHandlers: Array<() => void> = [];
+  private readonly stopping = new StopLatch();
   /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
   private measureStartedAt: string | null = null;
 
@@ -47,9 +45,7 @@ export class LoadRun {
 
   /** Stops the run: no new request starts; in-flight ones get the graceful-stop period, then are cancelled. */
   stop(reason: StopReason): void {
-    if (this.stopReason) return;
-    this.stopReason = reason;
-    for (const handler of this.stopHandlers) handler();
+    this.stopping.stop(reason);
   }
 
   async execute(): Promise<RunResult> {
@@ -109,7 +105,7 @@ export class LoadRun {
       cancelling: () => cancelling,
       measuring: false,
       nextTicket: () => {
-        if (this.stopReason) return false;
+        if (this.stopping.reason) return false;
         if (!ctx.measuring) return true;
         if (remaining <= 0) {
           this.stop('iterations');
@@ -145,14 +141,14 @@ export class LoadRun {
     if (this.options.onTick) {
       const tick = this.options.onTick;
       const live = () => {
-        if (!ctx.measuring || this.stopReason) return;
+        if (!ctx.measuring || this.stopping.reason) return;
         const elapsedMs = performance.now() - measureStart;
         tick(this.result(base, recorder.peek(elapsedMs), transport.stats(), elapsedMs, plan.load.warmupMs, undefined));
       };
       timers.push(setInterval(live, this.options.tickIntervalMs ?? 1000));
     }
 
-    this.stopHandlers.push(() => {
+    this.stopping.onStop(() => {
       driver.stop();
       semaphore.close();
       sleeper.wakeAll();
@@ -165,7 +161,6 @@ export class LoadRun {
         }, plan.load.gracefulStopMs),
       );
     });
-    if (this.stopReason) for (const handler of this.stopHandlers) handler();
 
     await driver.run();
     const endedAt = performance.now();
@@ -202,8 +197,8 @@ export class LoadRun {
         sent: base.warmupRecorder?.sentTotals().sent ?? 0,
         ...(plan.requests.some((r) => r.retry !== null) && { retries: base.warmupRecorder?.sentTotals().retries ?? 0 }),
       },
-      interrupted: this.stopReason === 'interrupted',
-      stopReason: this.stopReason ?? 'duration',
+      interrupted: this.stopping.reason === 'interrupted',
+      stopReason: this.stopping.reason ?? 'duration',
       plan: summarizePlan(plan),
       ...recording.total,
       queueWaitMs: recording.queueWaitMs,

@@ -16,7 +16,7 @@
 // - Error rate: 'regressed' when it rose by more than 1 percentage point (absolute) AND a one-sided
 //   two-proportion z-test says the rise is real at 99% (z > 2.326); 'improved' symmetrically; a rise past
 //   1 point that the test cannot confirm is 'noise'. Its delta is the absolute change (fraction), not relative.
-import { decode, type LatencyHistogram } from '../result/histogram.ts';
+import { decodeOrNull, type LatencyHistogram } from '../result/histogram.ts';
 import type { RequestStats, RunResult } from '../result/result.ts';
 import type { Comparison, ComparisonRow, ComparisonScope } from '../result/verdicts.ts';
 
@@ -36,15 +36,6 @@ const ERROR_RATE_MIN_CHANGE = 0.01; // one percentage point
 export function requiredSamples(percentile: number, minSamples: number): number {
   const tail = 100 - percentile;
   return Math.max(minSamples, tail <= 0 ? Infinity : Math.ceil(1000 / tail - 1e-9));
-}
-
-function decodeOrNull(encoded: string | undefined): LatencyHistogram | null {
-  if (!encoded) return null;
-  try {
-    return decode(encoded);
-  } catch {
-    return null;
-  }
 }
 
 const ms = (us: number): number => Math.round(us) / 1000;

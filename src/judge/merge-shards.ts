@@ -3,6 +3,7 @@
 // lists the missing shards, measures how far apart the shards started, and re-evaluates the thresholds
 // on the merged figures. Pure: the CLI reads the files and writes the outputs.
 import { UsageError } from '../util/errors.ts';
+import { unique } from '../util/list.ts';
 import { withVerdicts } from './gate.ts';
 import { mergeResults } from '../record/merge.ts';
 import type { PlannedThreshold } from '../plan/thresholds.ts';
@@ -80,5 +81,4 @@ function plannedThresholds(result: RunResult): PlannedThreshold[] {
   }));
 }
 
-const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);

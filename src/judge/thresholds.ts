@@ -1,6 +1,6 @@
 // Evaluates parsed thresholds (src/plan/threshold-grammar.ts) against a RunResult. Pure: no I/O, no
 // process exit codes (the CLI decides those).
-import { decode, type LatencyHistogram } from '../result/histogram.ts';
+import { decodeOrNull, type LatencyHistogram } from '../result/histogram.ts';
 import type { RequestStats, RunResult } from '../result/result.ts';
 import type { ThresholdOp, ThresholdOutcome } from '../result/verdicts.ts';
 import type { LatencyStat, ThresholdSpec } from '../plan/threshold-grammar.ts';
@@ -50,14 +50,7 @@ function measure(result: RunResult, spec: ThresholdSpec, cache: Map<string, Late
       const key = `${spec.request ?? ''}\u0000${m.phase}`;
       let h = cache.get(key);
       if (h === undefined) {
-        h = null;
-        if (encoded) {
-          try {
-            h = decode(encoded);
-          } catch {
-            h = null;
-          }
-        }
+        h = decodeOrNull(encoded);
         cache.set(key, h);
       }
       const summary = m.phase === 'ttfb' ? stats.ttfbMs : stats.latencyMs;

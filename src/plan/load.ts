@@ -4,6 +4,7 @@
 // Precedence: `--rate` makes a constant-rate open run (replacing the file's rate and stages); `-c` in a
 // closed run replaces the file's concurrency stages, and in an open run sets the most requests in flight.
 import { UsageError } from '../util/errors.ts';
+import { sum } from '../util/list.ts';
 import type { Scenario, Stage } from '../scenario/types.ts';
 
 export type LoadModel = 'closed' | 'open';
@@ -65,7 +66,7 @@ export function resolveLoadModel(scenario: Scenario, overrides: LoadOverrides): 
       peakConcurrency: concurrency,
       rate,
       stages,
-      stagesMs: sum(stages),
+      stagesMs: sum(stages.map((s) => s.durationMs)),
       maxQueued:
         overrides.maxQueued ??
         load.maxQueued ??
@@ -86,12 +87,8 @@ export function resolveLoadModel(scenario: Scenario, overrides: LoadOverrides): 
     peakConcurrency: Math.max(concurrency, ...stages.map((s) => s.target)),
     rate: null,
     stages,
-    stagesMs: sum(stages),
+    stagesMs: sum(stages.map((s) => s.durationMs)),
     maxQueued: 0,
     latencyCorrection: corrected ? 'expected-interval' : 'none',
   };
-}
-
-function sum(stages: readonly Stage[]): number {
-  return stages.reduce((total, s) => total + s.durationMs, 0);
 }

@@ -10,6 +10,7 @@
 // start, rounded to whole seconds) and its counts add, but a second's p50/p99 are kept per part only:
 // the merge takes the largest p99 (an upper bound) and the request-weighted mean of the p50s. The
 // generator's self-monitoring keeps the worst part (each part is a separate event loop).
+import { sum, unique } from '../util/list.ts';
 import { addInto, createHistogram, decode, encode, summarize, type LatencyHistogram } from '../result/histogram.ts';
 import type { Counts, GeneratorStats, LatencySummary, PlanSummary, RequestStats, RunResult, SeriesPoint, TlsSummary } from '../result/result.ts';
 
@@ -352,8 +353,6 @@ function dominant<K extends string>(counts: Partial<Record<K, number>>): K | nul
   return best;
 }
 
-const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
-const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 const joinDistinct = (values: readonly string[]): string => unique(values).join(' + ');
 const earliest = (isoTimes: readonly string[]): string => new Date(Math.min(...isoTimes.map((t) => Date.parse(t)))).toISOString();
 

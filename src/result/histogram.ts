@@ -136,6 +136,16 @@ export function decode(base64: string): LatencyHistogram {
   return encoding.doDecode(encoding.decompress(Buffer.from(base64.trim(), 'base64')), 32);
 }
 
+/** The histogram, or null when there is none or it does not decode (older or hand-made result files). */
+export function decodeOrNull(base64: string | undefined): LatencyHistogram | null {
+  if (!base64) return null;
+  try {
+    return decode(base64);
+  } catch {
+    return null;
+  }
+}
+
 /** Adds `from` into `into` (exact: HDR histograms add bucket by bucket). */
 export function addInto(into: LatencyHistogram, from: LatencyHistogram): void {
   into.add(from);

@@ -1,8 +1,7 @@
 // Reads a result file written by `loadhttp run --json FILE` (for `compare` and `--baseline`), refusing
 // anything else with a message that says what the file is instead. Every problem is a UsageError (exit 2).
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../util/errors.ts';
-import { readFailure } from '../util/read-file.ts';
+import { readTextFile } from '../util/read-file.ts';
 import { SCHEMA_VERSION, type RunResult } from './result.ts';
 
 /** Result schema versions this build reads. */
@@ -12,12 +11,9 @@ const HOW = 'write one with: loadhttp run ... --json FILE';
 
 /** `label` names where the path came from in messages ("--baseline", "base"). */
 export function readResultFile(file: string, label: string): RunResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${label}: cannot read ${file}: ${readFailure(error)}`);
-  }
+  const text = readTextFile(file, (why) => {
+    throw new UsageError(`${label}: cannot read ${file}: ${why}`);
+  });
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,9 +1,10 @@
 // The `requests:` list of a scenario: name, method, path, headers, body (json, body or file), weight,
 // expected statuses and retry, each checked at its position.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { YAMLMap } from 'yaml';
+import { readFailure, readFileOrFail } from '../util/read-file.ts';
 import type { ScenarioRequest } from './types.ts';
 import {
   type Ctx,
@@ -144,15 +145,10 @@ function readBodyFile(ctx: Ctx, field: Field): Buffer {
   try {
     isFile = statSync(resolved).isFile();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return fail(ctx, field.value, field.path, `${resolved}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    return fail(ctx, field.value, field.path, `${resolved}: ${readFailure(error)}`);
   }
   if (!isFile) fail(ctx, field.value, field.path, `${resolved} is not a regular file`);
-  try {
-    return readFileSync(resolved);
-  } catch (error) {
-    return fail(ctx, field.value, field.path, `${resolved}: ${(error as Error).message}`);
-  }
+  return readFileOrFail(resolved, (why) => fail(ctx, field.value, field.path, `${resolved}: ${why}`));
 }
 
 /**

@@ -1,22 +1,19 @@
 // Reading a scenario file and parsing it as YAML 1.2 (core schema, unique keys, no custom tags), with
 // the parser's problems turned into ScenarioErrors at file:line:col. The only importer of the yaml
 // library's parser; the scenario readers work on the document it returns (scenario/nodes.ts).
-import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { YAMLError } from 'yaml';
 import { ScenarioError } from '../util/errors.ts';
-import { readFailure } from '../util/read-file.ts';
+import { readTextFile } from '../util/read-file.ts';
 import { type Ctx, childPath, positionAt, positionOf } from './nodes.ts';
 
 /** The only tags a scenario may carry (YAML 1.2 core schema); anything else is refused, never run. */
 const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 export function readScenarioFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ScenarioError(`cannot read scenario file ${file}: ${readFailure(error)}`);
-  }
+  return readTextFile(file, (why) => {
+    throw new ScenarioError(`cannot read scenario file ${file}: ${why}`);
+  });
 }
 
 export function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): Ctx {

@@ -15,8 +15,8 @@ import { summarizePlan } from '../../plan/summary.ts';
 import type { RunOptions } from '../run.ts';
 import { splitPlan } from '../../plan/split.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
+import { StopLatch, type StopReason } from '../stop.ts';
 
-type StopReason = RunResult['stopReason'];
 
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', import.meta.url);
 
@@ -24,7 +24,7 @@ export class WorkerRun {
   private readonly plan: Plan;
   private readonly options: RunOptions;
   private readonly workers: Worker[] = [];
-  private stopReason: StopReason | null = null;
+  private readonly stopping = new StopLatch();
 
   constructor(plan: Plan, options: RunOptions) {
     this.plan = plan;
@@ -33,9 +33,7 @@ export class WorkerRun {
 
   /** Stops every worker the way LoadRun.stop does (each finishes its requests in flight). */
   stop(reason: StopReason): void {
-    if (this.stopReason) return;
-    this.stopReason = reason;
-    for (const worker of this.workers) worker.postMessage({ type: 'stop', reason } satisfies ToWorker);
+    this.stopping.stop(reason);
   }
 
   async execute(): Promise<RunResult> {
@@ -52,7 +50,7 @@ export class WorkerRun {
           const setup: WorkerSetup = { plan: part, index, version: this.options.version, live: this.options.onTick !== undefined };
           const worker = new Worker(ENTRY, { workerData: setup });
           this.workers.push(worker);
-          if (this.stopReason) worker.postMessage({ type: 'stop', reason: this.stopReason } satisfies ToWorker);
+          this.stopping.onStop((reason) => worker.postMessage({ type: 'stop', reason } satisfies ToWorker));
           const crashed = (why: string) => reject(new RunError('worker-crashed', `worker ${index + 1} of ${count} crashed: ${why}; no result is reported (the other workers' figures would be only part of the load)`));
           worker.on('message', (message: ToMain) => {
             if (message.type === 'progress') {
