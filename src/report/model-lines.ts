@@ -4,12 +4,7 @@
 // get no lines.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { LatencySummary, RunResult } from '../result/result.ts';
-
-interface Paint {
-  bold(text: string): string;
-  red(text: string): string;
-  yellow(text: string): string;
-}
+import type { Paint } from './paint.ts';
 
 /** What the latency table measures, for its title. */
 export function latencyMeaning(result: RunResult): string {
