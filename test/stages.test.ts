@@ -67,7 +67,8 @@ test('scenario stages: rate stages make an open run whose duration is their sum'
 test('scenario stages: concurrency stages ramp virtual users in the closed model; the pool fits the peak', () => {
   const plan = buildPlan(scenario('{ stages: [{ duration: 2s, concurrency: 20 }, { duration: 1s, concurrency: 0 }] }'), {}, 't');
   assert.equal(plan.load.model, 'closed');
-  assert.equal(plan.load.concurrency, 1);
+  assert.equal(plan.load.users, 1);
+  assert.equal(plan.load.inflightCap, 0);
   assert.equal(plan.pool.connections, 20);
   assert.equal(plan.load.durationMs, 3000);
   // A command-line -c replaces the stages with a constant number of users; --rate makes it open.

@@ -166,7 +166,7 @@ function banner(plan: Plan): string {
     .join(' or ');
   const note = plan.load.defaultDuration ? ' (default: give -d or -n to change it)' : '';
   const warmup = plan.load.warmupMs > 0 ? ` after ${formatDuration(plan.load.warmupMs)} warmup` : '';
-  const load = plan.load.model === 'open' ? describeLoad(summarizePlan(plan)) : `${plan.load.concurrency} virtual users`;
+  const load = plan.load.model === 'open' ? describeLoad(summarizePlan(plan)) : `${plan.load.users} virtual users`;
   const workers = plan.workers > 1 ? ` on ${plan.workers} worker threads` : '';
   return `loadhttp: ${plan.target} — ${load}${workers} for ${bound}${warmup}${note}\n`;
 }

@@ -63,7 +63,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
       },
     };
   }
-  const users = new VirtualUsers(ctx, load.concurrency, load.stages.length > 0 ? new LoadProfile(load.concurrency, load.stages) : null);
+  const users = new VirtualUsers(ctx, load.users, load.stages.length > 0 ? new LoadProfile(load.users, load.stages) : null);
   return {
     run: () => users.run(),
     beginMeasuring: (now) => users.beginMeasuring(now),

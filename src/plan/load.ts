@@ -12,9 +12,11 @@ export type LatencyCorrection = 'none' | 'intended-start' | 'expected-interval';
 
 export interface ResolvedLoadModel {
   model: LoadModel;
-  /** Closed: virtual users (at the start, with stages). Open: the most requests in flight at once. */
-  concurrency: number;
-  /** The highest concurrency the run reaches (sizes the default pool). */
+  /** Closed model: virtual users at the start (stages ramp from there); 0 in the open model. */
+  users: number;
+  /** Open model: the most requests in flight at once (it sizes the default pool); 0 in the closed model. */
+  inflightCap: number;
+  /** The most virtual users (closed) or requests in flight (open) the run reaches: sizes the default pool. */
   peakConcurrency: number;
   /** Open: requests per second at the start; null in the closed model. */
   rate: number | null;
@@ -56,14 +58,15 @@ export function resolveLoadModel(scenario: Scenario, overrides: LoadOverrides): 
     if (overrides.think !== undefined) {
       throw new UsageError('--think applies to the closed model (virtual users); a run with a rate has no think time');
     }
-    const concurrency =
+    const inflightCap =
       overrides.concurrency ??
       load.concurrency ??
       Math.max(LOAD_DEFAULTS.concurrency, Math.ceil((peakRate * LOAD_DEFAULTS.openInflightMs) / 1000));
     return {
       model: 'open',
-      concurrency,
-      peakConcurrency: concurrency,
+      users: 0,
+      inflightCap,
+      peakConcurrency: inflightCap,
       rate,
       stages,
       stagesMs: sum(stages.map((s) => s.durationMs)),
@@ -76,15 +79,16 @@ export function resolveLoadModel(scenario: Scenario, overrides: LoadOverrides): 
   }
   if (overrides.maxQueued !== undefined) throw new UsageError('--max-queued applies to the open model only (give --rate)');
   const stages = overrides.concurrency === undefined && fileStages?.kind === 'concurrency' ? fileStages.stages : [];
-  const concurrency =
+  const users =
     overrides.concurrency ??
     load.concurrency ??
     (stages.length > 0 ? LOAD_DEFAULTS.stagesStartConcurrency : LOAD_DEFAULTS.concurrency);
   const corrected = overrides.latencyCorrection ?? load.latencyCorrection ?? false;
   return {
     model: 'closed',
-    concurrency,
-    peakConcurrency: Math.max(concurrency, ...stages.map((s) => s.target)),
+    users,
+    inflightCap: 0,
+    peakConcurrency: Math.max(users, ...stages.map((s) => s.target)),
     rate: null,
     stages,
     stagesMs: sum(stages.map((s) => s.durationMs)),

@@ -49,7 +49,6 @@ function assemble(
 ): Plan {
   const defaultDuration = durationMs === null && iterations === null;
   const loadModel = resolveLoadModel(scenario, overrides);
-  const { concurrency } = loadModel;
   const pipelining = overrides.pipelining ?? scenario.pool.pipelining ?? 1;
   const chosen = resolveProtocol(scenario, overrides);
   const streams = chosen.maxConcurrentStreams;
@@ -70,7 +69,8 @@ function assemble(
     tls: chosen.tls,
     load: {
       model: loadModel.model,
-      concurrency,
+      users: loadModel.users,
+      inflightCap: loadModel.inflightCap,
       rate: loadModel.rate,
       stages: loadModel.stages,
       maxQueued: loadModel.maxQueued,

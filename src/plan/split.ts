@@ -55,7 +55,8 @@ export function planPart(plan: Plan, index: number, count: number): Plan {
     ...plan,
     load: {
       ...load,
-      concurrency: open ? atLeastOne(load.concurrency) : whole(load.concurrency),
+      users: whole(load.users),
+      inflightCap: open ? atLeastOne(load.inflightCap) : 0,
       rate: load.rate === null ? null : load.rate / count,
       stages,
       maxQueued: load.maxQueued === 0 ? 0 : atLeastOne(load.maxQueued),
@@ -90,7 +91,7 @@ export function checkSplittable(plan: Plan, count: number, what: string): void {
     throw new UsageError(`${what} ${count}: ${load.iterations} iterations cannot give every part a request (use at most ${load.iterations})`);
   }
   if (load.model === 'closed') {
-    const peak = Math.max(load.concurrency, ...load.stages.map((s) => s.target));
+    const peak = Math.max(load.users, ...load.stages.map((s) => s.target));
     if (peak < count) {
       throw new UsageError(`${what} ${count}: ${peak} virtual user${peak === 1 ? '' : 's'} cannot give every part one (use at most ${peak})`);
     }

@@ -33,8 +33,13 @@ export interface Plan {
   load: {
     /** 'closed': virtual users loop (send, wait, think); 'open': requests start on a schedule (rate, stages). */
     model: LoadModel;
-    /** Closed: virtual users (at the start, with stages). Open: the most requests in flight at once. */
-    concurrency: number;
+    /**
+     * Closed model: virtual users at the start (stages ramp from there); 0 in the open model. (The
+     * scenario's `load.concurrency` and -c set this in the closed model, `inflightCap` in the open one.)
+     */
+    users: number;
+    /** Open model: the most requests in flight at once (it sizes the default pool); 0 in the closed model. */
+    inflightCap: number;
     /** Open model: requests per second at the start of the measured window (then `stages`); null when closed. */
     rate: number | null;
     /** Linear ramps of the rate (open) or of the virtual users (closed), from the start value; empty = constant. */
