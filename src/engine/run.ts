@@ -11,6 +11,7 @@ import { CancelledError, type PreparedRequest, type TransportStats, type WirePro
 import { Semaphore } from './semaphore.ts';
 import { StopLatch, type StopReason } from './stop.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
+import { systemClock } from './clock.ts';
 import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
 import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
@@ -87,12 +88,14 @@ export class LoadRun {
     }
 
     const semaphore = new Semaphore(inflightBound(plan, transport.stats()));
-    const sleeper = new Sleeper();
+    const clock = systemClock;
+    const sleeper = new Sleeper(clock);
     // Retry backoffs are not think time: they go on through the graceful stop, until in-flight requests are cancelled.
-    const backoff = new Sleeper();
+    const backoff = new Sleeper(clock);
     let cancelling = false;
     let remaining = plan.load.iterations ?? Infinity;
     const ctx: VuContext = {
+      clock,
       transport,
       recorder: warmupRecorder ?? recorder,
       semaphore,
