@@ -336,3 +336,27 @@ describe('HPACK encoder: request header blocks', () => {
     assert.throws(() => encodeHeaderBlock([['x-name', 'caf\u20ac']]), isHpackError(/value of header "x-name" has a character outside latin1 \(U\+20ac\) at offset 3/));
   });
 });
+
+describe('HPACK decoder: hostile input', () => {
+  it('random octets and every truncation of the C.6 blocks either decode or throw HpackError, nothing else', () => {
+    let seed = 12345;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16;
+    const check = (decoder: HpackDecoder, block: Buffer) => {
+      try {
+        decoder.decode(block, 0, block.length, new Collect());
+      } catch (err) {
+        assert.ok(err instanceof HpackError, `${(err as Error).name}: ${(err as Error).message} for ${block.toString('hex')}`);
+      }
+    };
+    const decoder = new HpackDecoder(256);
+    for (let i = 0; i < 20_000; i++) {
+      const block = Buffer.from(Array.from({ length: 1 + (next() % 40) }, () => next() & 0xff));
+      check(decoder, block);
+      assert.ok(decoder.dynamicTableSize <= 256);
+    }
+    for (const { huffmanBlock } of responses) {
+      const block = hex(huffmanBlock);
+      for (let end = 0; end < block.length; end++) check(new HpackDecoder(256), block.subarray(0, end));
+    }
+  });
+});
