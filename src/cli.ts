@@ -21,7 +21,7 @@ import { describeLoad } from './report/load-text.ts';
 import { calibrate } from './calibrate/calibrate.ts';
 import { calibrateOptions, type CalibrateFlags } from './calibrate/options.ts';
 import { renderCalibration } from './report/calibration-text.ts';
-import type { RunResult } from './report/result.ts';
+import { SCHEMA_VERSION, type RunResult } from './report/result.ts';
 import { renderReport } from './report/table.ts';
 import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
 import type { ProtocolChoice } from './scenario/types.ts';
@@ -356,7 +356,8 @@ Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when
       for (const [flag, target] of [['--json', flags.json], ['--junit', flags.junit], ['--summary', flags.summary]] as const) {
         checkWritableTarget(flag, target);
       }
-      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge') }));
+      // Shards of one run come from one loadhttp: older files lack the first-try histograms an exact merge adds.
+      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge', { versions: [SCHEMA_VERSION], failed: true }) }));
       const result = mergeShards(inputs, { force: Boolean(flags.force) });
       const stream = flags.json === '-' ? stderr : stdout;
       stream.write(`${describeMerge(result).join('\n')}\n\n`);
