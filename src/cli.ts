@@ -334,7 +334,7 @@ Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhtt
     .option('--json <file>', 'write the merged result as JSON ("-" for stdout; the report then goes to stderr)')
     .option('--junit <file>', 'write the thresholds, judged on the merged figures, as JUnit XML')
     .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
-    .option('--force', 'merge results of different scenarios or run ids anyway, as one union (the report says so)')
+    .option('--force', 'merge results of different scenarios or run ids anyway, as one union, and leave out failed shards (the report says so)')
     .option('--partial', 'exit as for a complete run even when shards are missing (default: exit 3)')
     .addHelpText(
       'after',
@@ -346,8 +346,9 @@ far apart the shards started.
 Example:
   $ loadhttp merge shard-*.json --json total.json --junit junit.xml
 
-Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when shards are missing
-(unless --partial); 2 when the files are not the shards of one run (unless --force).`,
+Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when a shard failed (its
+result has an error; --force merges the others) or shards are missing (unless --partial); 2 when the
+files are not the shards of one run (unless --force).`,
     )
     .action((files: string[], flags: { json?: string; junit?: string; summary?: string; force?: boolean; partial?: boolean }) => {
       for (const [flag, target] of [['--json', flags.json], ['--junit', flags.junit], ['--summary', flags.summary]] as const) {
