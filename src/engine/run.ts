@@ -56,12 +56,11 @@ export class LoadRun {
     const plan = this.plan;
     const startedAt = new Date();
     const requests = plan.requests.map(prepare);
-    const newRecorder = () => recorderFor(plan);
-    const recorder = newRecorder();
+    const recorder = recorderFor(plan);
     // Warmup requests are recorded the same way, into a recorder then set aside: warmup runs the very
     // code the measured window runs (no "measured?" branch anywhere on the request path), and a request
     // still in flight when the window opens is counted where it was sent.
-    const warmupRecorder = plan.load.warmupMs > 0 ? newRecorder() : null;
+    const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan) : null;
     const transport = createTransport({
       target: plan.target,
       protocol: plan.protocol,
