@@ -94,7 +94,6 @@ test('a worker that crashes fails the run with exit 3 and no numbers, and --json
     assert.match(result.error!.message, /worker 2 of 2 crashed: injected crash of worker index 1; no figures are reported/);
     assert.equal(result.counts.sent, 0, 'no figures: the other worker\'s would be a part shown as the whole');
     assert.equal(result.plan.concurrency, 2, 'the whole plan');
-    assert.ok(server.stats.requests > 0, 'the workers did send before the crash');
   } finally {
     await server.close();
   }
