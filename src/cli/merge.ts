@@ -9,6 +9,7 @@ import { renderJson } from '../report/json.ts';
 import { describeMerge } from '../report/merge-text.ts';
 import { renderReport } from '../report/table.ts';
 import { readResultFile } from '../result/read-result.ts';
+import { SCHEMA_VERSION } from '../result/result.ts';
 
 export function addMergeCommand(program: Command, setExit: SetExit): void {
   program
@@ -18,7 +19,7 @@ export function addMergeCommand(program: Command, setExit: SetExit): void {
     .option('--json <file>', 'write the merged result as JSON ("-" for stdout; the report then goes to stderr)')
     .option('--junit <file>', 'write the thresholds, judged on the merged figures, as JUnit XML')
     .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
-    .option('--force', 'merge results of different scenarios or run ids anyway, as one union (the report says so)')
+    .option('--force', 'merge results of different scenarios or run ids anyway, as one union, and leave out failed shards (the report says so)')
     .option('--partial', 'exit as for a complete run even when shards are missing (default: exit 3)')
     .addHelpText(
       'after',
@@ -30,14 +31,16 @@ far apart the shards started.
 Example:
   $ loadhttp merge shard-*.json --json total.json --junit junit.xml
 
-Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when shards are missing
-(unless --partial); 2 when the files are not the shards of one run (unless --force).`,
+Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when a shard failed (its
+result has an error; --force merges the others) or shards are missing (unless --partial); 2 when the
+files are not the shards of one run (unless --force).`,
     )
     .action((files: string[], flags: { json?: string; junit?: string; summary?: string; force?: boolean; partial?: boolean }) => {
       for (const [flag, target] of [['--json', flags.json], ['--junit', flags.junit], ['--summary', flags.summary]] as const) {
         checkWritableTarget(flag, target);
       }
-      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge') }));
+      // Shards of one run come from one loadhttp: older files lack the first-try histograms an exact merge adds.
+      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge', { versions: [SCHEMA_VERSION], failed: true }) }));
       const result = mergeShards(inputs, { force: Boolean(flags.force) });
       const stream = flags.json === '-' ? stderr : stdout;
       stream.write(`${describeMerge(result).join('\n')}\n\n`);

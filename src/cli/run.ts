@@ -102,9 +102,6 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   measured = { ...measured, ...shardRun?.tags };
   // One shard's figures are a part of the load: `loadhttp merge` judges the thresholds on all of them.
   const result = withVerdicts(measured, shardRun?.sharded ? [] : plan.thresholds, gate.tripped, comparison);
-  if (shardRun?.sharded && plan.thresholds.length > 0 && !output.quiet) {
-    stderr.write('loadhttp: thresholds are judged by `loadhttp merge` on all the shards together, not per shard\n');
-  }
   onResult?.(result);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));

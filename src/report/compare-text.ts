@@ -4,14 +4,14 @@ import type { CompareMetric, Comparison, ComparisonRow } from '../result/verdict
 import { painter } from './paint.ts';
 import { renderTextTable } from './text-table.ts';
 
-function formatRowValue(metric: CompareMetric, v: number | null): string {
+export function formatRowValue(metric: CompareMetric, v: number | null): string {
   if (v === null) return '-';
   if (metric === 'rps') return `${formatRate(v)}/s`;
   if (metric === 'errors') return formatPercent(v);
   return formatMs(v);
 }
 
-function formatDelta(row: ComparisonRow): string {
+export function formatDelta(row: ComparisonRow): string {
   if (row.delta === null) return row.base === 0 && row.current !== null && row.current > 0 ? 'new' : '-';
   if (row.deltaKind === 'absolute') {
     const pp = row.delta * 100;

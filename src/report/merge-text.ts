@@ -1,4 +1,5 @@
-// The first lines of a merged report: how many shards, how far apart they started, what is missing or forced.
+// The first lines of a merged report: how many shards, how far apart they started, what failed, is missing or forced.
+import { describeMergeFailure } from '../result/merge-failure.ts';
 import type { RunResult } from '../result/result.ts';
 
 /** "merged 3 of 4 shards of run 1a2b… (start skew 12 ms); missing: shard 2" — the report's first line. */
@@ -8,6 +9,7 @@ export function describeMerge(result: RunResult): string[] {
   const of = m.shardCount === null ? `${m.inputs.length} results` : `${m.inputs.length} of ${m.shardCount} shards`;
   const run = result.runId ? ` of run ${result.runId}` : '';
   const lines = [`merged ${of}${run}; the shards started ${formatSkew(m.startSkewMs)} apart`];
+  for (const failure of m.failed ?? []) lines.push(`FAILED: ${describeMergeFailure(failure)}: left out`);
   if (m.missing.length > 0) {
     lines.push(`INCOMPLETE: missing shard${m.missing.length === 1 ? '' : 's'} ${m.missing.join(', ')} of ${m.shardCount}: the figures cover only the shards present`);
   }

@@ -3,20 +3,18 @@
 // merged exactly at the end (merge.ts adds the encoded histograms). Same interface as engine/run.ts's
 // LoadRun, so the CLI drives either the same way.
 //
-// A worker that crashes fails the whole run (RunError, exit 3): the others' figures would be a part
-// presented as the whole, so none are reported.
+// A worker that crashes fails the whole run (a result with `error`, exit 3, --json still written): the
+// others' figures would be a part presented as the whole, so none are reported.
 import { Worker } from 'node:worker_threads';
-import { RunError } from '../../util/errors.ts';
 import { mergeResults } from '../../record/merge.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { Snapshot } from '../../record/recorder.ts';
 import type { RunResult } from '../../result/result.ts';
 import { summarizePlan } from '../../plan/summary.ts';
-import type { RunOptions } from '../run.ts';
+import { measuredNothing, type RunOptions } from '../run.ts';
 import { splitPlan } from '../../plan/split.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
 import { StopLatch, type StopReason } from '../stop.ts';
-
 
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', import.meta.url);
 
@@ -37,6 +35,7 @@ export class WorkerRun {
   }
 
   async execute(): Promise<RunResult> {
+    const startedAt = new Date();
     const parts = splitPlan(this.plan, this.plan.workers, '--workers');
     const count = parts.length;
     const snapshots: Array<Snapshot | undefined> = new Array(count);
@@ -51,7 +50,7 @@ export class WorkerRun {
           const worker = new Worker(ENTRY, { workerData: setup });
           this.workers.push(worker);
           this.stopping.onStop((reason) => worker.postMessage({ type: 'stop', reason } satisfies ToWorker));
-          const crashed = (why: string) => reject(new RunError('worker-crashed', `worker ${index + 1} of ${count} crashed: ${why}; no result is reported (the other workers' figures would be only part of the load)`));
+          const crashed = (why: string) => reject(new Error(`worker ${index + 1} of ${count} crashed: ${why}; no figures are reported (the other workers' would be only part of the load)`));
           worker.on('message', (message: ToMain) => {
             if (message.type === 'progress') {
               snapshots[index] = message.snapshot;
@@ -75,7 +74,7 @@ export class WorkerRun {
       await Promise.all(finished);
     } catch (error) {
       await Promise.all(this.workers.map((w) => w.terminate()));
-      throw error;
+      return measuredNothing(this.plan, this.options.version, startedAt, { class: 'worker-crashed', message: (error as Error).message });
     }
     const merged: RunResult = { ...mergeResults(results as RunResult[], labels), plan: summarizePlan(this.plan), workers: count };
     // A worker that measured nothing (its target unreachable) leaves the merge partial: not a result.
