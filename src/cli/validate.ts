@@ -1,12 +1,12 @@
 // `loadhttp validate`: check a scenario file and print the resolved plan; sends nothing.
 import type { Command } from 'commander';
-import { stdout, type SetExit } from './output.ts';
+import { stdout } from './output.ts';
 import { planFor } from './run.ts';
 import { summarizePlan } from '../plan/summary.ts';
 import { renderPlan } from '../report/plan-text.ts';
 import { redactDeep } from '../util/redact.ts';
 
-export function addValidateCommand(program: Command, setExit: SetExit): void {
+export function addValidateCommand(program: Command): void {
   program
     .command('validate')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
