@@ -48,6 +48,13 @@ export function positiveInt(flag: string, text: string | undefined): number | un
   return Number(text);
 }
 
+/** A TCP port to listen on: 0 (any free one) to 65535. */
+export function port(flag: string, text: string): number {
+  const value = nonNegativeInt(flag, text)!;
+  if (value > 65535) throw new UsageError(`${flag}: ${value} is not a port (0 to 65535)`);
+  return value;
+}
+
 function nonNegativeInt(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag}: "${text}" is not a whole number >= 0`);

@@ -1,7 +1,7 @@
 // The built-in demo target's HTTP handler: a tiny "items API" with small, realistic-looking delays.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const ITEMS = Array.from({ length: 20 }, (_, i) => ({ id: i + 1, name: `item-${i + 1}` }));
+const ITEMS = Array.from({ length: 100 }, (_, i) => ({ id: i + 1, name: `item-${i + 1}` }));
 
 function reply(res: ServerResponse, status: number, body: unknown, delayMs: number): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -26,6 +26,11 @@ export function handle(req: IncomingMessage, res: ServerResponse): void {
     if (url.pathname === '/items' && req.method === 'GET') {
       const page = Number(url.searchParams.get('page') ?? '1');
       return reply(res, 200, ITEMS.slice((page - 1) * 5, page * 5), 1 + Math.random() * 4);
+    }
+    const one = /^\/items\/(\d+)$/.exec(url.pathname);
+    if (one && req.method === 'GET') {
+      const item = ITEMS[Number(one[1]) - 1];
+      return item ? reply(res, 200, item, 1 + Math.random() * 2) : reply(res, 404, { error: 'no such item' }, 0);
     }
     if (url.pathname === '/items' && req.method === 'POST') {
       return reply(res, 201, { id: ITEMS.length + 1, receivedBytes: received }, 3 + Math.random() * 6);

@@ -1,14 +1,14 @@
-// A built-in target's servers, run in a worker thread (see target.ts), each on a free loopback port.
-// demo: the items API of demo-routes.ts over HTTP/1.1. calibration: the smallest possible response over
-// HTTP/1.1 and over h2c (HTTP/2 with prior knowledge).
+// A built-in target's servers, run in a worker thread (see target.ts), on loopback. demo: the items API
+// of demo-routes.ts over HTTP/1.1. calibration: the smallest possible response over HTTP/1.1 and over
+// h2c (HTTP/2 with prior knowledge).
 import { createServer, type RequestListener } from 'node:http';
 import { createServer as createH2cServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { handle } from './demo-routes.ts';
-import type { TargetKind, TargetPorts } from './target.ts';
+import type { TargetReady, TargetSetup } from './target.ts';
 
-const kind = workerData as TargetKind;
+const { kind, port } = workerData as TargetSetup;
 const BODY = 'ok\n';
 const smallest: RequestListener = (_req, res) => res.writeHead(200, { 'content-length': BODY.length }).end(BODY);
 
@@ -19,11 +19,20 @@ const h2c =
     ? createH2cServer({ settings: { maxConcurrentStreams: 256 } }, (_req, res) => res.writeHead(200, { 'content-length': BODY.length }).end(BODY))
     : null;
 
-const listen = (server: { listen: (port: number, host: string, cb: () => void) => void; address: () => unknown }) =>
-  new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+const listen = (server: Server, at: number) =>
+  new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
 
-const ports: TargetPorts = { h1: await listen(h1), h2c: h2c ? await listen(h2c) : null };
-parentPort?.postMessage(ports);
+let ready: TargetReady;
+try {
+  ready = { h1: await listen(h1, port), h2c: h2c ? await listen(h2c, 0) : null };
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  ready = { error: `cannot listen on 127.0.0.1:${port}: ${code === 'EADDRINUSE' ? 'the port is in use' : (error as Error).message}` };
+}
+parentPort?.postMessage(ready);
 parentPort?.on('message', (message: unknown) => {
   if (message === 'close') {
     h1.closeAllConnections();

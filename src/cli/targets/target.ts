@@ -2,14 +2,18 @@
 // share the load generator's event loop: `demo` (a small items API over HTTP/1.1, for `loadhttp demo`)
 // or `calibration` (the smallest response over HTTP/1.1 and h2c, for `loadhttp calibrate`).
 import { Worker } from 'node:worker_threads';
+import { UsageError } from '../../util/errors.ts';
 
 export type TargetKind = 'demo' | 'calibration';
 
-/** The ports a target worker posts once it listens (h2c: the calibration target only). */
-export interface TargetPorts {
-  h1: number;
-  h2c: number | null;
+export interface TargetSetup {
+  kind: TargetKind;
+  /** The HTTP/1.1 listener's port (0: a free one). */
+  port: number;
 }
+
+/** What the worker posts once it listens (h2c: the calibration target only), or why it could not. */
+export type TargetReady = { h1: number; h2c: number | null } | { error: string };
 
 export interface BuiltinTarget {
   /** http://127.0.0.1:PORT of the HTTP/1.1 listener. */
@@ -19,16 +23,22 @@ export interface BuiltinTarget {
   close(): Promise<void>;
 }
 
-export function startTarget(kind: TargetKind): Promise<BuiltinTarget> {
+/** Starts the target, its HTTP/1.1 listener on `port` (0: a free one). */
+export function startTarget(kind: TargetKind, port = 0): Promise<BuiltinTarget> {
   const file = import.meta.url.endsWith('.ts') ? './target-worker.ts' : './target-worker.js';
-  const worker = new Worker(new URL(file, import.meta.url), { workerData: kind });
-  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const worker = new Worker(new URL(file, import.meta.url), { workerData: { kind, port } satisfies TargetSetup });
+  const url = (p: number) => `http://127.0.0.1:${p}`;
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
-    worker.once('message', (ports: TargetPorts) => {
+    worker.once('message', (ready: TargetReady) => {
+      if ('error' in ready) {
+        void worker.terminate();
+        reject(new UsageError(ready.error));
+        return;
+      }
       resolve({
-        h1: url(ports.h1),
-        h2c: ports.h2c === null ? null : url(ports.h2c),
+        h1: url(ready.h1),
+        h2c: ready.h2c === null ? null : url(ready.h2c),
         close: () =>
           new Promise<void>((done) => {
             worker.once('exit', () => done());
