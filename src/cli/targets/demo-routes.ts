@@ -3,11 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ITEMS = Array.from({ length: 100 }, (_, i) => ({ id: i + 1, name: `item-${i + 1}` }));
 
-function reply(res: ServerResponse, status: number, body: unknown, delayMs: number): void {
+/** A small page, so scenarios written for a web server (scenarios/ci-gate.yaml) run against the demo too. */
+const PAGE = '<!doctype html><title>loadhttp demo</title><p>hello from the loadhttp demo target</p>\n';
+
+function reply(res: ServerResponse, status: number, body: unknown, delayMs: number, type?: string): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const send = () => {
     res.writeHead(status, {
-      'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+      'content-type': type ?? (typeof body === 'string' ? 'text/plain' : 'application/json'),
       'content-length': Buffer.byteLength(text),
     });
     res.end(text);
@@ -23,6 +26,7 @@ export function handle(req: IncomingMessage, res: ServerResponse): void {
   req.on('data', (chunk: Buffer) => (received += chunk.length));
   req.on('end', () => {
     if (url.pathname === '/') return reply(res, 200, 'hello from the loadhttp demo target\n', 0);
+    if (url.pathname === '/index.html') return reply(res, 200, PAGE, 0, 'text/html');
     if (url.pathname === '/items' && req.method === 'GET') {
       const page = Number(url.searchParams.get('page') ?? '1');
       return reply(res, 200, ITEMS.slice((page - 1) * 5, page * 5), 1 + Math.random() * 4);
