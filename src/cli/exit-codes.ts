@@ -1,4 +1,4 @@
-// The exit codes: a public contract CI jobs script against (documented in the README).
+// The exit codes: a public contract CI jobs script against (documented in the README and docs/ci.md).
 import type { RunResult } from '../result/result.ts';
 
 export const EXIT = {

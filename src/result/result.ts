@@ -1,6 +1,6 @@
 // RunResult: the one contract between the engine and every output (table, JSON, JUnit, Markdown,
 // thresholds, compare). Plain JSON-serialisable data. Scripts read the JSON form, so the top-level keys
-// are a public contract: change them only with a SCHEMA_VERSION bump and a README note.
+// are a public contract: change them only with a SCHEMA_VERSION bump and a note in docs/results.md.
 
 import type { Comparison, ThresholdOutcome } from './verdicts.ts';
 
