@@ -6,7 +6,7 @@ import { parseDuration } from '../util/duration.ts';
 import { UsageError } from '../util/errors.ts';
 import type { Plan } from './types.ts';
 import { summarizePlan } from './summary.ts';
-import type { PlanSummary, RunResult } from '../result/result.ts';
+import type { RunResult } from '../result/result.ts';
 import { checkSplittable, planPart } from './split.ts';
 
 export interface ShardFlags {

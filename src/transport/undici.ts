@@ -14,7 +14,6 @@ import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'undici';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
-import type { ProtocolChoice } from '../scenario/types.ts';
 import { Connector } from './connector.ts';
 import { InFlightList } from './in-flight-list.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
