@@ -21,8 +21,7 @@ test('--workers 2: exactly the iterations asked for, merged into exactly the uni
     // The preload records each worker's own result, as posted to the main thread before the merge.
     const partsFile = path.join(dir, 'parts.json');
     const two = await runCli(['run', '--url', server.url, '-c', '5', '-n', '101', '--workers', '2', '--json', '-'], {
-      execArgv: ['--import', CAPTURE],
-      env: { LOADHTTP_TEST_WORKER_RESULTS: partsFile },
+      env: { NODE_OPTIONS: `--import=${CAPTURE}`, LOADHTTP_TEST_WORKER_RESULTS: partsFile },
     });
     assert.equal(two.code, 0, two.stderr);
     assert.match(two.stderr, /5 virtual users on 2 worker threads/);

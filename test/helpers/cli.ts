@@ -18,12 +18,10 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Called once the child is running, e.g. to send it SIGINT later. */
   onSpawn?: (child: ChildProcess) => void;
-  /** Node options before the bin (e.g. a test preload). */
-  execArgv?: string[];
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), BIN, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', CI: 'true', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
