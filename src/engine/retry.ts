@@ -5,7 +5,8 @@
 import { classifyError } from '../result/failure-classes.ts';
 import type { Recorder } from '../record/recorder.ts';
 import { backoffMs, type RetryPolicy } from '../plan/retry.ts';
-import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
+import type { PreparedRequest, SendOutcome, Transport } from '../transport/transport.ts';
+import { CancelledError } from '../util/errors.ts';
 import type { Sleeper } from './think.ts';
 
 export interface RetryContext {

@@ -1,13 +1,13 @@
 // One load run: builds the transport, recorder and semaphore from the plan, starts the virtual users,
 // stops them cleanly (deadline, iteration count or interrupt), and returns the RunResult.
 import { performance } from 'node:perf_hooks';
-import { RunError } from '../util/errors.ts';
+import { CancelledError, RunError } from '../util/errors.ts';
 import type { Plan } from '../plan/types.ts';
 import { summarizePlan } from '../plan/summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
 import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/undici.ts';
-import { CancelledError, type PreparedRequest, type TransportStats, type WireProtocol } from '../transport/transport.ts';
+import type { PreparedRequest, TransportStats, WireProtocol } from '../transport/transport.ts';
 import { Semaphore } from './semaphore.ts';
 import { StopLatch, type StopReason } from './stop.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';

@@ -84,26 +84,3 @@ export interface Transport {
   stats(): TransportStats;
   close(): Promise<void>;
 }
-
-/** Thrown into a request the run stopped (deadline + grace, or interrupt): counted as cancelled. */
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-}
-
-/** The overall request timeout fired (`timeouts.request`: send to the last body byte). */
-export class RequestTimeoutError extends Error {
-  override name = 'RequestTimeoutError';
-  readonly code = 'LOADHTTP_REQUEST_TIMEOUT';
-}
-
-/** The headers idle timeout fired (`timeouts.headers`: send to the response headers). */
-export class HeadersTimeoutError extends Error {
-  override name = 'HeadersTimeoutError';
-  readonly code = 'LOADHTTP_HEADERS_TIMEOUT';
-}
-
-/** The body idle timeout fired (`timeouts.body`: the longest wait for the next body chunk). */
-export class BodyTimeoutError extends Error {
-  override name = 'BodyTimeoutError';
-  readonly code = 'LOADHTTP_BODY_TIMEOUT';
-}

@@ -17,17 +17,8 @@ import type { Socket } from 'node:net';
 import { Connector } from './connector.ts';
 import { InFlightList } from './in-flight-list.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
-import {
-  BodyTimeoutError,
-  HeadersTimeoutError,
-  RequestTimeoutError,
-  type PreparedRequest,
-  type SendCallback,
-  type SendOutcome,
-  type Transport,
-  type TransportOptions,
-  type TransportStats,
-} from './transport.ts';
+import type { PreparedRequest, SendCallback, SendOutcome, Transport, TransportOptions, TransportStats } from './transport.ts';
+import { BodyTimeoutError, HeadersTimeoutError, RequestTimeoutError } from '../util/errors.ts';
 
 /**
  * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a

@@ -1,4 +1,5 @@
-// Typed errors. Only src/cli.ts turns them into messages on stderr and exit codes.
+// The typed errors, in one place. Only src/cli/ turns them into messages on stderr and exit codes. The
+// request errors carry a stable `code` that result/failure-classes.ts maps to a failure class.
 
 /** Where in a scenario file something is wrong (1-based line and column). */
 export interface SourcePosition {
@@ -27,7 +28,7 @@ export class ScenarioError extends Error {
 
 /**
  * The run could not measure anything meaningful (target unreachable, protocol refused, no request
- * succeeded): exit 3. `errorClass` is one of the failure classes of record/classify.ts.
+ * succeeded): exit 3. `errorClass` is one of the failure classes of result/failure-classes.ts.
  */
 export class RunError extends Error {
   override name = 'RunError';
@@ -37,4 +38,27 @@ export class RunError extends Error {
     super(message);
     this.errorClass = errorClass;
   }
+}
+
+/** Thrown into a request the run stopped (deadline + grace, or interrupt): counted as cancelled. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
+/** The overall request timeout fired (`timeouts.request`: send to the last body byte). */
+export class RequestTimeoutError extends Error {
+  override name = 'RequestTimeoutError';
+  readonly code = 'LOADHTTP_REQUEST_TIMEOUT';
+}
+
+/** The headers idle timeout fired (`timeouts.headers`: send to the response headers). */
+export class HeadersTimeoutError extends Error {
+  override name = 'HeadersTimeoutError';
+  readonly code = 'LOADHTTP_HEADERS_TIMEOUT';
+}
+
+/** The body idle timeout fired (`timeouts.body`: the longest wait for the next body chunk). */
+export class BodyTimeoutError extends Error {
+  override name = 'BodyTimeoutError';
+  readonly code = 'LOADHTTP_BODY_TIMEOUT';
 }
