@@ -31,9 +31,21 @@ module.exports = {
     },
     {
       name: 'no-loose-files',
-      comment: 'every module lives in a stage folder',
+      comment: 'every module lives in a stage folder: none at the top of src/ imports, is imported, or stands alone',
       severity: 'error',
       from: { path: '^src/[^/]+$' },
+      to: {},
+    },
+    {
+      name: 'no-loose-files-imported',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^src/[^/]+$' },
+    },
+    {
+      name: 'no-loose-files-alone',
+      severity: 'error',
+      from: { orphan: true, path: '^src/[^/]+$' },
       to: {},
     },
     {
