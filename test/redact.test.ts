@@ -251,3 +251,21 @@ test('a request name that quotes a secret is masked once, in the plan; names tha
   assert.deepEqual(plan.requests.map((r) => r.name), [`list ${MASK}`, 'other']);
   assert.throws(() => buildPlan(scenario(['a ${TOKEN}', `a ${MASK}`]), {}, 'test'), /requests 1 and 2 are both named "a \[redacted\]" once secrets are masked/);
 });
+
+test('merge judges the shards on figures as measured: RATE=500 hides no 500 from 5xx < 0.1% (exit 99)', async () => {
+  const server = await startServer({ status: 500 });
+  const { file, out } = scenarioFile([`target: ${server.url}`, 'load: { rate: "${RATE}", iterations: 40 }', 'thresholds: ["5xx < 0.1%"]']);
+  try {
+    for (const i of [0, 1]) {
+      const shard = await runCli(['run', file, '-q', '--shard', `${i}/2`, '--run-id', 'r1', '--json', out(`shard-${i}.json`)], { env: { RATE: '500' } });
+      assert.equal(shard.code, 0, shard.stderr);
+      const result = JSON.parse(readFileSync(out(`shard-${i}.json`), 'utf8')) as RunResult;
+      assert.deepEqual(result.statusCodes, { '500': 20 });
+    }
+    const merge = await runCli(['merge', out('shard-0.json'), out('shard-1.json'), '--json', out('total.json')]);
+    assert.equal(merge.code, 99, merge.stderr);
+    assert.deepEqual((JSON.parse(readFileSync(out('total.json'), 'utf8')) as RunResult).statusCodes, { '500': 40 });
+  } finally {
+    await server.close();
+  }
+});
