@@ -54,7 +54,7 @@ export function maskedNames(names: readonly string[], secrets: readonly string[]
   masked.forEach((name, i) => {
     const first = masked.indexOf(name);
     if (first !== i) {
-      throw new UsageError(`requests ${first + 1} and ${i + 1} are both named ${JSON.stringify(name)} once secrets are masked: give them names that differ elsewhere`);
+      throw new UsageError(`requests[${first}] and requests[${i}] are both named ${JSON.stringify(name)} once secrets are masked: give them names that differ elsewhere`);
     }
   });
   return masked;

@@ -251,7 +251,7 @@ test('a request name that quotes a secret is masked once, in the plan; names tha
     );
   const plan = buildPlan(scenario(['list ${TOKEN}', 'other']), { thresholds: ['other.p99<1s'] }, 'test');
   assert.deepEqual(plan.requests.map((r) => r.name), [`list ${MASK}`, 'other']);
-  assert.throws(() => buildPlan(scenario(['a ${TOKEN}', `a ${MASK}`]), {}, 'test'), /requests 1 and 2 are both named "a \[redacted\]" once secrets are masked/);
+  assert.throws(() => buildPlan(scenario(['a ${TOKEN}', `a ${MASK}`]), {}, 'test'), /requests\[0\] and requests\[1\] are both named "a \[redacted\]" once secrets are masked/);
 });
 
 test('merge judges the shards on figures as measured: RATE=500 hides no 500 from 5xx < 0.1% (exit 99)', async () => {
