@@ -13,8 +13,12 @@ export const MIN_SUBSTRING_SECRET = 4;
 const SENSITIVE_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
 const SENSITIVE_PARTS = ['token', 'secret', 'key', 'auth', 'session', 'password'];
 
-/** Whether a header (lower-cased name) carries credentials: its value is a secret wherever it came from. */
+/**
+ * Whether a header (lower-cased name) carries credentials: its value is a secret wherever it came from,
+ * masked in outputs and never indexed by HPACK. A pseudo-header (`:authority`) never is.
+ */
 export function isSensitiveHeader(name: string): boolean {
+  if (name.startsWith(':')) return false;
   return SENSITIVE_NAMES.has(name) || SENSITIVE_PARTS.some((part) => name.includes(part));
 }
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { redactOutput, MASK } from '../src/redact.ts';
+import { isSensitiveHeader, redactOutput, MASK } from '../src/redact.ts';
+import { encodeHeaderBlock } from '../src/transport/h2/hpack/encoder.ts';
 import { buildPlan } from '../src/plan.ts';
 import { summarizePlan } from '../src/engine/plan-summary.ts';
 import type { RunResult } from '../src/report/result.ts';
@@ -272,4 +273,13 @@ test('merge judges the shards on figures as measured: RATE=500 hides no 500 from
   } finally {
     await server.close();
   }
+});
+
+test('one list of sensitive header names, for masking and for HPACK never-indexed literals', () => {
+  const sensitive = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token', 'x-session-id', 'x-client-secret', 'x-password', 'idempotency-key'];
+  for (const name of sensitive) assert.ok(isSensitiveHeader(name), name);
+  for (const name of ['user-agent', 'accept', 'content-type', 'x-trace', ':authority']) assert.ok(!isSensitiveHeader(name), name);
+  // 0x10: a literal never indexed, with a literal name (RFC 7541 6.2.3).
+  assert.equal(encodeHeaderBlock([['x-api-key', 'k']])[0], 0x10);
+  assert.equal(encodeHeaderBlock([['x-trace', 'k']])[0], 0x00);
 });
