@@ -25,7 +25,7 @@ import { emptyScenario } from '../scenario/empty.ts';
 import type { ProtocolChoice } from '../scenario/types.ts';
 import { formatDuration } from '../util/duration.ts';
 import { UsageError } from '../util/errors.ts';
-import { redactText } from '../util/redact.ts';
+import { redactOutput, redactText } from '../util/redact.ts';
 import { VERSION } from '../util/version.ts';
 
 export interface OutputFlags {
@@ -101,7 +101,9 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
     base && !measured.error ? { file: output.baseline!, comparison: compareResults(base, measured, { maxRegression }) } : null;
   measured = { ...measured, ...shardRun?.tags };
   // One shard's figures are a part of the load: `loadhttp merge` judges the thresholds on all of them.
-  const result = withVerdicts(measured, shardRun?.sharded ? [] : plan.thresholds, gate.tripped, comparison);
+  const judged = withVerdicts(measured, shardRun?.sharded ? [] : plan.thresholds, gate.tripped, comparison);
+  // Judged on the figures as measured; every output shows them with the secrets masked.
+  const result = redactOutput(judged, plan.secrets);
   onResult?.(result);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));
@@ -109,7 +111,7 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   // The runner reads workflow commands from stderr too: with --json - they stay off the JSON on stdout.
   if (githubActions) reportStream.write(renderGithubAnnotations(result));
   if (result.error) stderr.write(`loadhttp: ${result.error.message}\n`);
-  return exitCodeFor(result);
+  return exitCodeFor(judged);
 }
 
 /** --compare-protocols: one full run (and report) per protocol, then the runs side by side; one JSON for all. */

@@ -4,7 +4,7 @@ import { stdout } from './output.ts';
 import { planFor } from './run.ts';
 import { summarizePlan } from '../plan/summary.ts';
 import { renderPlan } from '../report/plan-text.ts';
-import { redactDeep } from '../util/redact.ts';
+import { redactOutput } from '../util/redact.ts';
 
 export function addValidateCommand(program: Command): void {
   program
@@ -14,7 +14,7 @@ export function addValidateCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ loadhttp validate scenarios/api-mix.yaml\n')
     .action(async (file: string) => {
       const plan = await planFor(file, {});
-      stdout.write(renderPlan(redactDeep(summarizePlan(plan), plan.secrets)));
+      stdout.write(renderPlan(redactOutput(summarizePlan(plan), plan.secrets)));
       stdout.write(`${file}: valid\n`);
     });
 }

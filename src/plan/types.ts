@@ -12,6 +12,10 @@ export interface PlannedRequest {
   path: string;
   /** Flat [name, value, name, value, ...] as undici takes them; scenario + request headers merged. */
   headers: string[];
+  /** The path as outputs show it: what ${ENV} put into the query is masked where it stands. */
+  shownPath: string;
+  /** The headers as outputs show them: credential values masked whole (plan/secrets.ts). */
+  shownHeaders: Record<string, string>;
   body: Buffer | null;
   weight: number;
   /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
@@ -73,8 +77,9 @@ export interface Plan {
   timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
   requests: PlannedRequest[];
   /**
-   * Values that must never appear in outputs, longest first: substituted ${ENV} values, and the values of
-   * the redacted headers (Authorization, Proxy-Authorization, Cookie and the scenario's `redact:` list).
+   * Values the outputs mask wherever they appear, longest first: the credentials that reach the wire
+   * (plan/secrets.ts), of 4 characters or more. Figures are never masked, so thresholds, compare and
+   * merge see them whole.
    */
   secrets: string[];
   userAgent: string;

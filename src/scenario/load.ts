@@ -12,12 +12,15 @@ import {
   deref,
   describe,
   duration,
+  envValues,
   fail,
   fields,
   headerMap,
   int,
+  anyFromEnv,
   isNull,
   isToken,
+  noneFromEnv,
   nonEmptyStr,
   opt,
   positionAt,
@@ -66,6 +69,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     throw new ScenarioError(`the scenario is empty (expected a map with keys ${TOP_KEYS.join(', ')})`, positionAt(ctx, 0));
   }
   const top = fields(ctx, ctx.doc.contents, '', TOP_KEYS);
+  const fromEnv = noneFromEnv();
   const scenario: Omit<Scenario, 'requests' | 'thresholds'> = {
     file,
     name: opt(top, 'name', (f) => nonEmptyStr(ctx, f.value, f.path)),
@@ -76,8 +80,8 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     load: readLoad(ctx, top.get('load')),
     pool: readPool(ctx, top.get('pool')),
     timeouts: readTimeouts(ctx, top.get('timeouts')),
-    headers: opt(top, 'headers', (f) => headerMap(ctx, f.value, f.path)) ?? {},
-    secrets: ctx.secrets,
+    headers: opt(top, 'headers', (f) => headerMap(ctx, f.value, f.path, fromEnv)) ?? {},
+    ...(anyFromEnv(fromEnv) && { fromEnv }),
     ...opt(top, 'retry', (f) => ({ retry: readRetry(ctx, f) })),
     ...opt(top, 'redact', (f) => ({ redact: readRedact(ctx, f) })),
     ...opt(top, 'workers', (f) => ({ workers: readWorkers(ctx, f) })),

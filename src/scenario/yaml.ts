@@ -27,7 +27,7 @@ export function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): C
     customTags: [],
     version: '1.2',
   });
-  const ctx: Ctx = { file, doc, lineCounter, env, secrets: [], aliasesFollowed: 0 };
+  const ctx: Ctx = { file, doc, lineCounter, env, aliasesFollowed: 0 };
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
     const duplicate = problem.code === 'DUPLICATE_KEY' ? keyPathAt(doc.contents, problem.pos[0], '') : undefined;
