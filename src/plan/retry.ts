@@ -2,7 +2,7 @@
 // field, with defaults filled. A request whose method is not in `methods` gets no policy (null), so the
 // engine's hot path for it is the plain send.
 import type { FailureClass } from '../result/failure-classes.ts';
-import type { ScenarioRetry } from '../scenario/retry.ts';
+import type { ScenarioRetry } from '../scenario/types.ts';
 
 export interface RetryPolicy {
   /** Tries in all, the first included (>= 2 here: 1 means no policy). */
