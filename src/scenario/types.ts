@@ -21,7 +21,6 @@ export interface ScenarioRetry {
   statuses?: number[];
 }
 
-
 export type Think =
   | { kind: 'none' }
   | { kind: 'uniform'; minMs: number; maxMs: number }
