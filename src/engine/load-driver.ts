@@ -5,7 +5,8 @@ import type { Plan } from '../plan/types.ts';
 import type { Recording } from '../record/recorder.ts';
 import type { SelfMonitor } from '../record/self-monitor.ts';
 import type { RunResult, SeriesPoint } from '../result/result.ts';
-import { ArrivalScheduler } from './schedule.ts';
+import { ArrivalScheduler, type ScheduleOptions } from './schedule.ts';
+import { runArrival } from './flow.ts';
 import { LoadProfile } from './stages.ts';
 import { meanThinkMs } from './think.ts';
 import { VirtualUsers } from './virtual-users.ts';
@@ -33,6 +34,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
       maxInflight,
       maxQueued: load.maxQueued,
       offset: load.arrivalOffset,
+      iteration: flowArrivals(ctx),
     });
     return {
       run: () => {
@@ -75,6 +77,14 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
       return fields;
     },
   };
+}
+
+/** A flow in the open model: arrival n runs iteration n (numbered from 1, as virtual users are). */
+function flowArrivals(ctx: VuContext): ScheduleOptions['iteration'] {
+  const flow = ctx.flow;
+  if (flow === null) return null;
+  let arrivals = 0;
+  return (intendedAt, recorder) => runArrival(ctx, flow, ++arrivals, intendedAt, recorder);
 }
 
 /** Closed model with --latency-correction: the recorder's expected interval adds the mean think time. */

@@ -16,6 +16,8 @@ import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
 import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
+import { Flow } from './flow.ts';
+import { prepare } from './prepare.ts';
 
 export interface RunOptions {
   version: string;
@@ -99,6 +101,8 @@ export class LoadRun {
       backoff,
       cancelling: () => cancelling,
       measuring: false,
+      flow: plan.flow === null ? null : new Flow(plan),
+      stopRun: (reason) => this.stop(reason),
       nextTicket: () => {
         if (this.stopping.reason) return false;
         if (!ctx.measuring) return true;
@@ -187,6 +191,7 @@ function recorderFor(plan: Plan): Recorder {
     plan.requests.map((r) => r.expectStatus),
     expectedIntervalThinkUs(plan),
     plan.requests.some((r) => r.retry !== null),
+    plan.flow !== null,
   );
 }
 
@@ -228,6 +233,7 @@ function assembleResult(
     stopReason: base.stopReason ?? 'duration',
     plan: summarizePlan(plan),
     ...recording.total,
+    ...(recording.iterations && { iterations: recording.iterations }),
     queueWaitMs: recording.queueWaitMs,
     bytes: recording.bytes,
     errorExamples: recording.errorExamples,
@@ -254,22 +260,6 @@ export function measuredNothing(plan: Plan, version: string, startedAt: Date, er
 /** Runs a plan to completion. */
 export function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
   return new LoadRun(plan, options).execute();
-}
-
-function prepare(request: Plan['requests'][number]): PreparedRequest {
-  const head = `${request.method} ${request.path} HTTP/1.1\r\n`;
-  let headerBytes = 0;
-  for (let i = 0; i < request.headers.length; i += 2) {
-    headerBytes += request.headers[i]!.length + request.headers[i + 1]!.length + 4;
-  }
-  const bodyBytes = request.body?.length ?? 0;
-  return {
-    method: request.method,
-    path: request.path,
-    headers: [...request.headers],
-    body: request.body,
-    wireBytes: head.length + headerBytes + 2 + bodyBytes,
-  };
 }
 
 function dominantProtocol(stats: TransportStats): WireProtocol | null {

@@ -3,6 +3,7 @@
 import type { Timer } from './clock.ts';
 import { LoadProfile } from './stages.ts';
 import { runVirtualUser, type VuContext } from './vu.ts';
+import { runFlowUser } from './flow.ts';
 
 /** How often the target is re-read while stages ramp. */
 const RAMP_PERIOD_MS = 100;
@@ -12,6 +13,8 @@ export class VirtualUsers {
   private readonly start: number;
   private readonly profile: LoadProfile | null;
   private running = 0;
+  /** Users started so far: the next one's number ({{vu}} in a flow). */
+  private started = 0;
   private target: number;
   private readonly users: Array<Promise<void>> = [];
   private ramp: Timer | null = null;
@@ -58,7 +61,8 @@ export class VirtualUsers {
   private scale(): void {
     while (!this.stopped && this.running < this.target) {
       this.running++;
-      this.users.push(runVirtualUser(this.ctx, this.leave));
+      const flow = this.ctx.flow;
+      this.users.push(flow === null ? runVirtualUser(this.ctx, this.leave) : runFlowUser(this.ctx, flow, ++this.started, this.leave));
     }
   }
 

@@ -10,6 +10,7 @@ import { resolveRetry } from './retry.ts';
 import type { Overrides, Plan, PlannedRequest } from './types.ts';
 import { maskedNames, shownHeaders, substringSecrets, userinfoSecrets } from './secrets.ts';
 import { checkSplittable, resolveWorkers } from './split.ts';
+import { resolveData, resolveFlow } from './flow.ts';
 import { availableParallelism } from 'node:os';
 
 /** Defaults of the load model (concurrency, queue bound) are in plan-load.ts. */
@@ -91,6 +92,8 @@ function assemble(
       bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
     requests,
+    flow: resolveFlow(scenario, requests),
+    data: resolveData(scenario),
     secrets,
     userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(
@@ -124,7 +127,7 @@ interface ResolvedRequests {
 }
 
 function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, version: string): ResolvedRequests {
-  let list: ScenarioRequest[] = scenario.requests;
+  let list: ScenarioRequest[] = scenario.flow ?? scenario.requests;
   if (list.length === 0) {
     // No request list: one request to the target URL's own path (the ad-hoc `--url` run).
     const method = (overrides.method ?? 'GET').toUpperCase();
@@ -162,7 +165,8 @@ function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, 
       shownHeaders: shown.shown,
       body: r.body,
       weight: r.weight,
-      cumulative: i === list.length - 1 ? 1 : running / total,
+      // A flow runs every step in order: no weighted pick (an open-model drop counts against the first step).
+      cumulative: scenario.flow !== undefined || i === list.length - 1 ? 1 : running / total,
       expectStatus: r.expectStatus,
       retry: resolveRetry(r.method, scenario.retry, r.retry),
     };

@@ -1,6 +1,7 @@
 // The Plan: everything the engine reads, resolved once by buildPlan (plan.ts) and frozen; and the
 // command-line overrides it is built from. Types only.
-import type { ProtocolChoice, Stage, Think } from '../scenario/types.ts';
+import type { Capture, ProtocolChoice, ScenarioData, Stage, Think } from '../scenario/types.ts';
+import type { TemplatePart } from '../scenario/template.ts';
 import type { PlannedTls, ProtocolOverrides } from './protocol.ts';
 import type { LatencyCorrection, LoadModel } from './load.ts';
 import type { PlannedThreshold } from './thresholds.ts';
@@ -23,6 +24,35 @@ export interface PlannedRequest {
   expectStatus: number[] | null;
   /** The request's `retry:` over the scenario's, resolved; null = no retries (or a method not retried). */
   retry: RetryPolicy | null;
+}
+
+/** The parts of a flow step's templated strings; null where the string has no template. */
+export interface StepTemplates {
+  path: TemplatePart[] | null;
+  /** One per header of the request's flat list (the value at 2i + 1). */
+  headers: Array<TemplatePart[] | null>;
+  body: TemplatePart[] | null;
+  /** The body is JSON text: values go in escaped as JSON string content. */
+  jsonBody: boolean;
+}
+
+export interface PlannedStep {
+  /** null: the step's request has no template and is sent as planned. */
+  templates: StepTemplates | null;
+  captures: Capture[];
+  /** Pause after this step's response (before the next step); null = none. */
+  think: Think | null;
+}
+
+/** `flow:`: plan.requests are its steps, in order; an iteration runs them all. */
+export interface PlannedFlow {
+  steps: PlannedStep[];
+}
+
+/** `data:`: the rows and the part of them this plan takes: rows offset, offset + stride, ... (split.ts). */
+export interface PlannedData extends ScenarioData {
+  offset: number;
+  stride: number;
 }
 
 export interface Plan {
@@ -76,6 +106,10 @@ export interface Plan {
   /** Overall per request; idle `headersMs` (to the response headers) and `bodyMs` (between body chunks), null = off. */
   timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
   requests: PlannedRequest[];
+  /** `flow:` (then `requests` are its steps in order), or null for a weighted mix. */
+  flow: PlannedFlow | null;
+  /** `data:` (with a flow), or null. */
+  data: PlannedData | null;
   /**
    * Values the outputs mask wherever they appear, longest first: the credentials that reach the wire
    * (plan/secrets.ts), of 4 characters or more. Figures are never masked, so thresholds, compare and

@@ -1,6 +1,6 @@
 // The recorder: counters and HDR histograms per request name and in total, failures by class with a few
 // example messages, and one snapshot per second. The engine calls it once per outcome; it never formats.
-import type { Counts, LatencySummary, RequestStats, SeriesPoint } from '../result/result.ts';
+import type { Counts, IterationStats, LatencySummary, RequestStats, SeriesPoint } from '../result/result.ts';
 import type { FailureClass } from '../result/failure-classes.ts';
 import { addInto, correctedCopy, createHistogram, encode, percentileMs, percentilesMs, recordUs, recordZeros, summarize, type LatencyHistogram } from '../result/histogram.ts';
 
@@ -88,6 +88,8 @@ export interface Snapshot {
 
 export interface Recording {
   total: RequestStats;
+  /** With a flow only. */
+  iterations?: IterationStats;
   requests: Record<string, RequestStats>;
   queueWaitMs: LatencySummary;
   bytes: { sent: number; received: number };
@@ -102,6 +104,8 @@ export interface Recording {
     scheduleLag: string;
     /** With a retry policy only: first attempts' latency (see RequestStats.firstTryMs). */
     firstTry?: string;
+    /** With a flow only. */
+    iteration?: string;
     requests: Record<string, { latency: string; ttfb: string; serviceTime: string; firstTry?: string }>;
   };
   scheduleLagMs: LatencySummary;
@@ -132,6 +136,9 @@ export class Recorder {
   private bytesReceived = 0;
   /** True when some request has a retry policy: the results then carry retries and first-try figures. */
   private readonly retrying: boolean;
+  /** A flow's iterations (null without a flow). */
+  private readonly iterationCounts: { completed: number; failed: number; interrupted: number } | null;
+  private readonly iterationTime = createHistogram();
 
   // The current one-second slice of the series.
   private readonly second = createHistogram();
@@ -151,8 +158,10 @@ export class Recorder {
     expectStatus: ReadonlyArray<readonly number[] | null>,
     expectedIntervalThinkUs: number | null = null,
     retrying = false,
+    flow = false,
   ) {
     this.names = names;
+    this.iterationCounts = flow ? { completed: 0, failed: 0, interrupted: 0 } : null;
     this.retrying = retrying;
     this.expectedIntervalThinkUs = expectedIntervalThinkUs;
     this.buckets = names.map(() => new Bucket());
@@ -184,6 +193,17 @@ export class Recorder {
   waited(us: number): void {
     if (us <= 0) this.noWait++;
     else recordUs(this.queueWait, us);
+  }
+
+  /** Whether `status` is one request `index` expects (its `expect`, or any 2xx/3xx). */
+  expects(index: number, status: number): boolean {
+    return this.expected[index]![status] === 1;
+  }
+
+  /** A flow iteration ended; `us` (its duration) is recorded for completed and failed ones. */
+  iteration(outcome: 'completed' | 'failed' | 'interrupted', us: number): void {
+    this.iterationCounts![outcome]++;
+    if (outcome !== 'interrupted') recordUs(this.iterationTime, us);
   }
 
   /** `serviceUs` is from the actual send; it differs from `latencyUs` in the open model only. */
@@ -305,8 +325,16 @@ export class Recorder {
       requestHistograms[name] = { latency: encode(latency), ttfb: encode(bucket.ttfb), serviceTime: encode(bucket.service), ...firstTry(bucket) };
     });
     const totalLatency = latencyOf(this.total);
+    const iterations = this.iterationCounts;
     return {
       total: this.total.stats(measuredMs, totalLatency, this.retrying),
+      ...(iterations !== null && {
+        iterations: {
+          ...iterations,
+          rps: measuredMs > 0 ? iterations.completed / (measuredMs / 1000) : 0,
+          durationMs: summarize(this.iterationTime),
+        },
+      }),
       requests,
       queueWaitMs: summarize(this.queueWait),
       bytes: { sent: this.bytesSent, received: this.bytesReceived },
@@ -320,6 +348,7 @@ export class Recorder {
         serviceTime: encode(this.total.service),
         scheduleLag: encode(this.scheduleLag),
         ...firstTry(this.total),
+        ...(iterations !== null && { iteration: encode(this.iterationTime) }),
         requests: requestHistograms,
       },
       scheduleLagMs: summarize(this.scheduleLag),

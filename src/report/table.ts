@@ -2,7 +2,7 @@
 // errors. A pure function of RunResult. Kept within ~100 columns.
 import { formatDuration } from '../util/duration.ts';
 import { byCodePoint, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RequestStats, RunResult } from '../result/result.ts';
+import type { IterationStats, RequestStats, RunResult } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 import { latencyMeaning, modelLines, warningLines } from './model-lines.ts';
 import { renderComparison } from './compare-text.ts';
@@ -79,6 +79,7 @@ function headerLines(result: RunResult, paint: Paint): string[] {
     iterations: 'iterations done',
     interrupted: 'interrupted',
     threshold: 'an abortOnFail threshold failed',
+    'data-exhausted': "the data file's rows ran out",
   }[result.stopReason];
   let duration = `${formatSpan(result.durationMs)} measured (stop: ${stop ?? result.stopReason})`;
   if (result.warmup.durationMs > 0 || result.warmup.sent > 0) {
@@ -123,13 +124,34 @@ function latencySection(result: RunResult, paint: Paint): string {
   const entries = Object.entries(result.requests);
   const rows = entries.map(([name, stats]) => latencyRow(truncate(name, MAX_NAME), stats, paint));
   if (entries.length > 1) rows.push(latencyRow('total', result, paint).map((cell, i) => (i === 0 ? paint.bold(cell) : cell)));
+  if (result.iterations) rows.push(iterationRow(result.iterations, paint));
   const table = renderTextTable(
     ['name', 'count', 'req/s', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'errors'],
     rows,
     paint,
     { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
   );
-  return `${paint.bold('Latency')} (${latencyMeaning(result)}; completed requests)\n${table}`;
+  const flow = result.iterations ? '; the flow\'s steps in order, then whole iterations' : '';
+  return `${paint.bold('Latency')} (${latencyMeaning(result)}; completed requests${flow})\n${table}`;
+}
+
+/** A flow's iterations (completed and failed) as a latency row: their duration, completed ones per second. */
+function iterationRow(iterations: IterationStats, paint: Paint): string[] {
+  const d = iterations.durationMs;
+  const ms = (value: number): string => (d.count === 0 ? '-' : formatMs(Math.min(value, d.max)));
+  const failed = iterations.failed === 0 ? '0' : paint.red(`${formatCount(iterations.failed)} failed`);
+  return [
+    paint.bold('iteration'),
+    formatCount(iterations.completed + iterations.failed),
+    formatRate(iterations.rps),
+    d.count === 0 ? '-' : formatMs(d.mean),
+    ms(d.p50),
+    ms(d.p90),
+    ms(d.p99),
+    ms(d.p999),
+    ms(d.max),
+    failed,
+  ];
 }
 
 function timingLines(result: RunResult, paint: Paint): string[] {
@@ -161,6 +183,15 @@ function countLines(result: RunResult, paint: Paint): string[] {
         `${c.failed > 0 ? paint.red(failed) : failed}, ${formatCount(c.cancelled)} cancelled`,
     ),
     ...retryLines(result, paint),
+    ...(result.iterations
+      ? [
+          labelled(
+            paint,
+            'iterations',
+            `${formatCount(result.iterations.completed)} completed, ${formatCount(result.iterations.failed)} failed (a step failed; its later steps not sent), ${formatCount(result.iterations.interrupted)} interrupted by the stop`,
+          ),
+        ]
+      : []),
     labelled(paint, 'bytes', `${formatBytes(result.bytes.sent)} sent, ${formatBytes(result.bytes.received)} received`),
   ];
 }

@@ -10,6 +10,7 @@ export const FAILURE_CLASSES = [
   'protocol-error',
   'goaway',
   'stream-reset',
+  'capture',
   'other',
 ] as const;
 

@@ -172,6 +172,20 @@ export interface TlsSummary {
   handshakeMs: LatencySummary;
 }
 
+/** A flow's iterations (each runs the steps in order until one fails). */
+export interface IterationStats {
+  /** Every step succeeded. */
+  completed: number;
+  /** A step failed (an error, an unexpected status or a failed capture): its later steps were not sent. */
+  failed: number;
+  /** The run stopped before the iteration's last step. */
+  interrupted: number;
+  /** Completed iterations per second of measured time. */
+  rps: number;
+  /** From the iteration's start (open model: its intended start) to its last step's end, completed and failed ones. */
+  durationMs: LatencySummary;
+}
+
 export interface RunResult extends RequestStats {
   /** 1: written before the firstTry histograms; `compare` and `--baseline` still read it, `merge` does not. */
   schemaVersion: typeof SCHEMA_VERSION | 1;
@@ -196,9 +210,10 @@ export interface RunResult extends RequestStats {
   interrupted: boolean;
   /**
    * Why the run stopped: duration reached, iterations done, interrupted (Ctrl-C / SIGTERM), or
-   * 'threshold': an abortOnFail threshold failed during the run (see `thresholdAbort`).
+   * 'threshold': an abortOnFail threshold failed during the run (see `thresholdAbort`), or
+   * 'data-exhausted': a flow's data file ran out of rows (`data.onExhausted: stop`).
    */
-  stopReason: 'duration' | 'iterations' | 'interrupted' | 'threshold';
+  stopReason: 'duration' | 'iterations' | 'interrupted' | 'threshold' | 'data-exhausted';
   plan: PlanSummary;
   /** Time spent waiting for a pool slot before sending: never part of latency. */
   queueWaitMs: LatencySummary;
@@ -220,8 +235,12 @@ export interface RunResult extends RequestStats {
     handshake?: string;
     /** With a retry policy only (schemaVersion 2): first attempts' latency (see firstTryMs). */
     firstTry?: string;
+    /** With a `flow:` only (schemaVersion 2): iteration durations (see `iterations`). */
+    iteration?: string;
     requests: Record<string, { latency: string; ttfb: string; serviceTime?: string; firstTry?: string }>;
   };
+  /** With a `flow:` only (schemaVersion 2): iterations, and their duration (`requests` holds each step). */
+  iterations?: IterationStats;
   /** Present when the run failed to measure anything meaningful (exit 3). */
   error?: { class: string; message: string };
   /**

@@ -30,12 +30,14 @@ import {
 } from './nodes.ts';
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
 import { readRequests } from './requests.ts';
+import { readFlow } from './flow.ts';
+import { readData } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
 import { readWorkers } from './workers.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry', 'redact', 'workers'];
+const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'thresholds', 'retry', 'redact', 'workers'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -88,7 +90,22 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   };
   // Requests need the scenario headers (a json body's content-type defers to them).
   const requests = readRequests(ctx, top.get('requests'), scenario.headers);
-  return { ...scenario, requests, thresholds: readThresholds(ctx, top.get('thresholds')) };
+  const data = opt(top, 'data', (f) => readData(ctx, f));
+  const flowField = top.get('flow');
+  if (flowField !== undefined && top.has('requests')) {
+    fail(ctx, flowField.keyNode, flowField.path, 'give either `flow:` (steps in order) or `requests:` (a weighted mix), not both');
+  }
+  if (data !== undefined && flowField === undefined) {
+    fail(ctx, top.get('data')!.keyNode, 'data', 'data rows fill the variables of a `flow:`; add one (a flow of one step sends one request)');
+  }
+  const flow = flowField && readFlow(ctx, flowField, scenario.headers, data?.table.columns ?? [], readThink);
+  return {
+    ...scenario,
+    requests,
+    ...(flow && { flow }),
+    ...(data && { data }),
+    thresholds: readThresholds(ctx, top.get('thresholds')),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 
 import type { SourcePosition } from '../util/errors.ts';
 import type { FailureClass } from '../result/failure-classes.ts';
+import type { JsonPath } from './json-path.ts';
+import type { DataTable } from './data-file.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
@@ -83,6 +85,34 @@ export interface ScenarioRequest {
   retry?: ScenarioRetry;
 }
 
+/** One `capture:` entry of a flow step: where in the response a value is taken from, and its variable. */
+export type Capture =
+  | { from: 'json'; path: JsonPath; expr: string; as: string }
+  | { from: 'header'; name: string; as: string }
+  | { from: 'regex'; pattern: string; as: string };
+
+/** A step of a `flow:`: a request, plus what it captures and its own pause after the response. */
+export interface ScenarioStep extends ScenarioRequest {
+  captures: Capture[];
+  /** The step's `think:` (after its response, before the next step); null = none. */
+  think: Think | null;
+  /** The body came from `json:` (template values are then escaped as JSON string content). */
+  jsonBody: boolean;
+}
+
+/** The `data:` section: a CSV (header row) or JSON-lines file whose rows give variables. */
+export interface ScenarioData {
+  /** Absolute path. */
+  file: string;
+  order: 'sequential' | 'random' | 'unique';
+  /** A row per iteration, or one per virtual user for all its iterations. */
+  per: 'iteration' | 'vu';
+  /** When the rows run out (unique, or sequential without wrap): stop the run, or start over. */
+  onExhausted: 'stop' | 'wrap';
+  /** The rows, in shared memory; `table.columns` are the variables (the header row, or the first JSON line's keys). */
+  table: DataTable;
+}
+
 /**
  * A pass/fail gate from the scenario's `thresholds:` list. The expression is kept as written (not parsed
  * here); `position` points at it so whoever parses it can report errors at file:line:col.
@@ -147,6 +177,9 @@ export interface Scenario {
   /** Headers sent with every request (names lower-cased); a request's own headers win. */
   headers: Record<string, string>;
   requests: ScenarioRequest[];
+  /** `flow:`: steps run in order per iteration (then `requests` is empty). */
+  flow?: ScenarioStep[];
+  data?: ScenarioData;
   /** `redact:` header names (lower-cased) whose values are masked in every output, beside Authorization, Cookie, ... */
   redact?: string[];
   /** Present only when ${ENV} went into the scenario's `headers:`. */

@@ -17,7 +17,8 @@ import type { Socket } from 'node:net';
 import { Connector } from './connector.ts';
 import { InFlightList } from './in-flight-list.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
-import type { PreparedRequest, SendCallback, SendOutcome, Transport, TransportOptions, TransportStats } from './transport.ts';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { KeptResponse, PreparedRequest, SendCallback, SendOutcome, Transport, TransportOptions, TransportStats } from './transport.ts';
 import { BodyTimeoutError, HeadersTimeoutError, RequestTimeoutError } from '../util/errors.ts';
 
 /**
@@ -30,6 +31,11 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
   bytes = 0;
   headersAt = 0;
   endAt = 0;
+  response: KeptResponse | null = null;
+  /** The request's keepResponse (0: discard), and the body chunks kept so far. */
+  private keep = 0;
+  private kept: Buffer[] = [];
+  private keptBytes = 0;
   /** Overall deadline (performance.now() ms). */
   deadline = 0;
   /**
@@ -57,7 +63,9 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
   }
 
   /** Readies the handler for one request. */
-  start(deadline: number, idleDeadline: number, done: SendCallback): void {
+  start(deadline: number, idleDeadline: number, done: SendCallback, keep: number): void {
+    this.keep = keep;
+    this.response = null;
     this.status = 0;
     this.bytes = 0;
     this.headersAt = 0;
@@ -82,9 +90,14 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
     if (this.pendingAbort) controller.abort(this.pendingAbort);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.headersAt = performance.now();
     this.status = statusCode;
+    if (this.keep > 0) {
+      this.response = { headers: keptHeaders(headers), body: EMPTY, truncated: false };
+      this.kept = [];
+      this.keptBytes = 0;
+    }
     this.phase = 1;
     this.idleDeadline = this.headersAt + this.owner.bodyTimeoutMs;
   }
@@ -92,10 +105,25 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.bytes += chunk.length;
     this.chunked = true;
+    if (this.keep > 0) this.keepChunk(chunk);
+  }
+
+  /** Copies (undici may reuse the chunk's memory) what still fits under `keep`. */
+  private keepChunk(chunk: Buffer): void {
+    const room = this.keep - this.keptBytes;
+    if (chunk.length > room) this.response!.truncated = true;
+    if (room <= 0) return;
+    const part = Buffer.from(chunk.subarray(0, room));
+    this.kept.push(part);
+    this.keptBytes += part.length;
   }
 
   onResponseEnd(): void {
     this.endAt = performance.now();
+    if (this.response !== null) {
+      this.response.body = Buffer.concat(this.kept, this.keptBytes);
+      this.kept = [];
+    }
     this.owner.settled(this);
     const done = this.done!;
     this.done = null;
@@ -123,6 +151,20 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
     // success path above calls back at once, as a bare undici loop does. (Not reused: it is rare.)
     process.nextTick(done, null, error);
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** undici's header object as KeptResponse.headers: arrays joined (set-cookie lines apart, as they cannot be). */
+function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const text = Array.isArray(value) ? value.join(key === 'set-cookie' ? '\n' : ', ') : value;
+    Object.defineProperty(kept, key, { value: text, enumerable: true, writable: true, configurable: true });
+  }
+  return kept;
 }
 
 class UndiciTransport implements Transport {
@@ -219,7 +261,7 @@ class UndiciTransport implements Transport {
   send(request: PreparedRequest, done: SendCallback): void {
     const now = performance.now();
     const handler = this.spares.pop() ?? new InFlight(this);
-    handler.start(now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, done);
+    handler.start(now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, done, request.keepResponse ?? 0);
     this.inFlight.add(handler);
     if (this.pool !== null) {
       this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);

@@ -1,0 +1,162 @@
+// A `flow:`: each iteration runs the steps in order with one set of variables (a data row, captures,
+// built-ins). A step whose request fails, whose status is not expected or whose capture fails ends the
+// iteration: its later steps are not sent. Each step is recorded under its own name (plan.requests are
+// the steps), each iteration's outcome and duration beside them.
+//
+// Written with async/await rather than the plain mix's callback loop (vu.ts): a flow's steps wait on one
+// another anyway, and the plain mix, which does not come here, keeps its path unchanged.
+import type { Plan } from '../plan/types.ts';
+import type { Recorder } from '../record/recorder.ts';
+import type { Think } from '../scenario/types.ts';
+import type { PreparedRequest, SendOutcome } from '../transport/transport.ts';
+import { CancelledError } from '../util/errors.ts';
+import { Captures, KEEP_RESPONSE_BYTES } from './capture.ts';
+import { DataRows } from './data-rows.ts';
+import { prepare } from './prepare.ts';
+import { sendWithRetry } from './retry.ts';
+import { thinkMs } from './think.ts';
+import { FlowVars, renderRequest } from './variables.ts';
+import type { StepTemplates } from '../plan/types.ts';
+import { recordFailure, type VuContext } from './vu.ts';
+
+interface FlowStep {
+  /** The step's index in plan.requests (and the recorder's buckets). */
+  index: number;
+  request: PreparedRequest;
+  templates: StepTemplates | null;
+  captures: Captures;
+  think: Think | null;
+}
+
+type IterationOutcome = 'completed' | 'failed' | 'interrupted';
+
+/** The plan's flow, ready to run: what the virtual users (or arrivals) of one run share. */
+export class Flow {
+  readonly steps: readonly FlowStep[];
+  readonly rows: DataRows | null;
+  readonly perVu: boolean;
+
+  constructor(plan: Plan) {
+    const flow = plan.flow!;
+    this.steps = flow.steps.map((step, index) => ({
+      index,
+      request: prepare(plan.requests[index]!, step.captures.length > 0 ? KEEP_RESPONSE_BYTES : 0),
+      templates: step.templates,
+      captures: new Captures(step.captures),
+      think: step.think,
+    }));
+    this.rows = plan.data === null ? null : new DataRows(plan.data);
+    this.perVu = plan.data?.per === 'vu';
+  }
+
+  /** Sets the row's columns as variables; false when the rows ran out (the run then stops). */
+  takeRow(vars: FlowVars, first: boolean): boolean {
+    if (this.rows === null || (this.perVu && !first)) return true;
+    const row = this.rows.take();
+    if (row === null) return false;
+    for (const name in row) vars.values.set(name, row[name]!);
+    return true;
+  }
+}
+
+/** Closed model: one virtual user running iterations until it leaves or the run stops. */
+export async function runFlowUser(ctx: VuContext, flow: Flow, vu: number, leave: () => boolean): Promise<void> {
+  const vars = new FlowVars(vu);
+  for (let iteration = 0; ; iteration++) {
+    if (leave() || !ctx.nextTicket()) return;
+    vars.iteration = iteration;
+    if (!flow.takeRow(vars, iteration === 0)) return ctx.stopRun('data-exhausted');
+    const recorder = ctx.recorder;
+    const startedAt = ctx.clock.now();
+    const outcome = await runIteration(ctx, flow, vars, true);
+    recorder.iteration(outcome, (ctx.clock.now() - startedAt) * 1000);
+    if (outcome === 'interrupted') return;
+    const pause = thinkMs(ctx.think);
+    if (pause > 0) await ctx.sleeper.sleep(pause);
+  }
+}
+
+/**
+ * Open model: one arrival's iteration, which holds the scheduler's in-flight slot throughout. Its
+ * duration counts from the intended start, so a stall shows; each step's latency from its own send.
+ */
+export async function runArrival(ctx: VuContext, flow: Flow, arrival: number, intendedAt: number, recorder: Recorder): Promise<void> {
+  const vars = new FlowVars(arrival);
+  vars.iteration = arrival - 1;
+  if (!flow.takeRow(vars, true)) return ctx.stopRun('data-exhausted');
+  const outcome = await runIteration(ctx, flow, vars, false, recorder);
+  recorder.iteration(outcome, (ctx.clock.now() - intendedAt) * 1000);
+}
+
+/**
+ * The steps in order. `pooled`: each step takes a pool slot (closed model); in the open model the
+ * arrival already holds one. `recorder` defaults to the run's current one at each step.
+ */
+async function runIteration(ctx: VuContext, flow: Flow, vars: FlowVars, pooled: boolean, fixed?: Recorder): Promise<IterationOutcome> {
+  for (const step of flow.steps) {
+    // A started iteration runs on through the graceful stop; once in-flight requests are cancelled, it ends.
+    if (ctx.cancelling()) return 'interrupted';
+    let queuedAt = 0;
+    let slot = false;
+    if (pooled) {
+      slot = ctx.semaphore.tryAcquire();
+      // Closed: the run is stopping, and no new iteration takes a slot; this one finishes without.
+      if (!slot && !ctx.semaphore.closed) {
+        queuedAt = ctx.clock.now();
+        slot = await ctx.semaphore.acquire();
+      }
+    }
+    const recorder = fixed ?? ctx.recorder;
+    const request = step.templates === null ? step.request : renderRequest(step.request, step.templates, vars);
+    const startedAt = ctx.clock.now();
+    recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
+    recorder.sent(step.index, request.wireBytes);
+    const { outcome, error } = await send(ctx, recorder, step.index, request, startedAt);
+    if (slot) ctx.semaphore.release();
+    if (outcome === null) {
+      recordFailure(recorder, step.index, error);
+      return error instanceof CancelledError ? 'interrupted' : 'failed';
+    }
+    const latencyUs = (outcome.endAt - startedAt) * 1000;
+    const ttfbUs = (outcome.headersAt - startedAt) * 1000;
+    if (!recorder.expects(step.index, outcome.status)) {
+      recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
+      return 'failed';
+    }
+    if (!step.captures.empty) {
+      const problem = step.captures.apply(outcome.response!, vars.values);
+      if (problem !== null) {
+        recorder.failed(step.index, 'capture', problem);
+        return 'failed';
+      }
+    }
+    recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
+    const pause = step.think === null ? 0 : thinkMs(step.think);
+    if (pause > 0) await ctx.sleeper.sleep(pause);
+  }
+  return 'completed';
+}
+
+interface Settled {
+  outcome: SendOutcome | null;
+  error: unknown;
+}
+
+/** One step's send (with its retry policy, if any); the outcome copied, as the transport reuses it. */
+function send(ctx: VuContext, recorder: Recorder, index: number, request: PreparedRequest, startedAt: number): Promise<Settled> {
+  const policy = ctx.retry[index]!;
+  if (policy !== null) {
+    return sendWithRetry(ctx, recorder, index, request, policy, startedAt).then(
+      (outcome) => ({ outcome, error: null }),
+      (error: unknown) => ({ outcome: null, error }),
+    );
+  }
+  return new Promise((resolve) =>
+    ctx.transport.send(request, (outcome, error) =>
+      resolve({
+        outcome: outcome && { status: outcome.status, bytes: outcome.bytes, headersAt: outcome.headersAt, endAt: outcome.endAt, response: outcome.response },
+        error,
+      }),
+    ),
+  );
+}
