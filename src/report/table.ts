@@ -41,7 +41,7 @@ function boundsLine(result: RunResult): string {
   const { durationMs, iterations, defaultDuration } = result.plan;
   const parts: string[] = [];
   if (durationMs !== null) parts.push(formatDuration(durationMs));
-  if (iterations !== null) parts.push(plural(iterations, 'request'));
+  if (iterations !== null) parts.push(plural(iterations, result.plan.flow ? 'iteration' : 'request'));
   let text = parts.length === 0 ? 'none' : parts.join(' or ');
   if (parts.length > 1) text += ', whichever comes first';
   if (defaultDuration) text += ' (default: no duration or iterations given)';

@@ -120,6 +120,24 @@ export interface GeneratorStats {
 }
 
 /** A summary of the resolved plan as the report and JSON show it (no bodies; credential headers and ${ENV} query values masked). */
+/** A flow as the plan summary shows it (schemaVersion 2): its steps are `requests`, in order. */
+export interface FlowSummary {
+  steps: Array<{ name: string; captures: string[]; think: string | null }>;
+  /** The variables its templates may use: data columns, then captures in step order. */
+  variables: string[];
+}
+
+/** A flow's data file as the plan summary shows it. */
+export interface DataSummary {
+  file: string;
+  format: 'csv' | 'jsonl';
+  rows: number;
+  columns: string[];
+  order: 'sequential' | 'random' | 'unique';
+  per: 'iteration' | 'vu';
+  onExhausted: 'stop' | 'wrap';
+}
+
 export interface PlanSummary {
   name: string;
   source: string | null;
@@ -137,6 +155,9 @@ export interface PlanSummary {
   maxInflight: number;
   timeouts: { connectMs: number; requestMs: number };
   requests: Array<{ name: string; method: string; path: string; weight: number; headers: Record<string, string>; bodyBytes: number }>;
+  /** With a `flow:` (then `requests` are its steps, in order). */
+  flow?: FlowSummary;
+  data?: DataSummary;
   /** 'closed' (virtual users) or 'open' (arrival rate); older files lack it (closed). */
   model?: 'closed' | 'open';
   /** Open model: requests per second at the start; null when closed. */
