@@ -54,7 +54,6 @@ function context(clock: VirtualClock, transport: Transport, recorder: Recorder, 
     cancelling: () => false,
     measuring: true,
     nextTicket: () => !stopped,
-    flow: null,
     stopRun: () => {
       stopped = true;
     },

@@ -6,7 +6,7 @@ import type { Recording } from '../record/recorder.ts';
 import type { SelfMonitor } from '../record/self-monitor.ts';
 import type { RunResult, SeriesPoint } from '../result/result.ts';
 import { ArrivalScheduler, type ScheduleOptions } from './schedule.ts';
-import { runArrival } from './flow.ts';
+import { runArrival, runFlowUser, type Flow } from './flow.ts';
 import { LoadProfile } from './stages.ts';
 import { meanThinkMs } from './think.ts';
 import { VirtualUsers } from './virtual-users.ts';
@@ -25,7 +25,8 @@ export interface LoadDriver {
   fields(recording: Recording, monitor: SelfMonitor): Partial<RunResult>;
 }
 
-export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): LoadDriver {
+/** `flow`: the plan's flow ready to run (each user or arrival runs iterations of it), or null for a weighted mix. */
+export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, flow: Flow | null = null): LoadDriver {
   const { load } = plan;
   if (load.model === 'open') {
     const scheduler = new ArrivalScheduler(ctx, {
@@ -34,7 +35,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
       maxInflight,
       maxQueued: load.maxQueued,
       offset: load.arrivalOffset,
-      iteration: flowArrivals(ctx),
+      iteration: flowArrivals(ctx, flow),
     });
     return {
       run: () => {
@@ -65,7 +66,8 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
       },
     };
   }
-  const users = new VirtualUsers(ctx, load.users, load.stages.length > 0 ? new LoadProfile(load.users, load.stages) : null);
+  const profile = load.stages.length > 0 ? new LoadProfile(load.users, load.stages) : null;
+  const users = new VirtualUsers(ctx, load.users, profile, flow === null ? undefined : (vu, leave) => runFlowUser(ctx, flow, vu, leave));
   return {
     run: () => users.run(),
     beginMeasuring: (now) => users.beginMeasuring(now),
@@ -80,8 +82,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
 }
 
 /** A flow in the open model: arrival n runs iteration n (numbered from 1, as virtual users are). */
-function flowArrivals(ctx: VuContext): ScheduleOptions['iteration'] {
-  const flow = ctx.flow;
+function flowArrivals(ctx: VuContext, flow: Flow | null): ScheduleOptions['iteration'] {
   if (flow === null) return null;
   let arrivals = 0;
   return (intendedAt, recorder) => runArrival(ctx, flow, ++arrivals, intendedAt, recorder);

@@ -101,7 +101,6 @@ export class LoadRun {
       backoff,
       cancelling: () => cancelling,
       measuring: false,
-      flow: plan.flow === null ? null : new Flow(plan),
       stopRun: (reason) => this.stop(reason),
       nextTicket: () => {
         if (this.stopping.reason) return false;
@@ -115,7 +114,7 @@ export class LoadRun {
       },
     };
 
-    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()));
+    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan));
     const monitor = new SelfMonitor();
     const timers: NodeJS.Timeout[] = [];
     let measureStart = performance.now();

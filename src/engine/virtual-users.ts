@@ -3,7 +3,6 @@
 import type { Timer } from './clock.ts';
 import { LoadProfile } from './stages.ts';
 import { runVirtualUser, type VuContext } from './vu.ts';
-import { runFlowUser } from './flow.ts';
 
 /** How often the target is re-read while stages ramp. */
 const RAMP_PERIOD_MS = 100;
@@ -20,9 +19,13 @@ export class VirtualUsers {
   private ramp: Timer | null = null;
   private stopped = false;
 
+  /** One user's loop (number `vu`, from 1): a weighted mix's by default, a flow's (engine/flow.ts) when given. */
+  private readonly user: (vu: number, leave: () => boolean) => Promise<void>;
+
   /** `profile` is null for a constant number of users. */
-  constructor(ctx: VuContext, start: number, profile: LoadProfile | null) {
+  constructor(ctx: VuContext, start: number, profile: LoadProfile | null, user?: (vu: number, leave: () => boolean) => Promise<void>) {
     this.ctx = ctx;
+    this.user = user ?? ((_vu, leave) => runVirtualUser(ctx, leave));
     this.start = start;
     this.profile = profile;
     this.target = start;
@@ -61,8 +64,7 @@ export class VirtualUsers {
   private scale(): void {
     while (!this.stopped && this.running < this.target) {
       this.running++;
-      const flow = this.ctx.flow;
-      this.users.push(flow === null ? runVirtualUser(this.ctx, this.leave) : runFlowUser(this.ctx, flow, ++this.started, this.leave));
+      this.users.push(this.user(++this.started, this.leave));
     }
   }
 

@@ -10,7 +10,6 @@ import { CancelledError } from '../util/errors.ts';
 import type { Clock } from './clock.ts';
 import type { Semaphore } from './semaphore.ts';
 import { thinkMs, type Sleeper } from './think.ts';
-import type { Flow } from './flow.ts';
 import type { StopReason } from './stop.ts';
 
 /** What every virtual user shares; owned by engine/run.ts. */
@@ -39,8 +38,6 @@ export interface VuContext {
   measuring: boolean;
   /** Claims the right to send one more request (a flow: iteration); false once the run is stopping or iterations are used up. */
   nextTicket(): boolean;
-  /** The plan's `flow:`, ready to run, or null for a weighted mix. */
-  readonly flow: Flow | null;
   /** Stops the run (a flow's data file ran out of rows). */
   stopRun(reason: StopReason): void;
 }
