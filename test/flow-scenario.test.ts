@@ -78,6 +78,16 @@ test('data: file, order, per and onExhausted checked, the file read with its col
   assert.equal(scenario.data?.onExhausted, 'stop', 'unique rows stop when they run out unless told to wrap');
 });
 
+test('hooks: a module beside the scenario, with a flow', () => {
+  fs.writeFileSync(path.join(DIR, 'hooks.mjs'), 'export function onError() {}\n');
+  assertError('hooks: ./hooks.mjs\nrequests: [{ path: / }]\n', '2:1', /hooks run in the steps of a `flow:`/);
+  assertError('hooks: ./nope.mjs\nflow: [{ path: / }]\n', '2:8', /nope\.mjs: no such file/);
+  assertError('hooks: ./users.csv\nflow: [{ path: / }]\n', '2:8', /a hooks file is an ES module/);
+  assertError('hook: ./hooks.mjs\nflow: [{ path: / }]\n', '2:1', /did you mean `hooks`\?/);
+  const scenario = parseScenario('target: http://127.0.0.1:1\nhooks: ./hooks.mjs\nflow: [{ path: / }]\n', FILE, {});
+  assert.equal(scenario.hooks, path.join(DIR, 'hooks.mjs'));
+});
+
 test('unique rows: the parts of a split plan take disjoint rows that cover the file', () => {
   const rows = Array.from({ length: 10 }, (_, i) => `u${i}`);
   fs.writeFileSync(path.join(DIR, 'ten.csv'), `user\n${rows.join('\n')}\n`);

@@ -11,6 +11,7 @@ import { WorkerRun } from '../engine/workers/worker-run.ts';
 import { compareResults } from '../judge/compare.ts';
 import { AbortGate, withVerdicts } from '../judge/gate.ts';
 import { buildPlan } from '../plan/plan.ts';
+import { loadHooks } from '../engine/hooks.ts';
 import { shardedPlan, shardSetup, type ShardFlags } from '../plan/shard.ts';
 import { summarizePlan } from '../plan/summary.ts';
 import type { Plan } from '../plan/types.ts';
@@ -41,7 +42,10 @@ export interface OutputFlags {
 export async function planFor(file: string | undefined, flags: RunFlags): Promise<Plan> {
   // The YAML parser loads only with a scenario file: an ad-hoc --url run saves its ~12 MiB of RSS.
   const scenario = file ? (await import('../scenario/load.ts')).loadScenario(file) : emptyScenario();
-  return buildPlan(scenario, toOverrides(flags), VERSION);
+  const plan = buildPlan(scenario, toOverrides(flags), VERSION);
+  // Checked here, before anything is sent (and by validate): the module loads and exports a hook.
+  if (plan.hooks !== null) await loadHooks(plan.hooks);
+  return plan;
 }
 
 /** A sharded (or --start-at / --run-id) run: tags for its result, when to begin, whether it is one shard of several. */

@@ -18,10 +18,12 @@ import { thinkMs } from './think.ts';
 import { FlowVars, renderRequest } from './variables.ts';
 import type { StepTemplates } from '../plan/types.ts';
 import { recordFailure, type VuContext } from './vu.ts';
+import { callHook, type HookRequest, type HookResponse, type Hooks, type HookVars } from './hooks.ts';
 
 interface FlowStep {
   /** The step's index in plan.requests (and the recorder's buckets). */
   index: number;
+  name: string;
   request: PreparedRequest;
   templates: StepTemplates | null;
   captures: Captures;
@@ -35,12 +37,18 @@ export class Flow {
   readonly steps: readonly FlowStep[];
   readonly rows: DataRows | null;
   readonly perVu: boolean;
+  /** The scenario's hooks (loaded by the run), or null. */
+  readonly hooks: Hooks | null;
 
-  constructor(plan: Plan) {
+  constructor(plan: Plan, hooks: Hooks | null = null) {
     const flow = plan.flow!;
+    this.hooks = hooks;
+    // A step keeps its response (transport keepResponse) only when something reads it.
+    const reads = (captures: number) => captures > 0 || hooks?.afterResponse !== undefined;
     this.steps = flow.steps.map((step, index) => ({
       index,
-      request: prepare(plan.requests[index]!, step.captures.length > 0 ? KEEP_RESPONSE_BYTES : 0),
+      name: plan.requests[index]!.name,
+      request: prepare(plan.requests[index]!, reads(step.captures.length) ? KEEP_RESPONSE_BYTES : 0),
       templates: step.templates,
       captures: new Captures(step.captures),
       think: step.think,
@@ -107,34 +115,102 @@ async function runIteration(ctx: VuContext, flow: Flow, vars: FlowVars, pooled: 
       }
     }
     const recorder = fixed ?? ctx.recorder;
-    const request = step.templates === null ? step.request : renderRequest(step.request, step.templates, vars);
-    const startedAt = ctx.clock.now();
-    recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
-    recorder.sent(step.index, request.wireBytes);
-    const { outcome, error } = await send(ctx, recorder, step.index, request, startedAt);
+    const outcome = await sendStep(ctx, flow, step, vars, recorder, queuedAt);
     if (slot) ctx.semaphore.release();
-    if (outcome === null) {
-      recordFailure(recorder, step.index, error);
-      return error instanceof CancelledError ? 'interrupted' : 'failed';
-    }
-    const latencyUs = (outcome.endAt - startedAt) * 1000;
-    const ttfbUs = (outcome.headersAt - startedAt) * 1000;
-    if (!recorder.expects(step.index, outcome.status)) {
-      recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
-      return 'failed';
-    }
-    if (!step.captures.empty) {
-      const problem = step.captures.apply(outcome.response!, vars.values);
-      if (problem !== null) {
-        recorder.failed(step.index, 'capture', problem);
-        return 'failed';
-      }
-    }
-    recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
+    if (outcome !== 'completed') return outcome;
     const pause = step.think === null ? 0 : thinkMs(step.think);
     if (pause > 0) await ctx.sleeper.sleep(pause);
   }
   return 'completed';
+}
+
+/** One step: its request built (templates, beforeRequest), sent, checked and recorded. */
+async function sendStep(ctx: VuContext, flow: Flow, step: FlowStep, vars: FlowVars, recorder: Recorder, queuedAt: number): Promise<IterationOutcome> {
+  const hooks = flow.hooks;
+  let request = step.templates === null ? step.request : renderRequest(step.request, step.templates, vars);
+  if (hooks?.beforeRequest) {
+    try {
+      request = await beforeRequest(hooks.beforeRequest, step, request, vars);
+    } catch (error) {
+      // Counted as sent (nothing reached the wire), so that every request is completed, failed or cancelled.
+      recorder.sent(step.index, 0);
+      return failed(recorder, step.index, error);
+    }
+  }
+  const startedAt = ctx.clock.now();
+  recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
+  recorder.sent(step.index, request.wireBytes);
+  const { outcome, error } = await send(ctx, recorder, step.index, request, startedAt);
+  if (outcome === null) {
+    if (error instanceof CancelledError) {
+      recordFailure(recorder, step.index, error);
+      return 'interrupted';
+    }
+    if (hooks?.onError) {
+      const hookFailed = await callHook(hooks.onError, 'onError', step.name, error as Error, hookVars(vars)).then(() => null, (e: unknown) => e);
+      if (hookFailed !== null) return failed(recorder, step.index, hookFailed);
+    }
+    return failed(recorder, step.index, error);
+  }
+  const latencyUs = (outcome.endAt - startedAt) * 1000;
+  const ttfbUs = (outcome.headersAt - startedAt) * 1000;
+  if (!recorder.expects(step.index, outcome.status)) {
+    recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
+    return 'failed';
+  }
+  if (!step.captures.empty) {
+    const problem = step.captures.apply(outcome.response!, vars.values);
+    if (problem !== null) {
+      recorder.failed(step.index, 'capture', problem);
+      return 'failed';
+    }
+  }
+  if (hooks?.afterResponse) {
+    const { headers, body, truncated } = outcome.response!;
+    const response: HookResponse = { name: step.name, status: outcome.status, headers: { ...headers }, body, truncated };
+    const values = hookVars(vars);
+    try {
+      await callHook(hooks.afterResponse, 'afterResponse', step.name, response, values);
+    } catch (hookError) {
+      return failed(recorder, step.index, hookError);
+    }
+    keepVars(values, vars);
+  }
+  recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
+  return 'completed';
+}
+
+function failed(recorder: Recorder, index: number, error: unknown): IterationOutcome {
+  recordFailure(recorder, index, error);
+  return 'failed';
+}
+
+/** beforeRequest on a copy of the step's request; the request as the hook left it. */
+async function beforeRequest(hook: NonNullable<Hooks['beforeRequest']>, step: FlowStep, base: PreparedRequest, vars: FlowVars): Promise<PreparedRequest> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < base.headers.length; i += 2) headers[base.headers[i]!] = base.headers[i + 1]!;
+  const request: HookRequest = { name: step.name, method: base.method, path: base.path, headers, body: base.body === null ? null : base.body.toString('utf8') };
+  const values = hookVars(vars);
+  await callHook(hook, 'beforeRequest', step.name, request, values);
+  keepVars(values, vars);
+  const body = request.body === null ? null : Buffer.isBuffer(request.body) ? request.body : Buffer.from(String(request.body), 'utf8');
+  const flat = Object.entries(request.headers).flatMap(([name, value]) => [name.toLowerCase(), String(value)]);
+  return prepare({ method: String(request.method).toUpperCase(), path: String(request.path), headers: flat, body }, base.keepResponse);
+}
+
+/** The variables as the plain object hooks see (vu and iteration beside the data columns and captures). */
+function hookVars(vars: FlowVars): HookVars {
+  const values: HookVars = Object.fromEntries(vars.values);
+  values.vu = vars.vu;
+  values.iteration = vars.iteration;
+  return values;
+}
+
+/** String values a hook set are variables for the later steps. */
+function keepVars(values: HookVars, vars: FlowVars): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string' && name !== 'vu' && name !== 'iteration') vars.values.set(name, value);
+  }
 }
 
 interface Settled {

@@ -17,6 +17,7 @@ import type { VuContext } from './vu.ts';
 import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
 import { Flow } from './flow.ts';
+import { loadHooks } from './hooks.ts';
 import { prepare } from './prepare.ts';
 
 export interface RunOptions {
@@ -53,7 +54,9 @@ export class LoadRun {
   async execute(): Promise<RunResult> {
     const plan = this.plan;
     const startedAt = new Date();
-    const requests = plan.requests.map(prepare);
+    // Hooks are loaded once per run (each worker runs its own LoadRun): only a scenario with hooks pays for them.
+    const hooks = plan.hooks === null ? null : await loadHooks(plan.hooks);
+    const requests = plan.requests.map((r) => prepare(r));
     const recorder = recorderFor(plan);
     // Warmup requests are recorded the same way, into a recorder then set aside: warmup runs the very
     // code the measured window runs (no "measured?" branch anywhere on the request path), and a request
@@ -114,7 +117,7 @@ export class LoadRun {
       },
     };
 
-    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan));
+    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
     const monitor = new SelfMonitor();
     const timers: NodeJS.Timeout[] = [];
     let measureStart = performance.now();

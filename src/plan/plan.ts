@@ -94,6 +94,7 @@ function assemble(
     requests,
     flow: resolveFlow(scenario, requests),
     data: resolveData(scenario),
+    hooks: scenario.hooks ?? null,
     secrets,
     userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(

@@ -36,6 +36,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
     })),
     ...(plan.flow && { flow: summarizeFlow(plan) }),
     ...(plan.data && { data: summarizeData(plan.data) }),
+    ...(plan.hooks !== null && { hooks: plan.hooks }),
     model: plan.load.model,
     rate: plan.load.rate,
     stages: plan.load.stages.map((stage) => ({ ...stage })),

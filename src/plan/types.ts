@@ -110,6 +110,8 @@ export interface Plan {
   flow: PlannedFlow | null;
   /** `data:` (with a flow), or null. */
   data: PlannedData | null;
+  /** `hooks:` (with a flow): the module's absolute path, loaded by each worker; or null. */
+  hooks: string | null;
   /**
    * Values the outputs mask wherever they appear, longest first: the credentials that reach the wire
    * (plan/secrets.ts), of 4 characters or more. Figures are never masked, so thresholds, compare and

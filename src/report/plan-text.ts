@@ -48,6 +48,7 @@ function flowLines(plan: PlanSummary, flow: FlowSummary): string[] {
     const exhausted = data.order === 'random' ? '' : `; when they run out: ${data.onExhausted}`;
     lines.push(`data:        ${data.file} (${data.format}, ${data.rows} rows; a row per ${data.per}, ${data.order}${exhausted})`);
   }
+  if (plan.hooks) lines.push(`hooks:       ${plan.hooks}`);
   lines.push(`variables:   ${[...flow.variables, 'vu', 'iteration', 'uuid', 'randomInt'].join(', ')}`);
   lines.push('flow (in order, per iteration):');
   flow.steps.forEach((step, i) => {

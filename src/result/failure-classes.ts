@@ -11,6 +11,7 @@ export const FAILURE_CLASSES = [
   'goaway',
   'stream-reset',
   'capture',
+  'hook-error',
   'other',
 ] as const;
 
@@ -35,6 +36,7 @@ const BY_CODE: Record<string, FailureClass> = {
   LOADHTTP_REQUEST_TIMEOUT: 'timeout',
   LOADHTTP_HEADERS_TIMEOUT: 'timeout',
   LOADHTTP_BODY_TIMEOUT: 'timeout',
+  LOADHTTP_HOOK_ERROR: 'hook-error',
   UND_ERR_HEADERS_TIMEOUT: 'timeout',
   UND_ERR_BODY_TIMEOUT: 'timeout',
   ECONNRESET: 'connection-reset',

@@ -158,6 +158,8 @@ export interface PlanSummary {
   /** With a `flow:` (then `requests` are its steps, in order). */
   flow?: FlowSummary;
   data?: DataSummary;
+  /** The hooks module (`hooks:`), with a flow. */
+  hooks?: string;
   /** 'closed' (virtual users) or 'open' (arrival rate); older files lack it (closed). */
   model?: 'closed' | 'open';
   /** Open model: requests per second at the start; null when closed. */

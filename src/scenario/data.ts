@@ -1,6 +1,8 @@
-// The `data:` section: `{ file, order, per, onExhausted }`, the file read once (scenario/data-file.ts).
+// The files a flow uses: the `data:` section (`{ file, order, per, onExhausted }`, the file read once:
+// scenario/data-file.ts) and the `hooks:` module's path.
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { readFileOrFail } from '../util/read-file.ts';
+import { readFailure, readFileOrFail } from '../util/read-file.ts';
 import type { ScenarioData } from './types.ts';
 import { type Ctx, type Field, fail, fields, nonEmptyStr, opt, shown, str } from './nodes.ts';
 import { buildDataTable } from './data-file.ts';
@@ -37,4 +39,19 @@ function oneOf<T extends string>(ctx: Ctx, field: Field, accepted: readonly T[])
     fail(ctx, field.value, field.path, `${shown(field.value, text)} is not accepted here; ${hint(text, accepted)}`);
   }
   return text as T;
+}
+
+/** `hooks: ./hooks.mjs`: a JavaScript module beside the scenario (loaded, and its exports checked, at the run's start). */
+export function readHooksFile(ctx: Ctx, field: Field): string {
+  const name = nonEmptyStr(ctx, field.value, field.path);
+  const file = path.resolve(path.dirname(ctx.file), name);
+  if (!/\.(mjs|js)$/.test(file)) fail(ctx, field.value, field.path, `${shown(field.value, name)}: a hooks file is an ES module (.mjs or .js)`);
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (error) {
+    return fail(ctx, field.value, field.path, `${file}: ${readFailure(error)}`);
+  }
+  if (!isFile) fail(ctx, field.value, field.path, `${file} is not a regular file`);
+  return file;
 }

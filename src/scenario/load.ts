@@ -31,13 +31,13 @@ import {
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
 import { readRequests } from './requests.ts';
 import { readFlow } from './flow.ts';
-import { readData } from './data.ts';
+import { readData, readHooksFile } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
 import { readWorkers } from './workers.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'thresholds', 'retry', 'redact', 'workers'];
+const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -98,12 +98,18 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   if (data !== undefined && flowField === undefined) {
     fail(ctx, top.get('data')!.keyNode, 'data', 'data rows fill the variables of a `flow:`; add one (a flow of one step sends one request)');
   }
+  const hooksField = top.get('hooks');
+  if (hooksField !== undefined && flowField === undefined) {
+    fail(ctx, hooksField.keyNode, 'hooks', 'hooks run in the steps of a `flow:`; add one (a flow of one step sends one request)');
+  }
+  const hooks = hooksField && readHooksFile(ctx, hooksField);
   const flow = flowField && readFlow(ctx, flowField, scenario.headers, data?.table.columns ?? [], readThink);
   return {
     ...scenario,
     requests,
     ...(flow && { flow }),
     ...(data && { data }),
+    ...(hooks && { hooks }),
     thresholds: readThresholds(ctx, top.get('thresholds')),
   };
 }

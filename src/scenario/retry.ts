@@ -2,8 +2,8 @@
 // failure classes and statuses are retried. Defaults are filled by plan/retry.ts.
 import { FAILURE_CLASSES, type FailureClass } from '../result/failure-classes.ts';
 
-/** A flow step's failed capture is judged after the response, outside the retry loop: it is not retried. */
-const RETRYABLE = FAILURE_CLASSES.filter((name) => name !== 'capture');
+/** A flow step's failed capture or hook is judged outside the retry loop: neither is retried. */
+const RETRYABLE = FAILURE_CLASSES.filter((name) => name !== 'capture' && name !== 'hook-error');
 import type { ScenarioRetry } from './types.ts';
 import { type Ctx, type Field, asSeq, deref, describe, duration, fail, fields, int, isToken, str } from './nodes.ts';
 import { hint } from './suggest.ts';

@@ -180,6 +180,8 @@ export interface Scenario {
   /** `flow:`: steps run in order per iteration (then `requests` is empty). */
   flow?: ScenarioStep[];
   data?: ScenarioData;
+  /** `hooks:` (with a flow): the hooks module's absolute path. */
+  hooks?: string;
   /** `redact:` header names (lower-cased) whose values are masked in every output, beside Authorization, Cookie, ... */
   redact?: string[];
   /** Present only when ${ENV} went into the scenario's `headers:`. */

@@ -62,3 +62,9 @@ export class BodyTimeoutError extends Error {
   override name = 'BodyTimeoutError';
   readonly code = 'LOADHTTP_BODY_TIMEOUT';
 }
+
+/** A request hook (`hooks:`) threw: the request fails with the class hook-error. */
+export class HookError extends Error {
+  override name = 'HookError';
+  readonly code = 'LOADHTTP_HOOK_ERROR';
+}
