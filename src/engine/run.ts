@@ -7,7 +7,8 @@ import { summarizePlan } from '../plan/summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
 import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/undici.ts';
-import type { PreparedRequest, TransportStats, WireProtocol } from '../transport/transport.ts';
+import type { PreparedRequest, Transport, TransportStats, WireProtocol } from '../transport/transport.ts';
+import { BalancedTransport, type TargetSink } from '../transport/balanced.ts';
 import { Semaphore } from './semaphore.ts';
 import { StopLatch, type StopReason } from './stop.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
@@ -62,18 +63,7 @@ export class LoadRun {
     // code the measured window runs (no "measured?" branch anywhere on the request path), and a request
     // still in flight when the window opens is counted where it was sent.
     const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan) : null;
-    const transport = createTransport({
-      target: plan.target,
-      protocol: plan.protocol,
-      connections: plan.pool.connections,
-      pipelining: plan.pool.pipelining,
-      maxConcurrentStreams: plan.pool.maxConcurrentStreams,
-      tls: plan.tls,
-      connectTimeoutMs: plan.timeouts.connectMs,
-      requestTimeoutMs: plan.timeouts.requestMs,
-      headersTimeoutMs: plan.timeouts.headersMs,
-      bodyTimeoutMs: plan.timeouts.bodyMs,
-    });
+    const transport = transportFor(plan, () => ctx.recorder);
     const base = { plan, startedAt, warmupRecorder };
 
     try {
@@ -187,6 +177,28 @@ export class LoadRun {
   }
 }
 
+/**
+ * The plan's transport: one pool to its target, or with several targets one per instance (the
+ * connections shared out between them) behind a BalancedTransport reporting to `sink`.
+ */
+function transportFor(plan: Plan, sink: () => TargetSink): Transport {
+  const options = (target: string, connections: number) => ({
+    target,
+    protocol: plan.protocol,
+    connections,
+    pipelining: plan.pool.pipelining,
+    maxConcurrentStreams: plan.pool.maxConcurrentStreams,
+    tls: plan.tls,
+    connectTimeoutMs: plan.timeouts.connectMs,
+    requestTimeoutMs: plan.timeouts.requestMs,
+    headersTimeoutMs: plan.timeouts.headersMs,
+    bodyTimeoutMs: plan.timeouts.bodyMs,
+  });
+  if (plan.targets.length === 1) return createTransport(options(plan.target, plan.pool.connections));
+  const each = Math.max(1, Math.ceil(plan.pool.connections / plan.targets.length));
+  return new BalancedTransport(plan.targets.map((target) => createTransport(options(target, each))), plan.balance, sink);
+}
+
 function recorderFor(plan: Plan): Recorder {
   return new Recorder(
     plan.requests.map((r) => r.name),
@@ -194,6 +206,7 @@ function recorderFor(plan: Plan): Recorder {
     expectedIntervalThinkUs(plan),
     plan.requests.some((r) => r.retry !== null),
     plan.flow !== null,
+    plan.targets.length > 1 ? plan.targets.map((t) => new URL(t).host) : [],
   );
 }
 
@@ -236,6 +249,7 @@ function assembleResult(
     plan: summarizePlan(plan),
     ...recording.total,
     ...(recording.iterations && { iterations: recording.iterations }),
+    ...(recording.targets && { targets: recording.targets }),
     queueWaitMs: recording.queueWaitMs,
     bytes: recording.bytes,
     errorExamples: recording.errorExamples,

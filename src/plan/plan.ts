@@ -65,6 +65,9 @@ function assemble(
     name: scenario.name ?? target.host,
     source: scenario.file,
     target: target.origin,
+    // --url replaces the scenario's targets with its one.
+    targets: overrides.url === undefined && scenario.targets ? scenario.targets.map((t) => new URL(t).origin) : [target.origin],
+    balance: scenario.balance ?? 'round-robin',
     protocol: chosen.protocol,
     compareProtocols: chosen.compareProtocols,
     tls: chosen.tls,
@@ -101,6 +104,7 @@ function assemble(
       scenario.thresholds,
       overrides.thresholds ?? [],
       requests.map((r) => r.name),
+      scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
   };

@@ -1,6 +1,6 @@
 // The Plan: everything the engine reads, resolved once by buildPlan (plan.ts) and frozen; and the
 // command-line overrides it is built from. Types only.
-import type { Capture, ProtocolChoice, ScenarioData, Stage, Think } from '../scenario/types.ts';
+import type { Balance, Capture, ProtocolChoice, ScenarioData, Stage, Think } from '../scenario/types.ts';
 import type { TemplatePart } from '../scenario/template.ts';
 import type { PlannedTls, ProtocolOverrides } from './protocol.ts';
 import type { LatencyCorrection, LoadModel } from './load.ts';
@@ -58,8 +58,12 @@ export interface PlannedData extends ScenarioData {
 export interface Plan {
   name: string;
   source: string | null;
-  /** Origin only: scheme://host:port. */
+  /** Origin only: scheme://host:port (with several targets, the first). */
   target: string;
+  /** Every origin requests go to, each with its own pool: `[target]`, or the scenario's `targets:`. */
+  targets: string[];
+  /** How requests are spread over several targets. */
+  balance: Balance;
   protocol: ProtocolChoice;
   /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
   compareProtocols: ProtocolChoice[] | null;

@@ -62,6 +62,14 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
   if (histograms.scheduleLag.totalCount > 0 || first.scheduleLagMs) merged.scheduleLagMs = summarize(histograms.scheduleLag);
   const intervals = parts.map((p) => p.expectedIntervalMs).filter((v): v is number => v !== undefined);
   if (intervals.length > 0) merged.expectedIntervalMs = Math.max(...intervals);
+  if (Object.keys(histograms.targets).length > 0) {
+    merged.targets = Object.fromEntries(
+      Object.entries(histograms.targets).map(([name, h]) => [
+        name,
+        mergeStats(parts.map((p) => p.targets?.[name]).filter((t): t is RequestStats => t !== undefined), durationMs, h),
+      ]),
+    );
+  }
   const iterations = mergeIterations(parts, durationMs, histograms.iteration);
   if (iterations) merged.iterations = iterations;
   const arrival = mergeArrival(parts);
@@ -145,6 +153,8 @@ interface Histograms extends RequestHistograms {
   queueWait: LatencyHistogram;
   /** With a flow only. */
   iteration: LatencyHistogram | null;
+  /** With several targets only (empty otherwise). */
+  targets: Record<string, RequestHistograms>;
   scheduleLag: LatencyHistogram;
   handshake: LatencyHistogram | null;
   requests: Record<string, RequestHistograms>;
@@ -181,6 +191,12 @@ function mergeHistograms(parts: readonly RunResult[]): Histograms {
     handshake: added(h.map((x) => x.handshake), true),
     iteration: added(h.map((x) => x.iteration), true),
     requests,
+    targets: Object.fromEntries(
+      unique(parts.flatMap((p) => Object.keys(p.targets ?? {}))).map((name) => {
+        const per = h.map((x) => x.targets?.[name]);
+        return [name, { latency: added(per.map((t) => t?.latency), false)!, ttfb: added(per.map((t) => t?.ttfb), false)!, serviceTime: null, firstTry: null }];
+      }),
+    ),
   };
 }
 
@@ -205,6 +221,9 @@ function encodeHistograms(h: Histograms): RunResult['histograms'] {
     ...(h.firstTry && { firstTry: encode(h.firstTry) }),
     ...(h.iteration && { iteration: encode(h.iteration) }),
     requests,
+    ...(Object.keys(h.targets).length > 0 && {
+      targets: Object.fromEntries(Object.entries(h.targets).map(([name, t]) => [name, { latency: encode(t.latency), ttfb: encode(t.ttfb) }])),
+    }),
   };
 }
 

@@ -12,7 +12,7 @@ export function renderPlan(plan: PlanSummary): string {
     .join(' or ');
   const lines = [
     `name:        ${plan.name}${plan.source ? `  (${plan.source})` : ''}`,
-    `target:      ${plan.target}`,
+    plan.targets ? `targets:     ${plan.targets.join(', ')} (${plan.balance}; a pool each)` : `target:      ${plan.target}`,
     `protocol:    ${plan.protocol}`,
     `load:        ${describeLoad(plan)}`,
     `bounds:      ${bound}${plan.defaultDuration ? ' (default: no duration or iterations given)' : ''}`,

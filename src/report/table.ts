@@ -69,7 +69,7 @@ function headerLines(result: RunResult, paint: Paint): string[] {
   if (insecure !== null) lines.push(paint.bold(paint.yellow(insecure)));
 
   const field = (label: string, value: string): string => labelled(paint, label, value);
-  lines.push(field('target', result.target));
+  lines.push(field(result.plan.targets ? 'targets' : 'target', result.plan.targets?.join(', ') ?? result.target));
   lines.push(field('protocol', protocolLine(result)));
   for (const [label, text] of tlsLines(result)) lines.push(field(label, text));
   lines.push(field('load', describeLoad(plan)));
@@ -152,6 +152,20 @@ function iterationRow(iterations: IterationStats, paint: Paint): string[] {
     ms(d.max),
     failed,
   ];
+}
+
+/** Several targets: one row per instance, so an unhealthy one stands out. */
+function targetSection(result: RunResult, paint: Paint): string | null {
+  const targets = Object.entries(result.targets ?? {});
+  if (targets.length === 0) return null;
+  const rows = targets.map(([name, stats]) => latencyRow(truncate(name, MAX_NAME), stats, paint));
+  const table = renderTextTable(
+    ['target', 'count', 'req/s', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'errors'],
+    rows,
+    paint,
+    { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
+  );
+  return `${paint.bold('Targets')} (${result.plan.balance ?? 'round-robin'}; latency from the send to each instance; errors: failures and statuses outside 2xx/3xx)\n${table}`;
 }
 
 function timingLines(result: RunResult, paint: Paint): string[] {
@@ -242,6 +256,7 @@ export function renderReport(result: RunResult, options: ReportOptions): string 
   const sections: string[] = [
     headerLines(result, paint).join('\n'),
     latencySection(result, paint),
+    ...[targetSection(result, paint)].filter((section): section is string => section !== null),
     [
       ...timingLines(result, paint),
       ...modelLines(result, paint).map(([label, text]) => labelled(paint, label, text)),

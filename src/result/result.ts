@@ -160,6 +160,9 @@ export interface PlanSummary {
   data?: DataSummary;
   /** The hooks module (`hooks:`), with a flow. */
   hooks?: string;
+  /** Several targets (schemaVersion 2): the origins, and how requests are spread over them. */
+  targets?: string[];
+  balance?: 'round-robin' | 'random' | 'least-inflight';
   /** 'closed' (virtual users) or 'open' (arrival rate); older files lack it (closed). */
   model?: 'closed' | 'open';
   /** Open model: requests per second at the start; null when closed. */
@@ -261,9 +264,16 @@ export interface RunResult extends RequestStats {
     /** With a `flow:` only (schemaVersion 2): iteration durations (see `iterations`). */
     iteration?: string;
     requests: Record<string, { latency: string; ttfb: string; serviceTime?: string; firstTry?: string }>;
+    /** With several targets only (schemaVersion 2): per instance. */
+    targets?: Record<string, { latency: string; ttfb: string }>;
   };
   /** With a `flow:` only (schemaVersion 2): iterations, and their duration (`requests` holds each step). */
   iterations?: IterationStats;
+  /**
+   * With several `targets:` only (schemaVersion 2): per instance (host:port), latency from the send to
+   * that instance; `unexpectedStatus` there counts statuses outside 2xx/3xx.
+   */
+  targets?: Record<string, RequestStats>;
   /** Present when the run failed to measure anything meaningful (exit 3). */
   error?: { class: string; message: string };
   /**

@@ -4,9 +4,8 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { readFailure, readFileOrFail } from '../util/read-file.ts';
 import type { ScenarioData } from './types.ts';
-import { type Ctx, type Field, fail, fields, nonEmptyStr, opt, shown, str } from './nodes.ts';
+import { type Ctx, type Field, fail, fields, nonEmptyStr, oneOf, opt, shown } from './nodes.ts';
 import { buildDataTable } from './data-file.ts';
-import { hint } from './suggest.ts';
 
 const DATA_KEYS = ['file', 'order', 'per', 'onExhausted'];
 const ORDERS = ['sequential', 'random', 'unique'] as const;
@@ -31,14 +30,6 @@ export function readData(ctx: Ctx, field: Field): ScenarioData {
     onExhausted: opt(f, 'onExhausted', (c) => oneOf(ctx, c, EXHAUSTED)) ?? (order === 'unique' ? 'stop' : 'wrap'),
     table,
   };
-}
-
-function oneOf<T extends string>(ctx: Ctx, field: Field, accepted: readonly T[]): T {
-  const text = str(ctx, field.value, field.path).trim();
-  if (!(accepted as readonly string[]).includes(text)) {
-    fail(ctx, field.value, field.path, `${shown(field.value, text)} is not accepted here; ${hint(text, accepted)}`);
-  }
-  return text as T;
 }
 
 /** `hooks: ./hooks.mjs`: a JavaScript module beside the scenario (loaded, and its exports checked, at the run's start). */

@@ -22,6 +22,7 @@ import {
   isToken,
   noneFromEnv,
   nonEmptyStr,
+  oneOf,
   opt,
   positionAt,
   positionOf,
@@ -37,7 +38,7 @@ import { readRetry } from './retry.ts';
 import { readWorkers } from './workers.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers'];
+const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -88,6 +89,18 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     ...opt(top, 'redact', (f) => ({ redact: readRedact(ctx, f) })),
     ...opt(top, 'workers', (f) => ({ workers: readWorkers(ctx, f) })),
   };
+  const targetsField = top.get('targets');
+  if (targetsField !== undefined) {
+    if (top.has('target')) fail(ctx, targetsField.keyNode, 'targets', 'give either `target:` (one origin) or `targets:` (several), not both');
+    const targets = readTargets(ctx, targetsField);
+    scenario.targets = targets;
+    scenario.target = targets[0];
+  }
+  const balanceField = top.get('balance');
+  if (balanceField !== undefined) {
+    if (targetsField === undefined) fail(ctx, balanceField.keyNode, 'balance', 'balance spreads requests over `targets:`; give several');
+    scenario.balance = oneOf(ctx, balanceField, BALANCES);
+  }
   // Requests need the scenario headers (a json body's content-type defers to them).
   const requests = readRequests(ctx, top.get('requests'), scenario.headers);
   const data = opt(top, 'data', (f) => readData(ctx, f));
@@ -139,6 +152,23 @@ function readTarget(ctx: Ctx, field: Field): string {
     fail(ctx, field.value, field.path, `scheme ${url.protocol} is not supported (use an http: or https: URL, e.g. http://127.0.0.1:8080)`);
   }
   return text;
+}
+
+const BALANCES = ['round-robin', 'random', 'least-inflight'] as const;
+
+/** `targets:` two or more distinct http: origins (each gets its own connection pool). */
+function readTargets(ctx: Ctx, field: Field): string[] {
+  const seq = asSeq(ctx, field.value, field.path, 'a list of at least two origins, e.g. [http://10.0.0.1:8080, http://10.0.0.2:8080]');
+  if (seq.items.length < 2) fail(ctx, seq, field.path, 'give at least two origins (one is `target:`)');
+  const seen = new Set<string>();
+  return seq.items.map((item, i) => {
+    const text = readTarget(ctx, { ...field, value: item, path: `${field.path}[${i}]` });
+    const url = new URL(text);
+    if (url.protocol !== 'http:') fail(ctx, item, `${field.path}[${i}]`, 'several targets are http:// origins for now (https:// takes one `target:`)');
+    if (seen.has(url.host)) fail(ctx, item, `${field.path}[${i}]`, `${url.host} is listed twice`);
+    seen.add(url.host);
+    return text;
+  });
 }
 
 function readLoad(ctx: Ctx, field: Field | undefined): Scenario['load'] {

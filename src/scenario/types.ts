@@ -8,6 +8,8 @@ import type { DataTable } from './data-file.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
+export type Balance = 'round-robin' | 'random' | 'least-inflight';
+
 /** The `retry:` section (scenario/retry.ts reads it; plan/retry.ts fills the defaults). */
 export interface ScenarioRetry {
   /** Tries in all, the first included (1 = no retry). */
@@ -137,6 +139,10 @@ export interface Scenario {
   name: string | undefined;
   /** An http: or https: origin (a path, if given, is ignored for requests with their own path). */
   target: string | undefined;
+  /** `targets:` several http: origins of one service, balanced (then `target` is the first). */
+  targets?: string[];
+  /** How requests are spread over `targets` (default round-robin). */
+  balance?: Balance;
   protocol: ProtocolChoice | undefined;
   /** `protocol: [h1, h2]`: run once per protocol and compare them (then `protocol` is undefined). */
   compareProtocols?: ProtocolChoice[];
