@@ -96,10 +96,15 @@ test('flow in the open model: the rate is iterations per second, each step recor
   const server = await startAuthServer();
   try {
     const result = await run(server, LOGIN_FLOW, { rate: 100, iterations: 20 });
-    assert.equal(result.iterations?.completed, 20, JSON.stringify(result.errorExamples));
-    assert.equal(result.requests.item!.counts.completed, 20);
+    // Arrivals still queued for a slot when the 20th is scheduled are dropped (counted against the first step).
+    const dropped = result.requests.login!.counts.dropped ?? 0;
+    assert.equal(result.iterations!.completed + dropped, 20, JSON.stringify(result.errorExamples));
+    assert.ok(result.iterations!.completed >= 10, `completed ${result.iterations!.completed}`);
+    assert.equal(result.iterations!.failed, 0);
+    assert.equal(result.requests.item!.counts.completed, result.iterations!.completed);
     assert.equal(server.refused, 0);
     assert.equal(result.arrival?.scheduled, 20);
+    assert.ok(result.iterations!.durationMs.p50 >= result.requests.login!.serviceTimeMs!.p50, 'the iteration counts from its intended start');
   } finally {
     await server.close();
   }
