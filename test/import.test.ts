@@ -169,6 +169,9 @@ test('curl: -d implies POST, --json sets the JSON headers, -G puts data in the q
   assert.equal(importCurl(`curl -I 127.0.0.1:8080/`).scenario.requests[0]!.method, 'HEAD');
   assert.equal(importCurl(`curl -XDELETE http://127.0.0.1:8080/x/1`).scenario.requests[0]!.method, 'DELETE');
   assert.equal(importCurl(`curl --http1.1 http://127.0.0.1:8080/`).scenario.protocol, 'h1');
+  // A Host header naming the URL's host is the transport's; another host (a virtual host) is kept.
+  assert.deepEqual(importCurl(`curl -H 'Host: 127.0.0.1:8080' http://127.0.0.1:8080/`).scenario.requests[0]!.headers, {});
+  assert.deepEqual(importCurl(`curl -H 'Host: api.test' http://127.0.0.1:8080/`).scenario.requests[0]!.headers, { host: 'api.test' });
 });
 
 test('curl: a browser "Copy as cURL" command with continuations and $\'...\' quoting', () => {

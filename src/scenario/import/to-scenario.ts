@@ -16,12 +16,13 @@ export interface Imported {
 
 /**
  * Not carried over: pseudo-headers (`:authority`, ...) and the hop-by-hop and framing headers, which the
- * transport writes itself for the connection it has (host, content-length, connection, ...); and what
+ * transport writes itself for the connection it has (content-length, connection, ...; host too, unless it
+ * names another host than the URL: curl -H 'Host: ...' for a virtual host); and what
  * describes the browser rather than the request: fetch metadata (sec-fetch-*), client hints (sec-ch-*),
  * priority and prefetch hints, upgrade-insecure-requests.
  */
 const DROPPED = new Set([
-  'host', 'content-length', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer',
+  'content-length', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer',
   'upgrade-insecure-requests', 'priority', 'purpose', 'sec-purpose',
 ]);
 const DROPPED_PREFIXES = [':', 'sec-fetch-', 'sec-ch-'];
@@ -79,7 +80,7 @@ type Step = { name: string; method?: string; path: string; headers?: Record<stri
 function step(request: RecordedRequest, i: number, count: number, env: EnvVars): Step {
   const name = stepName(request, i, count);
   env.request = name;
-  const headers = keptHeaders(request.headers, env);
+  const headers = keptHeaders(request, env);
   const body = stepBody(request, headers, env);
   return {
     name,
@@ -98,10 +99,11 @@ function stepName(request: RecordedRequest, i: number, count: number): string {
 }
 
 /** The headers kept, as a map; a repeated name is joined (cookies with "; ", others with ", "). */
-function keptHeaders(recorded: Array<[string, string]>, env: EnvVars): Record<string, string> {
+function keptHeaders(request: RecordedRequest, env: EnvVars): Record<string, string> {
   const joined = new Map<string, string>();
-  for (const [name, value] of recorded) {
+  for (const [name, value] of request.headers) {
     if (DROPPED.has(name) || DROPPED_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    if (name === 'host' && value.trim().toLowerCase() === request.url.host) continue;
     const before = joined.get(name);
     joined.set(name, before === undefined ? value : `${before}${name === 'cookie' ? '; ' : ', '}${value}`);
   }
