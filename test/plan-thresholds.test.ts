@@ -135,7 +135,7 @@ test('result files: only loadhttp results with a supported schemaVersion are rea
     [write('yaml.json', 'name: x\n'), /is not JSON .*expected a loadhttp result/],
     [write('other.json', '{"name": "k6 summary"}'), /is not a loadhttp result: it has no "tool"/],
     [write('pair.json', JSON.stringify({ compare: 'protocols', runs: [sampleResult(), sampleResult()] })), /holds a --compare-protocols pair of runs/],
-    [write('future.json', JSON.stringify({ ...sampleResult(), schemaVersion: 7 })), /schemaVersion 7, .*supported: 1\); it was written by a newer loadhttp/],
+    [write('future.json', JSON.stringify({ ...sampleResult(), schemaVersion: 7 })), /schemaVersion 7, .*supported: 2\); it was written by a newer loadhttp/],
     [write('partial.json', JSON.stringify({ ...sampleResult(), requests: undefined })), /not a complete loadhttp result: "requests" is missing/],
     [write('failed.json', JSON.stringify({ ...sampleResult(), error: { class: 'connect-refused', message: 'ECONNREFUSED' } })), /measured nothing \(connect-refused: ECONNREFUSED\)/],
   ];

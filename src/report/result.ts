@@ -5,7 +5,7 @@
 import type { Comparison } from './compare.ts';
 import type { ThresholdOutcome } from './thresholds.ts';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Latency figures in milliseconds (recorded in integer microseconds, converted once here). */
 export interface LatencySummary {
@@ -75,8 +75,13 @@ export interface SeriesPoint {
   t: number;
   requests: number;
   errors: number;
-  /** null when no response completed in that second. */
+  /**
+   * null when no response completed in that second. Computed from that second's own histogram (never by
+   * averaging percentiles): `histograms.series[i]` holds it, so merged results recompute them exactly.
+   */
   p50: number | null;
+  /** Schema 2 and later (older files lack it). */
+  p90: number | null;
   p99: number | null;
   /** The generator's own event-loop delay in that second (ms): its P99 and max. */
   eventLoopDelayP99?: number;
@@ -218,6 +223,11 @@ export interface RunResult extends RequestStats {
     /** TLS handshake times (https:// runs). */
     handshake?: string;
     requests: Record<string, { latency: string; ttfb: string; serviceTime?: string }>;
+    /**
+     * Schema 2: one latency histogram per `series` point (same index; null for a second with no response),
+     * so `loadhttp merge` and --workers add seconds exactly. Corrected like latencyMs.
+     */
+    series?: Array<string | null>;
   };
   /** Present when the run failed to measure anything meaningful (exit 3). */
   error?: { class: string; message: string };
