@@ -257,14 +257,14 @@ export function compareResults(base: RunResult, current: RunResult, options: Com
 
 const ANSI = { red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', dim: '\u001b[2m', bold: '\u001b[1m', reset: '\u001b[0m' };
 
-function formatRowValue(metric: CompareMetric, v: number | null): string {
+export function formatRowValue(metric: CompareMetric, v: number | null): string {
   if (v === null) return '-';
   if (metric === 'rps') return `${formatRate(v)}/s`;
   if (metric === 'errors') return formatPercent(v);
   return formatMs(v);
 }
 
-function formatDelta(row: ComparisonRow): string {
+export function formatDelta(row: ComparisonRow): string {
   if (row.delta === null) return row.base === 0 && row.current !== null && row.current > 0 ? 'new' : '-';
   if (row.deltaKind === 'absolute') {
     const pp = row.delta * 100;
@@ -275,7 +275,7 @@ function formatDelta(row: ComparisonRow): string {
   return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${abs >= 100 ? abs.toFixed(0) : abs.toFixed(1)}%`;
 }
 
-function verdictText(row: ComparisonRow): string {
+export function verdictText(row: ComparisonRow): string {
   switch (row.verdict) {
     case 'regressed':
       return 'REGRESSED';

@@ -28,7 +28,8 @@ function errors(result: RunResult): string {
   return n === 0 ? '0' : `${formatCount(n)} (${formatPercent(result.errorRate)})`;
 }
 
-const ROWS: Array<[string, (r: RunResult) => string]> = [
+/** The rows of the side-by-side table (the HTML report shows the same ones). */
+export const PROTOCOL_ROWS: Array<[string, (r: RunResult) => string]> = [
   ['protocol used', (r) => r.protocol ?? 'none'],
   ['req/s', (r) => formatRate(r.rps)],
   ['P50', (r) => (r.latencyMs.count === 0 ? '-' : formatMs(Math.min(r.latencyMs.p50, r.latencyMs.max)))],
@@ -41,7 +42,7 @@ export function renderProtocolComparison(runs: RunResult[], options: { color: bo
   const bold = (s: string): string => (options.color ? `\x1b[1m${s}\x1b[22m` : s);
   const red = (s: string): string => (options.color ? `\x1b[31m${s}\x1b[39m` : s);
   const head = ['', ...runs.map((r) => `requested ${r.plan.protocol}`)];
-  const body = ROWS.map(([label, cell]) => [label, ...runs.map((r) => (r.error ? '-' : cell(r)))]);
+  const body = PROTOCOL_ROWS.map(([label, cell]) => [label, ...runs.map((r) => (r.error ? '-' : cell(r)))]);
   const widths = head.map((h, col) => Math.max(width(h), ...body.map((row) => width(row[col] ?? ''))));
   const line = (cells: string[]): string =>
     cells
