@@ -1,7 +1,7 @@
 // The command line: the only module that reads argv, writes to stdout/stderr and decides the exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { checkWritableTarget, writeCiFiles } from './ci-files.ts';
+import { checkReportTarget, checkWritableTarget, writeCiFiles, writeHtmlReport } from './ci-files.ts';
 import { fileURLToPath } from 'node:url';
 import { positiveInt, regressionAllowance, toOverrides, type RunFlags } from './cli-options.ts';
 import { startDemoTarget } from './demo/target.ts';
@@ -25,7 +25,8 @@ import type { RunResult } from './report/result.ts';
 import { renderReport } from './report/table.ts';
 import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
 import type { ProtocolChoice } from './scenario/types.ts';
-import { readResultFile } from './result-file.ts';
+import { readResultFile, readResultsFile } from './result-file.ts';
+import { renderHtml } from './report/html/render.ts';
 import { redactDeep, redactText } from './redact.ts';
 import { emptyScenario } from './scenario/empty.ts';
 import { VERSION } from './version.ts';
@@ -37,6 +38,7 @@ interface OutputFlags {
   json?: string;
   junit?: string;
   summary?: string;
+  report?: string;
   baseline?: string;
   maxRegression?: string;
   quiet?: boolean;
@@ -70,6 +72,7 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   for (const [flag, file] of [['--json', output.json], ['--junit', output.junit], ['--summary', output.summary]] as const) {
     checkWritableTarget(flag, file);
   }
+  checkReportTarget(output.report);
   const maxRegression = regressionAllowance('--max-regression', output.maxRegression ?? DEFAULT_MAX_REGRESSION)!;
   if (output.maxRegression !== undefined && !output.baseline) throw new UsageError('--max-regression needs --baseline FILE');
   const base = output.baseline ? readResultFile(output.baseline, '--baseline') : null;
@@ -121,6 +124,7 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   onResult?.(result);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));
+  if (output.report) writeHtmlReport(output.report, result);
   writeCiFiles(result, output, process.env);
   // The runner reads workflow commands from stderr too: with --json - they stay off the JSON on stdout.
   if (githubActions) reportStream.write(renderGithubAnnotations(result));
@@ -134,16 +138,18 @@ async function compareProtocols(file: string | undefined, flags: RunFlags & Outp
     throw new UsageError('--compare-protocols: --junit, --summary and --baseline take a single run (use --json for both runs)');
   }
   checkWritableTarget('--json', flags.json);
+  checkReportTarget(flags.report);
   const results: RunResult[] = [];
   const codes: number[] = [];
   for (const protocol of protocols) {
     const plan = await planFor(file, { ...flags, compareProtocols: false, h1: false, h2: false, protocol });
-    codes.push(await runAndReport(plan, { ...flags, json: undefined }, (result) => results.push(result)));
+    codes.push(await runAndReport(plan, { ...flags, json: undefined, report: undefined }, (result) => results.push(result)));
     if (results.at(-1)?.interrupted) break;
   }
   const stream = flags.json === '-' ? stderr : stdout;
   stream.write(`\n${renderProtocolComparison(results, { color: useColor(stream) })}`);
   if (flags.json) writeOutput(flags.json, renderProtocolComparisonJson(results));
+  if (flags.report && results.length > 0) writeHtmlReport(flags.report, results);
   for (const severe of [EXIT.interrupted, EXIT.noMeasurement]) if (codes.includes(severe)) return severe;
   return codes.find((c) => c !== EXIT.ok) ?? EXIT.ok;
 }
@@ -228,6 +234,7 @@ function addRunOptions(command: Command): Command {
     )
     .option('--junit <file>', 'write the thresholds as JUnit XML (one testcase per threshold)')
     .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--report <file>', 'write an HTML report: one self-contained page with charts (opens from disk, no network)')
     .option('--baseline <file>', 'compare with an earlier --json result; exit 99 on a regression')
     .option('--max-regression <pct>', `allowed regression against --baseline (default ${DEFAULT_MAX_REGRESSION})`)
     .option('-q, --quiet', 'no banner and no progress')
@@ -295,6 +302,7 @@ When several apply: 3, then 130, then 99.`,
     .description('compare two results request by request; exit 99 when the current one regressed')
     .option('--max-regression <pct>', `allowed worsening of P50/P90/P99 and req/s (default ${DEFAULT_MAX_REGRESSION})`)
     .option('--min-samples <n>', 'fewer responses than this in either run: differences are reported as noise (default 100)')
+    .option('--report <file>', 'write an HTML report of the current result with this comparison')
     .addHelpText(
       'after',
       `
@@ -306,13 +314,15 @@ Example:
 
 Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhttp result.`,
     )
-    .action((baseFile: string, currentFile: string, flags: { maxRegression?: string; minSamples?: string }) => {
+    .action((baseFile: string, currentFile: string, flags: { maxRegression?: string; minSamples?: string; report?: string }) => {
       const maxRegression = regressionAllowance('--max-regression', flags.maxRegression ?? DEFAULT_MAX_REGRESSION)!;
       const minSamples = positiveInt('--min-samples', flags.minSamples);
+      checkReportTarget(flags.report);
       const base = readResultFile(baseFile, 'base');
       const current = readResultFile(currentFile, 'current');
       const comparison = compareResults(base, current, { maxRegression, ...(minSamples !== undefined && { minSamples }) });
       stdout.write(renderComparison(comparison, { color: useColor(stdout) }));
+      if (flags.report) writeHtmlReport(flags.report, { ...current, baseline: { file: baseFile, comparison } });
       if (githubActions) stdout.write(renderRegressionAnnotation(comparison));
       code = comparison.regressed ? EXIT.thresholds : EXIT.ok;
     });
@@ -337,6 +347,7 @@ Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhtt
     .option('--json <file>', 'write the merged result as JSON ("-" for stdout; the report then goes to stderr)')
     .option('--junit <file>', 'write the thresholds, judged on the merged figures, as JUnit XML')
     .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--report <file>', 'write an HTML report of the merged result')
     .option('--force', 'merge results of different scenarios or run ids anyway, as one union (the report says so)')
     .option('--partial', 'exit as for a complete run even when shards are missing (default: exit 3)')
     .addHelpText(
@@ -352,16 +363,18 @@ Example:
 Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when shards are missing
 (unless --partial); 2 when the files are not the shards of one run (unless --force).`,
     )
-    .action((files: string[], flags: { json?: string; junit?: string; summary?: string; force?: boolean; partial?: boolean }) => {
+    .action((files: string[], flags: { json?: string; junit?: string; summary?: string; report?: string; force?: boolean; partial?: boolean }) => {
       for (const [flag, target] of [['--json', flags.json], ['--junit', flags.junit], ['--summary', flags.summary]] as const) {
         checkWritableTarget(flag, target);
       }
+      checkReportTarget(flags.report);
       const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge') }));
       const result = mergeShards(inputs, { force: Boolean(flags.force) });
       const stream = flags.json === '-' ? stderr : stdout;
       stream.write(`${describeMerge(result).join('\n')}\n\n`);
       stream.write(renderReport(result, { color: useColor(stream) }));
       if (flags.json) writeOutput(flags.json, renderJson(result));
+      if (flags.report) writeHtmlReport(flags.report, result);
       writeCiFiles(result, flags, process.env);
       if (githubActions) stream.write(renderGithubAnnotations(result));
       const missing = result.merged?.missing ?? [];
@@ -371,6 +384,28 @@ Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when
         return;
       }
       code = exitCodeFor(result);
+    });
+
+  program
+    .command('report')
+    .argument('<result>', 'a result file: loadhttp run --json, loadhttp merge --json, or a --compare-protocols JSON')
+    .description('write the HTML report of a saved result: one self-contained page with charts')
+    .option('-o, --output <file>', 'the HTML file ("-" for stdout; default: the result file with .html)')
+    .addHelpText(
+      'after',
+      `
+The page opens from disk and fetches nothing: its charts (uPlot) and data are inlined.
+
+Examples:
+  $ loadhttp report result.json -o report.html
+  $ loadhttp merge shard-*.json --json total.json && loadhttp report total.json`,
+    )
+    .action((file: string, flags: { output?: string }) => {
+      const target = flags.output ?? file.replace(/(\.json)?$/i, '.html');
+      if (target !== '-') checkWritableTarget('--output', target);
+      const runs = readResultsFile(file, 'report');
+      writeOutput(target, renderHtml(runs.length === 1 ? runs[0]! : runs, { source: file }));
+      if (target !== '-') stderr.write(`loadhttp: wrote ${target}\n`);
     });
 
   program

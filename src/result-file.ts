@@ -12,23 +12,38 @@ const HOW = 'write one with: loadhttp run ... --json FILE';
 
 /** `label` names where the path came from in messages ("--baseline", "base"). */
 export function readResultFile(file: string, label: string): RunResult {
+  return checkResult(readJson(file, label), file, label, { failedRuns: false });
+}
+
+/**
+ * For `loadhttp report`: a result (merged ones included), or the runs of a --compare-protocols JSON; the
+ * result of a run that measured nothing is read too (its report says why).
+ */
+export function readResultsFile(file: string, label: string): RunResult[] {
+  const data = readJson(file, label);
+  const options = { failedRuns: true };
+  const runs = (data as { compare?: unknown; runs?: unknown }).compare === 'protocols' ? (data as { runs: unknown }).runs : null;
+  if (runs === null) return [checkResult(data, file, label, options)];
+  if (!Array.isArray(runs) || runs.length === 0) throw new UsageError(`${label}: ${file} is a --compare-protocols result without runs`);
+  return runs.map((run, i) => checkResult(run, `${file} (run ${i + 1})`, label, options));
+}
+
+function readJson(file: string, label: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`${label}: cannot read ${file}: ${readFailure(error)}`);
   }
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     const why = (error as Error).message.replace(/\s+/g, ' ');
     throw new UsageError(`${label}: ${file} is not JSON (${why}); expected a loadhttp result (${HOW})`);
   }
-  return checkResult(data, file, label);
 }
 
-function checkResult(data: unknown, file: string, label: string): RunResult {
+function checkResult(data: unknown, file: string, label: string, accept: { failedRuns: boolean }): RunResult {
   const fail = (problem: string): never => {
     throw new UsageError(`${label}: ${file} ${problem}`);
   };
@@ -54,6 +69,6 @@ function checkResult(data: unknown, file: string, label: string): RunResult {
     if (typeof r[key] !== 'number') fail(`is not a complete loadhttp result: "${key}" is missing`);
   }
   const error = r.error as { class?: unknown; message?: unknown } | undefined;
-  if (error) fail(`is the result of a run that measured nothing (${String(error.class)}: ${String(error.message)}): nothing to compare`);
+  if (error && !accept.failedRuns) fail(`is the result of a run that measured nothing (${String(error.class)}: ${String(error.message)}): nothing to compare`);
   return data as RunResult;
 }

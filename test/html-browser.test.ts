@@ -16,6 +16,7 @@ import { parseScenario } from '../src/scenario/load.ts';
 import { ARTIFACTS, browserMissing, withPage, type LoadedPage } from './helpers/browser.ts';
 import { buildResult } from './helpers/build-result.ts';
 import { longResult } from './helpers/long-result.ts';
+import { sampleResult } from './helpers/sample-result.ts';
 import { freezeOnce, startServer } from './helpers/servers.ts';
 
 const missing = browserMissing();
@@ -72,6 +73,19 @@ test('a 10-minute result: the page loads clean, offline, with every chart and th
       ['r0-throughput', 600, 3],
     ]);
     assert.deepEqual(column(chart(page, 'r0-latency'), 'P99'), result.series.map((p) => p.p99));
+  });
+});
+
+test('--compare-protocols: both runs and their overlaid distributions draw clean', { skip: missing ?? false }, async () => {
+  const h1 = sampleResult({ protocol: 'h1' });
+  h1.plan = { ...h1.plan, protocol: 'h1' };
+  const h2 = sampleResult();
+  h2.plan = { ...h2.plan, protocol: 'h2' };
+  const file = writePage('protocols', renderHtml([h1, h2]));
+  await withPage(file, 'protocols', async (page) => {
+    await assertClean(page, file);
+    assert.equal(chart(page, 'runs-distribution').series, 2);
+    assert.deepEqual(page.charts.map((c) => c.id).filter((id) => id.endsWith('-latency')), ['r0-latency', 'r1-latency']);
   });
 });
 

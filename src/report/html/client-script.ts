@@ -43,7 +43,10 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       ctx.lineTo(x, top + height);
       ctx.stroke();
       ctx.fillStyle = '#555';
-      ctx.fillText(mark.label, x + 4 * ratio, top + (24 + 12 * (i % 3)) * ratio);
+      // A label that would pass the plot's right edge goes left of its line.
+      var width = ctx.measureText(mark.label).width;
+      var at = x + 4 * ratio + width > u.bbox.left + u.bbox.width ? x - 4 * ratio - width : x + 4 * ratio;
+      ctx.fillText(mark.label, at, top + (24 + 12 * (i % 3)) * ratio);
     });
     ctx.restore();
   }

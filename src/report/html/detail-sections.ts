@@ -74,7 +74,7 @@ export function failureSection(result: RunResult): string | null {
   return section('Failures', table(['class', 'count', 'by request', 'examples'], rows, [false, true, false, false]));
 }
 
-/** Event-loop delay, CPU, schedule lag and drops, and the saturation verdict with its reasons. */
+/** Event-loop delay, CPU, schedule lag and drops, and the saturation verdict with its reasons ('' when none). */
 export function generatorFacts(result: RunResult): string {
   const pairs: Array<[string, string]> = modelLines(result, plain).map(([label, line]) => [label, text(line)]);
   const g = result.generator;
@@ -83,7 +83,7 @@ export function generatorFacts(result: RunResult): string {
     pairs.push(['limits', text(`event-loop delay P99 ${formatMs(g.limits.eventLoopDelayP99Ms)}, CPU ${g.limits.cpuPercent}%, schedule lag P90 ${formatMs(g.limits.scheduleLagP90Ms)}`)]);
   }
   if (result.counts.dropped !== undefined) pairs.push(['dropped', text(formatCount(result.counts.dropped), result.counts.dropped > 0 ? 'bad' : undefined)]);
-  return pairs.length > 0 ? facts(pairs) : '<p class="dim">No self-monitoring in this result.</p>';
+  return pairs.length > 0 ? facts(pairs) : '';
 }
 
 /** `--baseline` (run) or `compare`: each scope's rows, and the verdict. */

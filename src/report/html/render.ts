@@ -63,7 +63,7 @@ function runSections(run: RunResult, prefix: string, charts: ChartSpec[]): strin
     section('Over time', overTime),
     statusSection(run),
     failureSection(run),
-    section("The generator's health", `${generatorFacts(run)}\n${add(healthChart(run, `${prefix}-generator`))}`),
+    section("The generator's health", [generatorFacts(run), add(healthChart(run, `${prefix}-generator`))].filter(Boolean).join('\n') || '<p class="dim">No self-monitoring in this result.</p>'),
     baselineSection(run),
   ];
   return parts.filter((p): p is string => p !== null && p !== '').join('\n');
