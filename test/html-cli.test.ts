@@ -6,13 +6,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from './helpers/cli.ts';
+import { chartsOf } from './helpers/html-data.ts';
 import { startH2Server, startServer } from './helpers/servers.ts';
 
-const chartIds = (html: string): string[] => {
-  const data = /<script type="application\/json" id="loadhttp-data">([^<]*)<\/script>/.exec(html);
-  assert.ok(data, 'an HTML report with its chart data');
-  return (JSON.parse(data[1]!).charts as Array<{ id: string }>).map((c) => c.id);
-};
+const chartIds = (html: string): string[] => chartsOf(html).map((c) => c.id);
 
 test('run --report, report -o (and its default name, and stdout), compare --report, merge --report', async () => {
   const server = await startServer();

@@ -11,14 +11,8 @@ import { distributionGrid, percentileDistribution } from '../src/report/html/dis
 import { renderHtml } from '../src/report/html/render.ts';
 import { buildResult, spread } from './helpers/build-result.ts';
 import { longResult } from './helpers/long-result.ts';
+import { chartsOf } from './helpers/html-data.ts';
 import { sampleResult } from './helpers/sample-result.ts';
-
-/** The chart data the page script reads. */
-function chartsOf(html: string): Array<{ id: string; kind: string; x: number[]; series: Array<{ label: string; values: Array<number | null> }>; marks: unknown[]; bands: unknown[] }> {
-  const match = /<script type="application\/json" id="loadhttp-data">([^<]*)<\/script>/.exec(html);
-  assert.ok(match, 'the page carries its chart data');
-  return JSON.parse(match[1]!).charts;
-}
 
 const encoded = (values: number[]): string => {
   const h = createHistogram();
