@@ -145,3 +145,12 @@ test('--compare-protocols: the runs side by side, their distributions overlaid, 
   assert.ok(ids.includes('r0-latency') && ids.includes('r1-latency'));
   assert.throws(() => renderHtml([]), RangeError);
 });
+
+test('a run that measured nothing still reports: why, and no empty charts', () => {
+  const failed = buildResult({ x: { latenciesUs: [], failed: 3, errors: { 'connect-refused': 3 } } }, { error: { class: 'connect-refused', message: 'nothing listening on 127.0.0.1:1' } });
+  failed.series = [];
+  const html = renderHtml(failed);
+  assert.match(html, /Run failed \(connect-refused\): nothing listening on 127\.0\.0\.1:1/);
+  assert.match(html, /No per-second series in this result/);
+  assert.deepEqual(chartsOf(html), [], 'no chart without data');
+});
