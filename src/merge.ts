@@ -264,18 +264,20 @@ function mergePoint(t: number, seconds: readonly PartSecond[]): { point: SeriesP
   const [p50 = null, p90 = null, p99 = null] =
     histogram === undefined ? approximatePercentiles(points) : histogram === null ? [] : percentilesMs(histogram, [50, 90, 99]);
   const point: SeriesPoint = { t, requests: sum(points.map((p) => p.requests)), errors: sum(points.map((p) => p.errors)), p50, p90, p99 };
-  const worst = (key: 'eventLoopDelayP99' | 'eventLoopDelayMax' | 'cpuPercent' | 'rssMb') => {
+  const worst = (key: 'eventLoopDelayP99' | 'eventLoopDelayMax' | 'cpuPercent' | 'rssMb' | 'scheduleLagMax') => {
     const values = points.map((p) => p[key]).filter((v): v is number => v !== undefined);
     if (values.length > 0) point[key] = Math.max(...values);
   };
-  const added = (key: 'scheduled' | 'vus') => {
+  const added = (key: 'scheduled' | 'dropped' | 'vus') => {
     if (points.some((p) => p[key] !== undefined)) point[key] = sum(points.map((p) => p[key] ?? 0));
   };
   worst('eventLoopDelayP99');
   worst('eventLoopDelayMax');
   worst('cpuPercent');
   worst('rssMb');
+  worst('scheduleLagMax');
   added('scheduled');
+  added('dropped');
   added('vus');
   return { point, histogram: histogram ? encode(histogram) : histogram };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHistogram, encode, recordUs } from '../src/record/histogram.ts';
 import { compareResults } from '../src/report/compare.ts';
 import { renderJson } from '../src/report/json.ts';
-import { distributionChart, trafficCharts } from '../src/report/html/chart-data.ts';
+import { distributionChart, healthChart, trafficCharts } from '../src/report/html/chart-data.ts';
 import { distributionGrid, percentileDistribution } from '../src/report/html/distribution.ts';
 import { renderHtml } from '../src/report/html/render.ts';
 import { buildResult, spread } from './helpers/build-result.ts';
@@ -57,10 +57,13 @@ test('the charts: per-second P50/P90/P99 are the series\' own (from per-second h
   assert.deepEqual(latency.marks.map((m) => m.x), [0, 60, 540, 600], 'three stages and their end');
   assert.match(latency.marks[1]!.label, /stage 2 → 200\/s/);
   const throughput = charts.find((c) => c.id === 'r0-throughput')!;
-  assert.deepEqual(throughput.series.map((s) => [s.label, s.axis]), [['completed/s', 0], ['scheduled/s', 0], ['errors/s', 1]]);
+  assert.deepEqual(throughput.series.map((s) => [s.label, s.axis]), [['completed/s', 0], ['scheduled/s', 0], ['errors/s', 1], ['dropped/s', 1]]);
+  const health = healthChart(result, 'r0-generator')!;
+  assert.deepEqual(health.series.map((s) => [s.label, s.axis]), [['event-loop delay P99', 0], ['event-loop delay max', 0], ['schedule lag max', 0], ['CPU % of a core', 1]]);
   // The stall second stands out in P99 and not in P50.
   const stall = result.series.findIndex((p) => p.t === 300);
   assert.ok(latency.series[2]!.values[stall]! > 800 && latency.series[0]!.values[stall]! < 25);
+  assert.equal(health.series[2]!.values[stall], 35.5, 'the late start of the stall second');
   // The open model's distribution overlays the uncorrected service time, dashed.
   const distribution = distributionChart(result, 'r0-distribution')!;
   assert.deepEqual(distribution.series.map((s) => [s.label, s.dash]), [['latency (all requests)', false], ['list', false], ['create', false], ['service time (uncorrected)', true]]);

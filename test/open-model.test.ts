@@ -137,6 +137,8 @@ test('past maxQueued, requests are dropped and counted, never sent, and the repo
     assert.equal(server.stats.requests, result.counts.sent, 'dropped requests never reach the server');
     assert.equal(result.arrival!.scheduled, result.counts.sent + dropped);
     assert.equal(Object.values(result.requests).reduce((sum, r) => sum + (r.counts.dropped ?? 0), 0), dropped);
+    assert.equal(result.series.reduce((sum, p) => sum + (p.dropped ?? 0), 0), dropped, 'the series counts each drop in its second');
+    assert.ok(result.series.every((p) => typeof p.scheduleLagMax === 'number'), 'and the latest start of each second');
     assert.match(renderReport(result, { color: false }), new RegExp(`!! ${dropped} requests DROPPED`));
   } finally {
     await server.close();

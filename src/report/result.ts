@@ -92,6 +92,10 @@ export interface SeriesPoint {
   rssMb?: number;
   /** Open model: requests the schedule called for in that second. */
   scheduled?: number;
+  /** Open model (schema 2): requests dropped in that second (queue full, or still queued at the stop). */
+  dropped?: number;
+  /** Open model (schema 2): the latest start against the schedule in that second, in ms (the generator's lateness). */
+  scheduleLagMax?: number;
   /** Closed model with stages: virtual users running at the end of that second. */
   vus?: number;
 }

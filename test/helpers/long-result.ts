@@ -25,6 +25,8 @@ export function longResult(requestsPerSecond = 1000): RunResult {
       cpuPercent: 40 + (t % 13) * 1.7,
       rssMb: 110 + (t % 5) * 0.3,
       scheduled: requestsPerSecond,
+      dropped: t === 301 ? 40 : 0,
+      scheduleLagMax: t === 300 ? 35.5 : 0.4 + (t % 3) * 0.1,
     });
     histograms.push(encode(second));
   }

@@ -66,6 +66,7 @@ export function trafficCharts(result: RunResult, prefix: string): ChartSpec[] {
   const throughput = [series('completed/s', field(points, (p) => p.requests))];
   if (has(points, (p) => p.scheduled)) throughput.push(series('scheduled/s', field(points, (p) => p.scheduled), 0, true));
   throughput.push(series('errors/s', field(points, (p) => p.errors), 1));
+  if (has(points, (p) => p.dropped)) throughput.push(series('dropped/s', field(points, (p) => p.dropped), 1, true));
   charts.push(time('throughput', 'Requests and errors per second', throughput, ['req/s', 'errors/s']));
   charts.push(
     time(
@@ -79,12 +80,13 @@ export function trafficCharts(result: RunResult, prefix: string): ChartSpec[] {
   return charts;
 }
 
-/** The generator's event-loop delay and CPU per second (null when the result has none). */
+/** The generator's event-loop delay, schedule lag (open model) and CPU per second (null when the result has none). */
 export function healthChart(result: RunResult, id: string): ChartSpec | null {
   const points = result.series;
   const health: ChartSeries[] = [];
   if (has(points, (p) => p.eventLoopDelayP99)) health.push(series('event-loop delay P99', field(points, (p) => p.eventLoopDelayP99)));
   if (has(points, (p) => p.eventLoopDelayMax)) health.push(series('event-loop delay max', field(points, (p) => p.eventLoopDelayMax), 0, true));
+  if (has(points, (p) => p.scheduleLagMax)) health.push(series('schedule lag max', field(points, (p) => p.scheduleLagMax)));
   if (has(points, (p) => p.cpuPercent)) health.push(series('CPU % of a core', field(points, (p) => p.cpuPercent), 1));
   return health.length === 0 ? null : timeChart(result, id, "The generator's own health per second", health, ['ms', '% CPU']);
 }
