@@ -5,14 +5,21 @@ import { UsageError } from './errors.ts';
 import { readFailure } from './read-failure.ts';
 import { SCHEMA_VERSION, type RunResult } from './report/result.ts';
 
-/** Result schema versions this build reads. */
-export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
+/** Result schema versions this build reads (1 lacks only the firstTry and per-second histograms and the per-second p90: compare never reads them, a report of 1 shows no per-second P90). */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, SCHEMA_VERSION];
+
+export interface ReadOptions {
+  /** Schema versions accepted (default: SUPPORTED_SCHEMA_VERSIONS). */
+  versions?: readonly number[];
+  /** Accept the result of a run that measured nothing (`merge` reports it as a failed shard). */
+  failed?: boolean;
+}
 
 const HOW = 'write one with: loadhttp run ... --json FILE';
 
 /** `label` names where the path came from in messages ("--baseline", "base"). */
-export function readResultFile(file: string, label: string): RunResult {
-  return checkResult(readJson(file, label), file, label, { failedRuns: false });
+export function readResultFile(file: string, label: string, options: ReadOptions = {}): RunResult {
+  return checkResult(readJson(file, label), file, label, options);
 }
 
 /**
@@ -21,7 +28,7 @@ export function readResultFile(file: string, label: string): RunResult {
  */
 export function readResultsFile(file: string, label: string): RunResult[] {
   const data = readJson(file, label);
-  const options = { failedRuns: true };
+  const options = { failed: true };
   const runs = (data as { compare?: unknown; runs?: unknown }).compare === 'protocols' ? (data as { runs: unknown }).runs : null;
   if (runs === null) return [checkResult(data, file, label, options)];
   if (!Array.isArray(runs) || runs.length === 0) throw new UsageError(`${label}: ${file} is a --compare-protocols result without runs`);
@@ -43,7 +50,8 @@ function readJson(file: string, label: string): unknown {
   }
 }
 
-function checkResult(data: unknown, file: string, label: string, accept: { failedRuns: boolean }): RunResult {
+function checkResult(data: unknown, file: string, label: string, options: ReadOptions): RunResult {
+  const versions = options.versions ?? SUPPORTED_SCHEMA_VERSIONS;
   const fail = (problem: string): never => {
     throw new UsageError(`${label}: ${file} ${problem}`);
   };
@@ -55,11 +63,13 @@ function checkResult(data: unknown, file: string, label: string, accept: { faile
     fail(`is not a loadhttp result: it has no "tool": {"name": "loadhttp"} (${HOW})`);
   }
   const version = r.schemaVersion;
-  if (typeof version !== 'number' || !SUPPORTED_SCHEMA_VERSIONS.includes(version)) {
-    const newer = typeof version === 'number' && version > Math.max(...SUPPORTED_SCHEMA_VERSIONS);
+  if (typeof version !== 'number' || !versions.includes(version)) {
+    const newer = typeof version === 'number' && version > Math.max(...versions);
+    const older = typeof version === 'number' && version < Math.min(...versions);
     fail(
-      `has result schemaVersion ${JSON.stringify(version)}, which this loadhttp cannot read ` +
-        `(supported: ${SUPPORTED_SCHEMA_VERSIONS.join(', ')})${newer ? '; it was written by a newer loadhttp' : ''}`,
+      `has result schemaVersion ${JSON.stringify(version)}, which this loadhttp cannot read here ` +
+        `(supported: ${versions.join(', ')})${newer ? '; it was written by a newer loadhttp' : ''}` +
+        `${older ? '; it was written by an older loadhttp: run it again with this one' : ''}`,
     );
   }
   for (const key of ['counts', 'latencyMs', 'requests', 'plan'] as const) {
@@ -69,6 +79,6 @@ function checkResult(data: unknown, file: string, label: string, accept: { faile
     if (typeof r[key] !== 'number') fail(`is not a complete loadhttp result: "${key}" is missing`);
   }
   const error = r.error as { class?: unknown; message?: unknown } | undefined;
-  if (error && !accept.failedRuns) fail(`is the result of a run that measured nothing (${String(error.class)}: ${String(error.message)}): nothing to compare`);
+  if (error && !options.failed) fail(`is the result of a run that measured nothing (${String(error.class)}: ${String(error.message)}): nothing to compare`);
   return data as RunResult;
 }
