@@ -69,9 +69,9 @@ test('a 10-minute result: the page loads clean, offline, with every chart and th
     await assertClean(page, file);
     assert.deepEqual(page.charts.map((c) => [c.id, c.points, c.series]).sort(), [
       ['r0-distribution', distributionGrid(result.counts.completed).length, 4],
-      ['r0-generator', 600, 3],
+      ['r0-generator', 600, 4],
       ['r0-latency', 600, 3],
-      ['r0-throughput', 600, 3],
+      ['r0-throughput', 600, 4],
     ]);
     assert.deepEqual(column(chart(page, 'r0-latency'), 'P99'), result.series.map((p) => p.p99));
   });
