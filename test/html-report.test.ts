@@ -118,6 +118,10 @@ test('sections: thresholds pass/fail, status codes, failure examples, the genera
   });
   current.baseline = { file: 'base.json', comparison: compareResults(base, current, { maxRegression: 0.1 }) };
   const html = renderHtml(current, { source: 'result.json' });
+  assert.doesNotMatch(html, /<td>service time<\/td>/, 'closed model: the service time is the latency, no row of its own');
+  const open = sampleResult({ latencyCorrection: 'intended-start' });
+  open.serviceTimeMs = open.ttfbMs;
+  assert.match(renderHtml(open), /<td>service time<\/td>/, 'open model: the uncorrected service time has its row');
   for (const expected of [
     /Thresholds: 1 of 2 failed/,
     /<code>errors&lt;0.1%<\/code>/,

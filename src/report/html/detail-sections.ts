@@ -16,23 +16,25 @@ function latencyCells(s: LatencySummary): string[] {
   return [text(formatCount(s.count)), text(formatMs(s.mean)), ms(s.p50), ms(s.p90), ms(s.p99), ms(s.p999), text(formatMs(s.max))];
 }
 
-function requestRows(name: string, stats: RequestStats): string[][] {
+/** `corrected`: latency is corrected for coordinated omission, so the uncorrected service time differs and gets a row. */
+function requestRows(name: string, stats: RequestStats, corrected: boolean): string[][] {
   const errors = stats.counts.failed + stats.unexpectedStatus;
   const head = (kind: string) => [kind === 'latency' ? `<strong>${text(name)}</strong>` : '', text(kind)];
   const tail = (first: boolean) =>
     first ? [text(formatRate(stats.rps)), errors === 0 ? '0' : text(`${formatCount(errors)} (${formatPercent(stats.errorRate)})`, 'bad')] : ['', ''];
   const rows = [[...head('latency'), ...latencyCells(stats.latencyMs), ...tail(true)]];
   rows.push([...head('TTFB'), ...latencyCells(stats.ttfbMs), ...tail(false)]);
-  if (stats.serviceTimeMs) rows.push([...head('service time'), ...latencyCells(stats.serviceTimeMs), ...tail(false)]);
+  if (stats.serviceTimeMs && corrected) rows.push([...head('service time'), ...latencyCells(stats.serviceTimeMs), ...tail(false)]);
   if (stats.firstTryMs) rows.push([...head('first try'), ...latencyCells(stats.firstTryMs), ...tail(false)]);
   return rows;
 }
 
-/** Per request (and the total, with several): latency, TTFB, service time and first try, in ms. */
+/** Per request (and the total, with several): latency, TTFB, service time (when corrected) and first try, in ms. */
 export function latencyTable(result: RunResult): string {
   const entries = Object.entries(result.requests);
-  const rows = entries.flatMap(([name, stats]) => requestRows(name, stats));
-  if (entries.length > 1) rows.push(...requestRows('total', result));
+  const corrected = result.latencyCorrection !== undefined && result.latencyCorrection !== 'none';
+  const rows = entries.flatMap(([name, stats]) => requestRows(name, stats, corrected));
+  if (entries.length > 1) rows.push(...requestRows('total', result, corrected));
   const head = ['request', 'figure', 'count', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'req/s', 'errors'];
   const queue = result.queueWaitMs;
   const note = `<p class="dim">${text(`Latency: ${latencyMeaning(result)}. Queue wait (for a pool slot): ${queue.count === 0 ? '-' : `P50 ${formatMs(Math.min(queue.p50, queue.max))}, P99 ${formatMs(Math.min(queue.p99, queue.max))}, max ${formatMs(queue.max)}`}.`)}</p>`;
@@ -82,7 +84,7 @@ export function generatorFacts(result: RunResult): string {
     pairs.push(['saturated', g.saturated ? text(`yes: ${g.reasons.join('; ')}`, 'bad') : text('no: the figures are limited by the target, not this machine', 'good')]);
     pairs.push(['limits', text(`event-loop delay P99 ${formatMs(g.limits.eventLoopDelayP99Ms)}, CPU ${g.limits.cpuPercent}%, schedule lag P90 ${formatMs(g.limits.scheduleLagP90Ms)}`)]);
   }
-  if (result.counts.dropped !== undefined) pairs.push(['dropped', text(formatCount(result.counts.dropped), result.counts.dropped > 0 ? 'bad' : undefined)]);
+  if (result.arrival && result.counts.dropped !== undefined) pairs.push(['dropped', text(formatCount(result.counts.dropped), result.counts.dropped > 0 ? 'bad' : undefined)]);
   return pairs.length > 0 ? facts(pairs) : '';
 }
 
