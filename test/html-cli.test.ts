@@ -2,7 +2,7 @@
 // and `loadhttp report RESULT -o FILE` from a saved result, merged or a --compare-protocols pair.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from './helpers/cli.ts';
@@ -30,6 +30,15 @@ test('run --report, report -o (and its default name, and stdout), compare --repo
     copyFileSync(file('a.json'), file('c.json'));
     assert.equal((await runCli(['report', file('c.json')])).code, 0);
     assert.ok(existsSync(file('c.html')), 'default: the result file with .html');
+    // A version 1 result (no per-second P90 or histograms) still reports.
+    const v1 = JSON.parse(readFileSync(file('a.json'), 'utf8'));
+    v1.schemaVersion = 1;
+    for (const point of v1.series) delete point.p90;
+    delete v1.histograms.series;
+    writeFileSync(file('v1.json'), JSON.stringify(v1));
+    const old = await runCli(['report', file('v1.json'), '-o', file('v1.html')]);
+    assert.equal(old.code, 0, old.stderr);
+    assert.deepEqual(chartIds(readFileSync(file('v1.html'), 'utf8')), chartIds(page));
     const toStdout = await runCli(['report', file('a.json'), '-o', '-']);
     assert.match(toStdout.stdout, /^<!doctype html>[\s\S]*<\/html>\n$/);
 
