@@ -3,8 +3,8 @@
 // size, and the sections of merged, compared and --compare-protocols results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHistogram, encode, recordUs } from '../src/record/histogram.ts';
-import { compareResults } from '../src/report/compare.ts';
+import { createHistogram, encode, recordUs } from '../src/result/histogram.ts';
+import { compareResults } from '../src/judge/compare.ts';
 import { renderJson } from '../src/report/json.ts';
 import { distributionChart, healthChart, trafficCharts } from '../src/report/html/chart-data.ts';
 import { distributionGrid, percentileDistribution } from '../src/report/html/distribution.ts';

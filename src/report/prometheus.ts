@@ -6,8 +6,8 @@
 // several generators (shards, workers) aggregate with sum(). Latency is a Prometheus histogram with fixed
 // buckets counted exactly from the encoded HDR histograms (not a summary: quantiles cannot be added).
 // Units are seconds and ratios, as Prometheus names them.
-import { countsAtOrBelow, decode, meanOf } from '../record/histogram.ts';
-import type { RunResult } from './result.ts';
+import { countsAtOrBelow, decode, meanOf } from '../result/histogram.ts';
+import type { RunResult } from '../result/result.ts';
 
 /** Bucket bounds in seconds: Prometheus' defaults, plus 1 ms and 2.5 ms (loopback) and 30 s / 60 s (stalls). */
 export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

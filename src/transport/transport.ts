@@ -1,7 +1,26 @@
 // The transport seam: the engine sends prepared requests and learns when each response has been fully
 // drained. undici is used only behind this interface (transport/undici.ts).
 
-import type { TlsSummary } from '../report/result.ts';
+import type { TlsSummary } from '../result/result.ts';
+import type { TlsSettings } from '../plan/protocol.ts';
+import type { ProtocolChoice } from '../scenario/types.ts';
+
+/** How to reach the target: what createTransport() takes, whichever transport implements it. */
+export interface TransportOptions {
+  target: string;
+  protocol: ProtocolChoice;
+  /** h1: sockets; h2: sessions. */
+  connections: number;
+  pipelining: number;
+  /** h2: streams in flight per session (the server's SETTINGS may lower it). */
+  maxConcurrentStreams: number;
+  tls: TlsSettings;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Idle timeouts (null = off): send to the response headers; longest gap between body chunks. */
+  headersTimeoutMs?: number | null;
+  bodyTimeoutMs?: number | null;
+}
 
 export type WireProtocol = 'h1' | 'h2' | 'h2c';
 
@@ -42,18 +61,6 @@ export interface TransportStats {
   tls: TlsStats | null;
 }
 
-/** TLS settings, resolved (file contents read) by the plan. */
-export interface TlsSettings {
-  /** Skip certificate verification. */
-  insecure: boolean;
-  /** PEM: trusted CA certificates (replace the system ones), client certificate and key. */
-  ca: string | null;
-  cert: string | null;
-  key: string | null;
-  /** SNI and certificate name to check; default: the target's host name (none for an IP). */
-  servername: string | null;
-}
-
 export interface TlsStats extends TlsSummary {
   /** The handshake times as an HdrHistogram (compressed base64, µs). */
   handshakeHistogram: string;
@@ -76,27 +83,4 @@ export interface Transport {
   abortAll(reason: Error): void;
   stats(): TransportStats;
   close(): Promise<void>;
-}
-
-/** Thrown into a request the run stopped (deadline + grace, or interrupt): counted as cancelled. */
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-}
-
-/** The overall request timeout fired (`timeouts.request`: send to the last body byte). */
-export class RequestTimeoutError extends Error {
-  override name = 'RequestTimeoutError';
-  readonly code = 'LOADHTTP_REQUEST_TIMEOUT';
-}
-
-/** The headers idle timeout fired (`timeouts.headers`: send to the response headers). */
-export class HeadersTimeoutError extends Error {
-  override name = 'HeadersTimeoutError';
-  readonly code = 'LOADHTTP_HEADERS_TIMEOUT';
-}
-
-/** The body idle timeout fired (`timeouts.body`: the longest wait for the next body chunk). */
-export class BodyTimeoutError extends Error {
-  override name = 'BodyTimeoutError';
-  readonly code = 'LOADHTTP_BODY_TIMEOUT';
 }

@@ -14,37 +14,11 @@ import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'undici';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
-import type { ProtocolChoice } from '../scenario/types.ts';
 import { Connector } from './connector.ts';
 import { InFlightList } from './in-flight-list.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
-import {
-  BodyTimeoutError,
-  HeadersTimeoutError,
-  RequestTimeoutError,
-  type TlsSettings,
-  type PreparedRequest,
-  type SendCallback,
-  type SendOutcome,
-  type Transport,
-  type TransportStats,
-} from './transport.ts';
-
-export interface TransportOptions {
-  target: string;
-  protocol: ProtocolChoice;
-  /** h1: sockets; h2: sessions. */
-  connections: number;
-  pipelining: number;
-  /** h2: streams in flight per session (the server's SETTINGS may lower it). */
-  maxConcurrentStreams: number;
-  tls: TlsSettings;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** Idle timeouts (null = off): send to the response headers; longest gap between body chunks. */
-  headersTimeoutMs?: number | null;
-  bodyTimeoutMs?: number | null;
-}
+import type { PreparedRequest, SendCallback, SendOutcome, Transport, TransportOptions, TransportStats } from './transport.ts';
+import { BodyTimeoutError, HeadersTimeoutError, RequestTimeoutError } from '../util/errors.ts';
 
 /**
  * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a

@@ -1,7 +1,7 @@
 // A ten-minute open-model result with every per-second field and a histogram per second, built from
 // deterministic latencies: the size test of the HTML report and its JSON. Second 300 holds a 1 s stall.
-import { createHistogram, encode, percentilesMs, recordUs } from '../../src/record/histogram.ts';
-import type { RunResult, SeriesPoint } from '../../src/report/result.ts';
+import { createHistogram, encode, percentilesMs, recordUs } from '../../src/result/histogram.ts';
+import type { RunResult, SeriesPoint } from '../../src/result/result.ts';
 import { sampleResult } from './sample-result.ts';
 
 export const LONG_SECONDS = 600;

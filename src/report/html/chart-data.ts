@@ -1,7 +1,7 @@
 // The charts of one run as plain data for the page script: x values, series, axes, and the marks on the
 // time axis (warmup, stages). Per-second figures come from RunResult.series, whose percentiles were
 // computed from each second's own histogram; nothing here averages percentiles.
-import type { RunResult, SeriesPoint } from '../result.ts';
+import type { RunResult, SeriesPoint } from '../../result/result.ts';
 import { percentileDistribution } from './distribution.ts';
 
 export interface ChartSeries {

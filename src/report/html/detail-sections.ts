@@ -1,12 +1,14 @@
 // A run's detail sections: the latency table per request, status codes, failure classes with their
 // examples, the generator's health, and the baseline comparison.
-import { formatDelta, formatRowValue, verdictText } from '../compare.ts';
+import { formatDelta, formatRowValue, verdictText } from '../compare-text.ts';
 import { byCodePoint, formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { latencyMeaning, modelLines } from '../model-lines.ts';
-import type { LatencySummary, RequestStats, RunResult } from '../result.ts';
+import type { LatencySummary, RequestStats, RunResult } from '../../result/result.ts';
 import { facts, section, table, text } from './markup.ts';
+import { painter } from '../paint.ts';
 
-const plain = { bold: (s: string) => s, red: (s: string) => s, yellow: (s: string) => s };
+/** The text helpers' wording without colour: the page styles whole lines itself. */
+const plain = painter(false);
 const NUMERIC_LATENCY = [false, false, true, true, true, true, true, true, true, true, true, true];
 
 /** HDR percentiles are bucket upper bounds and may pass the exact max by a bucket: never show P > max. */

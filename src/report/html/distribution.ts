@@ -1,7 +1,7 @@
 // The percentile distribution of encoded HDR histograms, as HdrHistogram's plotter draws it: latency
 // against percentile on a log "1/(1-p)" axis (x = 10 is P90, 100 is P99, 1,000 is P99.9), so the tail
 // gets as much room as the median. Several histograms share one x grid and can be overlaid.
-import { decode, percentilesMs } from '../../record/histogram.ts';
+import { decode, percentilesMs } from '../../result/histogram.ts';
 
 /** Points per halving of the remaining tail (P50, P75, P87.5, ...), as HdrHistogram's percentile output. */
 export const TICKS_PER_HALF = 5;

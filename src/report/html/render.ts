@@ -2,7 +2,7 @@
 // baseline comparison), or from the runs of --compare-protocols side by side. Pure: a result in, a string
 // out; it reads only the RunResult types and the encoded histograms in them.
 import { PROTOCOL_ROWS } from '../protocol-compare.ts';
-import type { RunResult } from '../result.ts';
+import type { RunResult } from '../../result/result.ts';
 import { distributionChart, healthChart, runsDistributionChart, trafficCharts, type ChartSpec } from './chart-data.ts';
 import { baselineSection, failureSection, generatorFacts, latencyTable, statusSection } from './detail-sections.ts';
 import { chartBox, section, table, text } from './markup.ts';

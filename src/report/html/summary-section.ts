@@ -1,17 +1,19 @@
 // The top of a run's report: loud warnings, the summary facts (target, protocol really used, load model,
 // counts, rates) and the thresholds with pass/fail. Reuses the text report's wording (model-lines,
 // protocol-lines, load-text) so both say the same thing.
-import { formatDuration } from '../../duration.ts';
-import { describeMerge } from '../../merge-shards.ts';
+import { formatDuration } from '../../util/duration.ts';
+import { describeMerge } from '../merge-text.ts';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { describeLoad } from '../load-text.ts';
 import { latencyMeaning, warningLines } from '../model-lines.ts';
 import { insecureWarning, poolLine, protocolLine, tlsLines } from '../protocol-lines.ts';
-import type { RunResult } from '../result.ts';
-import { formatThresholdLimit, formatThresholdValue } from '../thresholds.ts';
+import type { RunResult } from '../../result/result.ts';
+import { formatThresholdLimit, formatThresholdValue } from '../threshold-text.ts';
 import { facts, section, table, text } from './markup.ts';
+import { painter } from '../paint.ts';
 
-const plain = { bold: (s: string) => s, red: (s: string) => s, yellow: (s: string) => s };
+/** The text helpers' wording without colour: the page styles whole lines itself. */
+const plain = painter(false);
 
 /** Warnings that must not be missed: interrupted, saturated generator, drops, failure, TLS off, merge gaps. */
 export function warnings(result: RunResult): string {
