@@ -114,6 +114,7 @@ export interface Recording {
     requests: Record<string, { latency: string; ttfb: string; serviceTime: string; firstTry?: string }>;
     /** With several targets only. */
     targets?: Record<string, { latency: string; ttfb: string }>;
+    series: Array<string | null>;
   };
   scheduleLagMs: LatencySummary;
   /** The expected interval used by the closed-model correction, in ms (null when not applied). */
@@ -155,6 +156,8 @@ export class Recorder implements TargetSink {
   private secondRequests = 0;
   private secondErrors = 0;
   private readonly series: SeriesPoint[] = [];
+  /** Each series point's own histogram, encoded (null: no response that second), for exact merges. */
+  private readonly seriesHistograms: Array<string | null> = [];
   private startedAt = 0;
   private ticker: NodeJS.Timeout | null = null;
 
@@ -312,15 +315,18 @@ export class Recorder implements TargetSink {
     // (the run's median service time is not known until its end).
     const intervalUs = this.secondRequests ? this.expectedIntervalUs() : null;
     const second = intervalUs === null ? this.second : correctedCopy(this.second, intervalUs);
-    const [p50 = null, p99 = null] = this.secondRequests ? percentilesMs(second, [50, 99]) : [];
+    const timed = second.totalCount > 0;
+    const [p50 = null, p90 = null, p99 = null] = timed ? percentilesMs(second, [50, 90, 99]) : [];
     this.series.push({
       t: this.series.length + 1,
       requests: this.secondRequests,
       errors: this.secondErrors,
       p50,
+      p90,
       p99,
       ...this.perSecond?.(),
     });
+    this.seriesHistograms.push(timed ? encode(second) : null);
     this.second.reset();
     this.secondRequests = 0;
     this.secondErrors = 0;
@@ -391,6 +397,7 @@ export class Recorder implements TargetSink {
         ...(iterations !== null && { iteration: encode(this.iterationTime) }),
         requests: requestHistograms,
         ...(several && { targets: targetHistograms }),
+        series: [...this.seriesHistograms],
       },
       scheduleLagMs: summarize(this.scheduleLag),
       expectedIntervalMs: intervalUs === null ? null : intervalUs / 1000,

@@ -1,7 +1,7 @@
 // The end-of-run report for humans: header, latency table, TTFB/queue-wait line, counts, status codes and
 // errors. A pure function of RunResult. Kept within ~100 columns.
 import { formatDuration } from '../util/duration.ts';
-import { byCodePoint, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
+import { byCodePoint, describeStop, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { IterationStats, RequestStats, RunResult } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 import { latencyMeaning, modelLines, warningLines } from './model-lines.ts';
@@ -74,14 +74,8 @@ function headerLines(result: RunResult, paint: Paint): string[] {
   for (const [label, text] of tlsLines(result)) lines.push(field(label, text));
   lines.push(field('load', describeLoad(plan)));
   lines.push(field('bounds', boundsLine(result)));
-  const stop = {
-    duration: 'duration reached',
-    iterations: 'iterations done',
-    interrupted: 'interrupted',
-    threshold: 'an abortOnFail threshold failed',
-    'data-exhausted': "the data file's rows ran out",
-  }[result.stopReason];
-  let duration = `${formatSpan(result.durationMs)} measured (stop: ${stop ?? result.stopReason})`;
+  const stop = describeStop(result.stopReason);
+  let duration = `${formatSpan(result.durationMs)} measured (stop: ${stop})`;
   if (result.warmup.durationMs > 0 || result.warmup.sent > 0) {
     duration += `; warmup ${formatSpan(result.warmup.durationMs)} (${plural(result.warmup.sent, 'request')}, not counted)`;
   }

@@ -17,6 +17,9 @@ export const FAILURE_CLASSES = [
 
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
+/** The classes `retry.on` may name: a flow step's failed capture or hook is judged outside the retry loop. */
+export const RETRY_CLASSES: readonly FailureClass[] = FAILURE_CLASSES.filter((name) => name !== 'capture' && name !== 'hook-error');
+
 interface CodedError extends Error {
   code?: string;
   cause?: unknown;
