@@ -8,6 +8,7 @@ import { buildPlan } from '../src/plan/plan.ts';
 import type { Overrides } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { renderReport } from '../src/report/table.ts';
+import { renderHtml } from '../src/report/html/render.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { startAuthServer, type AuthServer } from './helpers/auth-server.ts';
 
@@ -55,6 +56,7 @@ test('flow: login -> token -> authorised requests; every step in order, per-step
     const report = renderReport(result, { color: false });
     assert.match(report, /iterations\s+30 completed, 0 failed/);
     assert.match(report, /\n\s*login\s.*\n\s*me\s.*\n\s*item\s.*\n\s*total\s.*\n\s*iteration\s+30\s/, report);
+    assert.match(renderHtml(result), /<strong>iteration<\/strong><\/td><td[^>]*>duration<\/td><td[^>]*>30</, 'the HTML report has the iteration row');
   } finally {
     await server.close();
   }

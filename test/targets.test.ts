@@ -7,6 +7,7 @@ import { buildPlan } from '../src/plan/plan.ts';
 import type { Overrides } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { renderReport } from '../src/report/table.ts';
+import { renderHtml } from '../src/report/html/render.ts';
 import { evaluateThresholds } from '../src/judge/thresholds.ts';
 import { ScenarioError } from '../src/util/errors.ts';
 import { closedPort, startServer } from './helpers/servers.ts';
@@ -34,6 +35,7 @@ test('round-robin over two targets: each gets half (±1 per connection), a table
     const report = renderReport(result, { color: false });
     assert.match(report, /Targets \(round-robin/);
     for (const name of names) assert.match(report, new RegExp(`\\n\\s*${name.replace(/\./g, '\\.')}\\s+\\d+`));
+    for (const name of names) assert.ok(renderHtml(result).includes(`target ${name}`), 'the HTML report has a row per target');
     const outcomes = evaluateThresholds(result, p.thresholds.map((t) => ({ spec: t.spec, source: t.source })));
     assert.deepEqual(outcomes.map((o) => o.passed), [true, true, false], JSON.stringify(outcomes));
   } finally {
