@@ -86,3 +86,17 @@ test('data per vu: each virtual user keeps its row for all its iterations', asyn
     await server.close();
   }
 });
+
+test('{{vu}} numbers the virtual users of the whole run: --workers 2 gives four distinct users to -c 4', async () => {
+  const server = await startAuthServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-data-'));
+  try {
+    const file = path.join(dir, 'vu.yaml');
+    writeFileSync(file, `target: ${server.url}\nflow:\n  - method: POST\n    path: /login\n    json: { user: "u{{vu}}", password: "pw-u{{vu}}" }\n`);
+    const r = await runCli(['run', file, '-c', '4', '-n', '40', '--workers', '2', '--json', '-', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([...new Set(server.logins)].sort(), ['u1', 'u2', 'u3', 'u4']);
+  } finally {
+    await server.close();
+  }
+});

@@ -90,7 +90,7 @@ export async function runFlowUser(ctx: VuContext, flow: Flow, vu: number, leave:
  */
 export async function runArrival(ctx: VuContext, flow: Flow, arrival: number, intendedAt: number, recorder: Recorder): Promise<void> {
   const vars = new FlowVars(arrival);
-  vars.iteration = arrival - 1;
+  vars.iteration = 0;
   if (!flow.takeRow(vars, true)) return ctx.stopRun('data-exhausted');
   const outcome = await runIteration(ctx, flow, vars, false, recorder);
   recorder.iteration(outcome, (ctx.clock.now() - intendedAt) * 1000);

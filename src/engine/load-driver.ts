@@ -35,7 +35,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
       maxInflight,
       maxQueued: load.maxQueued,
       offset: load.arrivalOffset,
-      iteration: flowArrivals(ctx, flow),
+      iteration: flowArrivals(plan, ctx, flow),
     });
     return {
       run: () => {
@@ -67,7 +67,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
     };
   }
   const profile = load.stages.length > 0 ? new LoadProfile(load.users, load.stages) : null;
-  const users = new VirtualUsers(ctx, load.users, profile, flow === null ? undefined : (vu, leave) => runFlowUser(ctx, flow, vu, leave));
+  const users = new VirtualUsers(ctx, load.users, profile, flow === null ? undefined : (vu, leave) => runFlowUser(ctx, flow, vuNumber(plan, vu), leave));
   return {
     run: () => users.run(),
     beginMeasuring: (now) => users.beginMeasuring(now),
@@ -82,10 +82,15 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
 }
 
 /** A flow in the open model: arrival n runs iteration n (numbered from 1, as virtual users are). */
-function flowArrivals(ctx: VuContext, flow: Flow | null): ScheduleOptions['iteration'] {
+function flowArrivals(plan: Plan, ctx: VuContext, flow: Flow | null): ScheduleOptions['iteration'] {
   if (flow === null) return null;
   let arrivals = 0;
-  return (intendedAt, recorder) => runArrival(ctx, flow, ++arrivals, intendedAt, recorder);
+  return (intendedAt, recorder) => runArrival(ctx, flow, vuNumber(plan, ++arrivals), intendedAt, recorder);
+}
+
+/** This part's k-th user (or arrival) as the whole run numbers it: parts of a split plan never share a number. */
+function vuNumber(plan: Plan, k: number): number {
+  return plan.vuNumbers.offset + (k - 1) * plan.vuNumbers.stride + 1;
 }
 
 /** Closed model with --latency-correction: the recorder's expected interval adds the mean think time. */

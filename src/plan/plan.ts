@@ -98,6 +98,7 @@ function assemble(
     flow: resolveFlow(scenario, requests),
     data: resolveData(scenario),
     hooks: scenario.hooks ?? null,
+    vuNumbers: { offset: 0, stride: 1 },
     secrets,
     userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(

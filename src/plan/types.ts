@@ -117,6 +117,11 @@ export interface Plan {
   /** `hooks:` (with a flow): the module's absolute path, loaded by each worker; or null. */
   hooks: string | null;
   /**
+   * A flow's `{{vu}}` numbers in this plan: its k-th virtual user (or arrival) is offset + (k - 1) × stride
+   * + 1, so the parts of a split plan (split.ts) number theirs apart: {0, 1} for a whole plan.
+   */
+  vuNumbers: { offset: number; stride: number };
+  /**
    * Values the outputs mask wherever they appear, longest first: the credentials that reach the wire
    * (plan/secrets.ts), of 4 characters or more. Figures are never masked, so thresholds, compare and
    * merge see them whole.
