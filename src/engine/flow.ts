@@ -1,11 +1,11 @@
 // A `flow:`: each iteration runs the steps in order with one set of variables (a data row, captures,
 // built-ins). A step whose request fails, whose status is not expected or whose capture fails ends the
 // iteration: its later steps are not sent. Each step is recorded under its own name (plan.requests are
-// the steps), each iteration's outcome and duration beside them.
+// the steps), each iteration's outcome and duration beside them. Hooks (engine/hooks.ts) run here too.
 //
 // Written with async/await rather than the plain mix's callback loop (vu.ts): a flow's steps wait on one
 // another anyway, and the plain mix, which does not come here, keeps its path unchanged.
-import type { Plan } from '../plan/types.ts';
+import type { Plan, StepTemplates } from '../plan/types.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
 import type { PreparedRequest, SendOutcome } from '../transport/transport.ts';
@@ -16,9 +16,8 @@ import { prepare } from './prepare.ts';
 import { sendWithRetry } from './retry.ts';
 import { thinkMs } from './think.ts';
 import { FlowVars, renderRequest } from './variables.ts';
-import type { StepTemplates } from '../plan/types.ts';
 import { recordFailure, type VuContext } from './vu.ts';
-import { callHook, type HookRequest, type HookResponse, type Hooks, type HookVars } from './hooks.ts';
+import { beforeRequest, callHook, hookVars, keepVars, type HookResponse, type Hooks } from './hooks.ts';
 
 interface FlowStep {
   /** The step's index in plan.requests (and the recorder's buckets). */
@@ -130,7 +129,7 @@ async function sendStep(ctx: VuContext, flow: Flow, step: FlowStep, vars: FlowVa
   let request = step.templates === null ? step.request : renderRequest(step.request, step.templates, vars);
   if (hooks?.beforeRequest) {
     try {
-      request = await beforeRequest(hooks.beforeRequest, step, request, vars);
+      request = await beforeRequest(hooks.beforeRequest, step.name, request, vars);
     } catch (error) {
       // Counted as sent (nothing reached the wire), so that every request is completed, failed or cancelled.
       recorder.sent(step.index, 0);
@@ -183,34 +182,6 @@ async function sendStep(ctx: VuContext, flow: Flow, step: FlowStep, vars: FlowVa
 function failed(recorder: Recorder, index: number, error: unknown): IterationOutcome {
   recordFailure(recorder, index, error);
   return 'failed';
-}
-
-/** beforeRequest on a copy of the step's request; the request as the hook left it. */
-async function beforeRequest(hook: NonNullable<Hooks['beforeRequest']>, step: FlowStep, base: PreparedRequest, vars: FlowVars): Promise<PreparedRequest> {
-  const headers: Record<string, string> = {};
-  for (let i = 0; i < base.headers.length; i += 2) headers[base.headers[i]!] = base.headers[i + 1]!;
-  const request: HookRequest = { name: step.name, method: base.method, path: base.path, headers, body: base.body === null ? null : base.body.toString('utf8') };
-  const values = hookVars(vars);
-  await callHook(hook, 'beforeRequest', step.name, request, values);
-  keepVars(values, vars);
-  const body = request.body === null ? null : Buffer.isBuffer(request.body) ? request.body : Buffer.from(String(request.body), 'utf8');
-  const flat = Object.entries(request.headers).flatMap(([name, value]) => [name.toLowerCase(), String(value)]);
-  return prepare({ method: String(request.method).toUpperCase(), path: String(request.path), headers: flat, body }, base.keepResponse);
-}
-
-/** The variables as the plain object hooks see (vu and iteration beside the data columns and captures). */
-function hookVars(vars: FlowVars): HookVars {
-  const values: HookVars = Object.fromEntries(vars.values);
-  values.vu = vars.vu;
-  values.iteration = vars.iteration;
-  return values;
-}
-
-/** String values a hook set are variables for the later steps. */
-function keepVars(values: HookVars, vars: FlowVars): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (typeof value === 'string' && name !== 'vu' && name !== 'iteration') vars.values.set(name, value);
-  }
 }
 
 interface Settled {

@@ -4,6 +4,9 @@
 // async; an exception (or rejection) in one fails that step's request with the class `hook-error`.
 import { pathToFileURL } from 'node:url';
 import { HookError, UsageError } from '../util/errors.ts';
+import type { PreparedRequest } from '../transport/transport.ts';
+import { prepare } from './prepare.ts';
+import type { FlowVars } from './variables.ts';
 
 /** What beforeRequest receives and may change (headers by lower-cased name; the body as text or bytes). */
 export interface HookRequest {
@@ -65,5 +68,33 @@ export async function callHook<T>(hook: Hook<T>, name: string, step: string, sub
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new HookError(`${name} threw on step ${JSON.stringify(step)}: ${message}`);
+  }
+}
+
+/** beforeRequest on a copy of the step's request; the request as the hook left it. */
+export async function beforeRequest(hook: Hook<HookRequest>, step: string, base: PreparedRequest, vars: FlowVars): Promise<PreparedRequest> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < base.headers.length; i += 2) headers[base.headers[i]!] = base.headers[i + 1]!;
+  const request: HookRequest = { name: step, method: base.method, path: base.path, headers, body: base.body === null ? null : base.body.toString('utf8') };
+  const values = hookVars(vars);
+  await callHook(hook, 'beforeRequest', step, request, values);
+  keepVars(values, vars);
+  const body = request.body === null ? null : Buffer.isBuffer(request.body) ? request.body : Buffer.from(String(request.body), 'utf8');
+  const flat = Object.entries(request.headers).flatMap(([name, value]) => [name.toLowerCase(), String(value)]);
+  return prepare({ method: String(request.method).toUpperCase(), path: String(request.path), headers: flat, body }, base.keepResponse);
+}
+
+/** The variables as the plain object hooks see (vu and iteration beside the data columns and captures). */
+export function hookVars(vars: FlowVars): HookVars {
+  const values: HookVars = Object.fromEntries(vars.values);
+  values.vu = vars.vu;
+  values.iteration = vars.iteration;
+  return values;
+}
+
+/** String values a hook set are variables for the later steps. */
+export function keepVars(values: HookVars, vars: FlowVars): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string' && name !== 'vu' && name !== 'iteration') vars.values.set(name, value);
   }
 }
