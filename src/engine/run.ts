@@ -6,7 +6,7 @@ import type { Plan } from '../plan.ts';
 import { summarizePlan } from './plan-summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
 import { SCHEMA_VERSION, type RunResult } from '../report/result.ts';
-import { createTransport } from '../transport/undici.ts';
+import { createTransport, effectiveTransport } from '../transport/create.ts';
 import { CancelledError, type PreparedRequest, type TransportStats, type WireProtocol } from '../transport/transport.ts';
 import { Semaphore } from './semaphore.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
@@ -69,6 +69,7 @@ export class LoadRun {
     // still in flight when the window opens is counted where it was sent.
     const warmupRecorder = plan.load.warmupMs > 0 ? newRecorder() : null;
     const transport = createTransport({
+      transport: plan.transport,
       target: plan.target,
       protocol: plan.protocol,
       connections: plan.pool.connections,
@@ -193,6 +194,7 @@ export class LoadRun {
       name: plan.name,
       target: plan.target,
       protocol: dominantProtocol(stats),
+      transport: effectiveTransport(plan),
       connectionsOpened: stats.opened,
       ...transportFields(stats),
       startedAt: base.startedAt.toISOString(),

@@ -4,7 +4,7 @@ import type { Plan } from '../plan.ts';
 import type { RunResult, TlsSummary } from '../report/result.ts';
 import type { TransportStats } from '../transport/transport.ts';
 
-export function transportFields(stats: TransportStats): Pick<RunResult, 'protocols' | 'streamsPerSession' | 'tls'> {
+export function transportFields(stats: TransportStats): Pick<RunResult, 'protocols' | 'streamsPerSession' | 'tls' | 'resent'> {
   let tls: TlsSummary | null = null;
   if (stats.tls) {
     const { handshakeHistogram: _encoded, ...summary } = stats.tls;
@@ -15,6 +15,7 @@ export function transportFields(stats: TransportStats): Pick<RunResult, 'protoco
     protocols: stats.protocols,
     streamsPerSession: h2 ? stats.streamsPerSession : null,
     tls,
+    ...(stats.resent !== undefined && { resent: stats.resent }),
   };
 }
 

@@ -2,8 +2,31 @@
 // drained. undici is used only behind this interface (transport/undici.ts).
 
 import type { TlsSummary } from '../report/result.ts';
+import type { ProtocolChoice } from '../scenario/types.ts';
 
 export type WireProtocol = 'h1' | 'h2' | 'h2c';
+
+export interface TransportOptions {
+  target: string;
+  protocol: ProtocolChoice;
+  /** h1: sockets; h2: sessions. */
+  connections: number;
+  pipelining: number;
+  /** h2: streams in flight per session (the server's SETTINGS may lower it). */
+  maxConcurrentStreams: number;
+  tls: TlsSettings;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Idle timeouts (null = off): send to the response headers; longest gap between body chunks. */
+  headersTimeoutMs?: number | null;
+  bodyTimeoutMs?: number | null;
+}
+
+/**
+ * The largest HTTP/1.1 response head accepted (status line and header lines; undici counts the header
+ * lines only). Beyond it a response is a protocol error, in either transport.
+ */
+export const MAX_HEAD_BYTES = 64 * 1024;
 
 /** A request in the form the transport sends it, built once per planned request. */
 export interface PreparedRequest {
@@ -40,6 +63,11 @@ export interface TransportStats {
   streamsPerSession: number | null;
   /** https:// targets only. */
   tls: TlsStats | null;
+  /**
+   * HTTP/1.1: requests written again on a new connection because the one they were pipelined on closed
+   * before answering them. Absent where the transport cannot count them (undici resends them too).
+   */
+  resent?: number;
 }
 
 /** TLS settings, resolved (file contents read) by the plan. */
