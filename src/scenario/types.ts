@@ -1,13 +1,28 @@
 // What a scenario file says, validated and with units resolved (durations in ms, bodies as bytes).
 // Everything is optional where the CLI may supply or override it; defaults are filled by plan.ts.
 
-import type { SourcePosition } from '../errors.ts';
-import type { ScenarioRetry } from './retry.ts';
+import type { SourcePosition } from '../util/errors.ts';
+import type { FailureClass } from '../result/failure-classes.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
 /** Which client sends the requests: loadhttp's own transport, or undici (the reference). */
 export type TransportChoice = 'loadhttp' | 'undici';
+
+/** The `retry:` section (scenario/retry.ts reads it; plan/retry.ts fills the defaults). */
+export interface ScenarioRetry {
+  /** Tries in all, the first included (1 = no retry). */
+  attempts?: number;
+  baseMs?: number;
+  maxMs?: number;
+  jitter?: 'full' | 'none';
+  /** Methods retried (default: the idempotent ones). */
+  methods?: string[];
+  /** Failure classes retried (default: the transient ones). */
+  on?: FailureClass[];
+  /** Response statuses retried (default none), e.g. [503]. */
+  statuses?: number[];
+}
 
 export type Think =
   | { kind: 'none' }
@@ -41,10 +56,25 @@ export interface ScenarioTls {
   servername?: string;
 }
 
+/**
+ * What ${ENV} put into the places that carry credentials on the wire (header values, the query, the
+ * body): the plan makes secrets of it. Elsewhere (a number in `load:`, the target host) it is no secret.
+ */
+export interface FromEnv {
+  /** Header names (lower-cased) whose value used ${ENV}. */
+  headers: string[];
+  /** The non-empty values ${ENV} put into those header values, the query and the body. */
+  values: string[];
+}
+
 export interface ScenarioRequest {
   name: string;
   method: string;
   path: string;
+  /** The path as outputs show it, with the query's ${ENV} values masked; present only when it differs. */
+  shownPath?: string;
+  /** Present only when ${ENV} went into this request's headers, query or body. */
+  fromEnv?: FromEnv;
   /** Header names lower-cased. */
   headers: Record<string, string>;
   /** Request body bytes (from `json`, `body` or `file`), or null. */
@@ -124,8 +154,8 @@ export interface Scenario {
   requests: ScenarioRequest[];
   /** `redact:` header names (lower-cased) whose values are masked in every output, beside Authorization, Cookie, ... */
   redact?: string[];
-  /** Values substituted from ${ENV} references, so outputs can mask them. */
-  secrets: string[];
+  /** Present only when ${ENV} went into the scenario's `headers:`. */
+  fromEnv?: FromEnv;
   /** The scenario's `retry:` for every request (a request's own `retry:` overrides it field by field). */
   retry?: ScenarioRetry;
   /** Thresholds from the file, in order (empty when none). */
