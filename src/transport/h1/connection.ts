@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { Connector, ReadInto } from '../connector.ts';
 import type { Deadlines } from '../deadlines.ts';
 import { H1ClosedError, H1ProtocolError } from './errors.ts';
-import type { Exchange } from './exchange.ts';
+import type { Carrier, Exchange } from './exchange.ts';
 import { ResponseParser, type ResponseSink } from './response-parser.ts';
 
 /** What a connection needs from its transport. */
@@ -38,7 +38,7 @@ const CLOSED = 0;
 const CONNECTING = 1;
 const OPEN = 2;
 
-export class H1Connection implements ResponseSink {
+export class H1Connection implements ResponseSink, Carrier {
   private socket: Socket | null = null;
   private state = CLOSED;
   /** A ring of the connection's exchanges, oldest first; the first `written` are on the current socket. */

@@ -3,10 +3,15 @@
 // exchange carries the next request, so the steady state allocates none per request.
 import type { Deadlined } from '../deadlines.ts';
 import type { SendCallback, SendOutcome } from '../transport.ts';
-import type { H1Connection } from './connection.ts';
 
 /** The transport side an exchange reports to (implemented by H1Transport). */
 export interface ExchangeOwner {
+  abort(exchange: Exchange, reason: Error): void;
+}
+
+/** The connection carrying an exchange, as the transport drives it (implemented by H1Connection). */
+export interface Carrier {
+  send(exchange: Exchange): void;
   abort(exchange: Exchange, reason: Error): void;
 }
 
@@ -35,7 +40,7 @@ export class Exchange implements SendOutcome, Deadlined<Exchange> {
   /** Null once the callback has been made. */
   done: SendCallback | null = null;
   /** The connection carrying it (null while it waits for a free one). */
-  connection: H1Connection | null = null;
+  connection: Carrier | null = null;
   private readonly owner: ExchangeOwner;
 
   constructor(owner: ExchangeOwner) {

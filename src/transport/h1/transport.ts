@@ -13,7 +13,7 @@ import { Deadlines } from '../deadlines.ts';
 import { connectionMode, preflight } from '../preflight.ts';
 import { MAX_HEAD_BYTES, type PreparedRequest, type SendCallback, type Transport, type TransportOptions, type TransportStats } from '../transport.ts';
 import { H1Connection, type ConnectionOwner } from './connection.ts';
-import { Exchange, type Encoded, type ExchangeOwner } from './exchange.ts';
+import { Exchange, type Carrier, type Encoded, type ExchangeOwner } from './exchange.ts';
 import { requestBytes } from './request-bytes.ts';
 
 /** Methods that may be sent again after an unanswered close (RFC 9110 §9.2.2). */
@@ -24,7 +24,7 @@ class H1Transport implements Transport, ConnectionOwner, ExchangeOwner {
   readonly deadlines: Deadlines<Exchange>;
   private readonly connections: H1Connection[];
   /** Free capacity: each connection once per request it can take now. */
-  private readonly free: H1Connection[] = [];
+  private readonly free: Carrier[] = [];
   /** Sends beyond the capacity, oldest first (from `waitingFirst`). */
   private waiting: Array<Exchange | null> = [];
   private waitingFirst = 0;
