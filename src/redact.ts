@@ -1,6 +1,7 @@
 // Masking of secrets in anything we print or write: credentials headers, and values that came from ${ENV}.
 
-const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+/** Header names whose values are secrets: masked in reports, never indexed by HPACK. */
+export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 export const MASK = '[redacted]';
 
 /** Flat [name, value, ...] headers → an object with sensitive values masked. */
