@@ -74,6 +74,7 @@ export class LoadRun {
       connections: plan.pool.connections,
       pipelining: plan.pool.pipelining,
       maxConcurrentStreams: plan.pool.maxConcurrentStreams,
+      maxInflight: plan.pool.maxInflight,
       tls: plan.tls,
       connectTimeoutMs: plan.timeouts.connectMs,
       requestTimeoutMs: plan.timeouts.requestMs,

@@ -38,6 +38,13 @@ export interface TransportStats {
   protocols: Partial<Record<WireProtocol, number>>;
   /** HTTP/2: streams per session in use, min(our limit, the server's SETTINGS_MAX_CONCURRENT_STREAMS). */
   streamsPerSession: number | null;
+  /**
+   * HTTP/2: the most sessions taking streams at once. More than planned when the server allows fewer streams per
+   * session than planned and the transport opened more sessions to reach the asked concurrency.
+   */
+  sessions: number | null;
+  /** HTTP/2: requests sent again on a new session because a GOAWAY said the server had not processed them. */
+  resent: number;
   /** https:// targets only. */
   tls: TlsStats | null;
 }

@@ -35,6 +35,8 @@ export interface TransportOptions {
   pipelining: number;
   /** h2: streams in flight per session (the server's SETTINGS may lower it). */
   maxConcurrentStreams: number;
+  /** Requests in flight at once across the run (the engine's bound). */
+  maxInflight: number;
   tls: TlsSettings;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
@@ -255,6 +257,9 @@ class UndiciTransport implements Transport {
       opened: this.connector.opened,
       protocols: { ...this.connector.protocols },
       streamsPerSession: this.streamsPerSession,
+      sessions: this.mode.forcedH2 ? this.clients.length : null,
+      // undici replays requests a GOAWAY left unprocessed without telling: not counted here.
+      resent: 0,
       tls: this.connector.tlsStats(),
     };
   }
