@@ -16,9 +16,9 @@ export class InboundWindow {
   /** Bytes received and not yet given back. */
   private unacked = 0;
 
-  reset(size: number, available: number): void {
+  reset(size: number): void {
     this.size = size;
-    this.available = available;
+    this.available = size;
     this.unacked = 0;
   }
 
@@ -32,7 +32,7 @@ export class InboundWindow {
 
   /** The WINDOW_UPDATE increment due now (0: none yet). */
   due(): number {
-    if (this.unacked < this.size >>> 1 && this.available > 0) return 0;
+    if (this.unacked < this.size >>> 1) return 0;
     const increment = this.unacked;
     this.unacked = 0;
     this.available += increment;

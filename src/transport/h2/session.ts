@@ -140,7 +140,8 @@ export class Session {
     this.ourMaxStreams = options.maxStreams;
     this.nextId = options.firstStreamId ?? 1;
     this.reader = new FrameReader(this, DEFAULT_MAX_FRAME_SIZE);
-    this.inbound.reset(CONNECTION_WINDOW, INITIAL_CONNECTION_WINDOW);
+    // The connection window opens to CONNECTION_WINDOW with the WINDOW_UPDATE sent after the preface.
+    this.inbound.reset(CONNECTION_WINDOW);
   }
 
   /** Streams this session can open now. */
@@ -190,7 +191,7 @@ export class Session {
     stream.bytes = 0;
     stream.bodySent = 0;
     stream.sendWindow = this.peerInitialWindow;
-    stream.inbound.reset(STREAM_WINDOW, STREAM_WINDOW);
+    stream.inbound.reset(STREAM_WINDOW);
     stream.contentLength = -1;
     stream.responded = false;
     stream.waiting = false;
