@@ -146,7 +146,12 @@ export class Session {
 
   /** Streams this session can open now. */
   available(): number {
-    return this.state === READY ? Math.min(this.ourMaxStreams, this.serverMaxStreams) - this.active : 0;
+    return this.state === READY ? this.limit() - this.active : 0;
+  }
+
+  /** Streams this session may carry at once: ours, or fewer if the server says so. */
+  limit(): number {
+    return Math.min(this.ourMaxStreams, this.serverMaxStreams);
   }
 
   /** Became READY once (its server spoke HTTP/2 to us). */

@@ -43,8 +43,12 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
   private closing = false;
   private openWaiter: (() => void) | null = null;
 
-  constructor(options: TransportOptions, connector: Connector, runPreflight: () => Promise<PreflightOutcome>) {
+  /** Tests start stream ids near the end of the id space. */
+  private readonly firstStreamId: number | undefined;
+
+  constructor(options: TransportOptions, connector: Connector, runPreflight: () => Promise<PreflightOutcome>, firstStreamId?: number) {
     this.options = options;
+    this.firstStreamId = firstStreamId;
     this.connector = connector;
     this.runPreflight = runPreflight;
     this.deadlines = new Deadlines(options);
@@ -104,26 +108,30 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
     return null;
   }
 
-  /** Sessions wanted: the in-flight bound over the streams each may carry (at least the planned sessions). */
-  private wanted(): number {
-    const bound = this.options.maxInflight;
-    const perSession = Math.max(1, this.streamsPerSession);
-    return Math.min(bound, Math.max(this.options.connections, Math.ceil(bound / perSession)));
-  }
-
-  /** Opens sessions until there are as many as wanted. */
+  /**
+   * Opens sessions until, at the streams each may carry (what its server allows, or the latest limit seen
+   * for one still opening), they can carry the run's in-flight bound; a forced --h2 run also keeps at
+   * least the planned sessions.
+   */
   private grow(): void {
     if (this.closing) return;
-    const wanted = this.wanted();
-    while (this.sessions.length < wanted) {
+    const bound = this.options.maxInflight;
+    const least = this.options.protocol === 'h2' ? this.options.connections : 1;
+    while (this.sessions.length < least || (this.sessions.length < bound && this.capacity() < bound)) {
       const session = this.newSession();
       this.connector.open((error, socket) => (socket !== null ? session.attach(socket) : session.connectFailed(error!)));
     }
     this.mostSessions = Math.max(this.mostSessions, this.sessions.length);
   }
 
+  private capacity(): number {
+    let streams = 0;
+    for (const session of this.sessions) streams += session.opening ? this.streamsPerSession : session.limit();
+    return streams;
+  }
+
   private newSession(): Session {
-    const session = new Session(this, { maxStreams: this.plannedStreams, deadlines: this.deadlines });
+    const session = new Session(this, { maxStreams: this.plannedStreams, deadlines: this.deadlines, firstStreamId: this.firstStreamId });
     this.sessions.push(session);
     this.all.add(session);
     return session;
@@ -251,7 +259,7 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
 }
 
 /** The transport for a forced HTTP/2 run (--h2): h2c on http://, h2 alone offered in ALPN on https://. */
-export function createH2Transport(options: TransportOptions): H2Transport {
+export function createH2Transport(options: TransportOptions, firstStreamId?: number): H2Transport {
   const origin = new URL(options.target);
   const mode = connectionMode(origin, options.protocol);
   const connector = new Connector({
@@ -262,5 +270,5 @@ export function createH2Transport(options: TransportOptions): H2Transport {
     timeoutMs: options.connectTimeoutMs,
     tls: options.tls,
   });
-  return new H2Transport(options, connector, () => preflight(origin, mode, connector, options));
+  return new H2Transport(options, connector, () => preflight(origin, mode, connector, options), firstStreamId);
 }
