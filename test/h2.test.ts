@@ -166,6 +166,26 @@ test("the server's SETTINGS_MAX_CONCURRENT_STREAMS bounds streams and in-flight 
   }
 });
 
+test('--h2 -c 200 against a server allowing 50 streams: 4 sessions carry the 200 in flight, and the report says so', async () => {
+  const server = await startH2Server({ tls: false, delayMs: 100, maxConcurrentStreams: 50 });
+  try {
+    const out = await run(['--url', `${server.url}/`, '-c', '200', '-n', '600', '--h2']);
+    assert.equal(out.code, 0, out.stderr);
+    assertInvariant(out.json);
+    assert.equal(out.json.plan.connections, 2);
+    assert.equal(out.json.streamsPerSession, 50);
+    assert.equal(out.json.sessions, 4);
+    assert.equal(server.stats.sessionsWithStreams, 4);
+    assert.equal(server.stats.maxStreamsPerSession, 50);
+    assert.equal(server.stats.maxInFlight, 200);
+    // No request waited for a slot: latency is the server's 100 ms, not a queue inside the transport.
+    assert.ok(out.json.latencyMs.p50 < 180, `p50 ${out.json.latencyMs.p50} ms`);
+    assert.match(out.stdout, /the server allows 50 streams per session \(100 planned\): 4 sessions at once, not 2, to reach 200 in flight/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('graceful GOAWAY after N streams: new sessions are opened and the run completes', async () => {
   const server = await startH2Server({ tls: false, delayMs: 5, goawayAfter: 30 });
   try {

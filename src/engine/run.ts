@@ -6,7 +6,7 @@ import type { Plan } from '../plan.ts';
 import { summarizePlan } from './plan-summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
 import { SCHEMA_VERSION, type RunResult } from '../report/result.ts';
-import { createTransport } from '../transport/undici.ts';
+import { createTransport } from '../transport/create.ts';
 import { CancelledError, type PreparedRequest, type TransportStats, type WireProtocol } from '../transport/transport.ts';
 import { Semaphore } from './semaphore.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';

@@ -43,8 +43,11 @@ export interface TransportStats {
    * session than planned and the transport opened more sessions to reach the asked concurrency.
    */
   sessions: number | null;
-  /** HTTP/2: requests sent again on a new session because a GOAWAY said the server had not processed them. */
-  resent: number;
+  /**
+   * Requests sent again on a new connection because the server had not processed them (HTTP/2: above a
+   * GOAWAY's last stream id). Absent where the transport cannot count them (undici resends them too).
+   */
+  resent?: number;
   /** https:// targets only. */
   tls: TlsStats | null;
 }

@@ -258,8 +258,6 @@ class UndiciTransport implements Transport {
       protocols: { ...this.connector.protocols },
       streamsPerSession: this.streamsPerSession,
       sessions: this.mode.forcedH2 ? this.clients.length : null,
-      // undici replays requests a GOAWAY left unprocessed without telling: not counted here.
-      resent: 0,
       tls: this.connector.tlsStats(),
     };
   }

@@ -67,6 +67,27 @@ const generators = [
     },
   },
 ];
+// HTTP/2 yardsticks: the bare node:http2 loop (what undici's h2 runs on), a frame-level h2c loop without HPACK
+// decoding (an upper bound for a JS transport), and h2load (C, nghttp2).
+generators.push(
+  {
+    name: 'node:http2 bare loop',
+    protocols: ['h2c', 'h2'],
+    argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'node-http2.mjs'), url, shape(proto).conns, shape(proto).streams, BOUND_S],
+  },
+  {
+    name: 'frame-level h2c loop (no HPACK decoding)',
+    protocols: ['h2c'],
+    argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'frame-h2c.mjs'), url, shape(proto).conns, shape(proto).streams, BOUND_S],
+  },
+);
+if (which('h2load')) {
+  generators.push({
+    name: 'h2load',
+    protocols: ['h2c', 'h2'],
+    argv: (url, proto) => ['h2load', '-t1', '-c', shape(proto).conns, '-m', shape(proto).streams, '-D', BOUND_S, url],
+  });
+}
 const autocannon = path.join(ROOT, 'node_modules/.bin/autocannon');
 if (existsSync(autocannon)) {
   generators.push({ name: 'autocannon', protocols: ['h1'], argv: (url) => [node, autocannon, '-c', CONNS, '-d', BOUND_S, url] });
@@ -163,11 +184,14 @@ try {
       }
     }
     const ceiling = rows.find((r) => r.name === active[0].name);
-    console.log(`\n${proto} ${p}\n| generator | requests counted | instructions/request | ÷ ceiling's |\n|---|--:|--:|--:|`);
+    const ours = rows.find((r) => r.name === 'loadhttp');
+    const cost = (r) => r.instructions / r.requests;
+    // The last column reads as speed: loadhttp does the work of one request in 1/x of this row's instructions.
+    console.log(`\n${proto} ${p}\n| generator | requests counted | instructions/request | ÷ ceiling's | loadhttp's speed × this |\n|---|--:|--:|--:|--:|`);
     for (const r of rows) {
-      const perRequest = r.instructions / r.requests;
-      const ratio = ceiling ? (perRequest / (ceiling.instructions / ceiling.requests)).toFixed(3) : '–';
-      console.log(`| ${r.name} | ${r.requests.toLocaleString('en-US')} | ${Math.round(perRequest).toLocaleString('en-US')} | ${ratio} |`);
+      const ratio = ceiling ? (cost(r) / cost(ceiling)).toFixed(3) : '–';
+      const speed = ours ? (cost(r) / cost(ours)).toFixed(2) : '–';
+      console.log(`| ${r.name} | ${r.requests.toLocaleString('en-US')} | ${Math.round(cost(r)).toLocaleString('en-US')} | ${ratio} | ${speed} |`);
     }
     for (const r of rows.filter((r) => r.top.length > 0)) {
       console.log(`\n${r.name}: costliest functions in the window, instructions per request\n${r.top.map((f) => `${Math.round(f.perRequest).toString().padStart(8)}  ${f.name}`).join('\n')}`);

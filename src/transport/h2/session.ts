@@ -408,7 +408,10 @@ export class Session {
     const stream = this.streams.get(id);
     if (stream === undefined) return this.closedStream(id, 'RST_STREAM');
     this.remove(stream);
-    this.owner.finished(stream, resetError(id, readUint32(buf, start)));
+    const code = readUint32(buf, start);
+    // After a GOAWAY with an error code the server tears the connection down: its resets are part of that.
+    const error = this.goawayCode !== NO_ERROR ? this.goawayError(`, then reset stream ${id} with ${errorName(code)}`) : resetError(id, code);
+    this.owner.finished(stream, error);
     this.afterStream();
   }
 
@@ -657,6 +660,10 @@ export class Session {
     this.gone();
   }
 
+  private goawayError(what: string): Error {
+    return h2Error(`the server sent GOAWAY ${errorName(this.goawayCode)} (last stream ${this.goawayLastId})${what}`, H2_GOAWAY);
+  }
+
   /** The connection is over: streams still on it fail; the owner hears of it once. */
   private gone(): void {
     if (this.state === CLOSED) return;
@@ -667,7 +674,7 @@ export class Session {
       const error =
         this.protocolError ??
         (this.goawayLastId >= 0
-          ? h2Error(`the server sent GOAWAY ${errorName(this.goawayCode)} (last stream ${this.goawayLastId}) and the connection closed before this stream's response was complete`, H2_GOAWAY)
+          ? this.goawayError(' and the connection closed before the response was complete')
           : (this.closeError ?? h2Error('the server closed the HTTP/2 connection with the response incomplete', H2_CLOSED)));
       for (const stream of this.streams.values()) {
         this.remove(stream);
