@@ -38,6 +38,7 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
     protocol: dominant(protocols) ?? parts.find((p) => p.protocol !== null)?.protocol ?? null,
     connectionsOpened: sum(parts.map((p) => p.connectionsOpened)),
     protocols,
+    ...(first.resent !== undefined && { resent: sum(parts.map((p) => p.resent ?? 0)) }),
     startedAt: earliest(parts.map((p) => p.startedAt)),
     durationMs,
     warmup: mergeWarmup(parts.map((p) => p.warmup)),

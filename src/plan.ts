@@ -1,6 +1,6 @@
 // Scenario + command-line overrides → Plan: every option resolved once (defaults filled, units in ms,
 // weights as a cumulative table), frozen. The engine reads nothing else.
-import type { Scenario, ScenarioRequest, Think, ProtocolChoice } from './scenario/types.ts';
+import type { Scenario, ScenarioRequest, Think, ProtocolChoice, TransportChoice } from './scenario/types.ts';
 import { UsageError } from './errors.ts';
 import { defaultSessions, resolveProtocol, type PlannedTls, type ProtocolOverrides } from './plan-protocol.ts';
 import { resolveLoadModel, type LatencyCorrection, type LoadModel } from './plan-load.ts';
@@ -35,6 +35,8 @@ export interface Plan {
   /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
   compareProtocols: ProtocolChoice[] | null;
   tls: PlannedTls;
+  /** The client implementation: loadhttp's own transport, or undici (the reference). */
+  transport: TransportChoice;
   load: {
     /** 'closed': virtual users loop (send, wait, think); 'open': requests start on a schedule (rate, stages). */
     model: LoadModel;
@@ -88,6 +90,7 @@ export interface Plan {
 export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   url?: string;
   protocol?: ProtocolChoice;
+  transport?: TransportChoice;
   concurrency?: number;
   durationMs?: number;
   iterations?: number;
@@ -168,6 +171,7 @@ function assemble(
     protocol: chosen.protocol,
     compareProtocols: chosen.compareProtocols,
     tls: chosen.tls,
+    transport: overrides.transport ?? scenario.transport ?? 'loadhttp',
     load: {
       model: loadModel.model,
       concurrency,

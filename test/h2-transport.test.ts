@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { classifyError } from '../src/record/classify.ts';
 import { createH2Transport, type H2Transport } from '../src/transport/h2/transport.ts';
 import type { PreparedRequest, SendOutcome } from '../src/transport/transport.ts';
-import type { TransportOptions } from '../src/transport/undici.ts';
+import type { TransportOptions } from '../src/transport/transport.ts';
 import { frame, responseBlock, settingsFrame, simpleResponse, startFrameServer, u32, type FrameConnection } from './helpers/h2-frame-server.ts';
 import { CERTS } from './helpers/servers.ts';
 

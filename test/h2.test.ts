@@ -42,7 +42,7 @@ test('https + auto: ALPN offers h2 and http/1.1 and the run uses what the server
     assert.deepEqual(a.json.protocols, { h2: 1 });
     assert.deepEqual(a.json.tls?.alpnOffered, ['h2', 'http/1.1']);
     assert.deepEqual([...h2.stats.versions], [['2.0', 50]]);
-    assert.match(a.stdout, /protocol\s+h2, 1 connection opened, up to 100 streams each \(requested: auto\)/);
+    assert.match(a.stdout, /protocol\s+h2 via undici, 1 connection opened, up to 100 streams each \(requested: auto\)/);
 
     const b = await run(['--url', `${h1.url}/`, '-n', '50', '-c', '5', '--ca', CERTS.caFile]);
     assert.equal(b.code, 0, b.stderr);

@@ -69,6 +69,7 @@ export class LoadRun {
     // still in flight when the window opens is counted where it was sent.
     const warmupRecorder = plan.load.warmupMs > 0 ? newRecorder() : null;
     const transport = createTransport({
+      transport: plan.transport,
       target: plan.target,
       protocol: plan.protocol,
       connections: plan.pool.connections,
@@ -194,6 +195,7 @@ export class LoadRun {
       name: plan.name,
       target: plan.target,
       protocol: dominantProtocol(stats),
+      transport: plan.transport,
       connectionsOpened: stats.opened,
       ...transportFields(stats),
       startedAt: base.startedAt.toISOString(),

@@ -4,7 +4,7 @@ import type { Plan } from '../plan.ts';
 import type { RunResult, TlsSummary } from '../report/result.ts';
 import type { TransportStats } from '../transport/transport.ts';
 
-export function transportFields(stats: TransportStats): Pick<RunResult, 'protocols' | 'streamsPerSession' | 'sessions' | 'tls'> {
+export function transportFields(stats: TransportStats): Pick<RunResult, 'protocols' | 'streamsPerSession' | 'sessions' | 'tls' | 'resent'> {
   let tls: TlsSummary | null = null;
   if (stats.tls) {
     const { handshakeHistogram: _encoded, ...summary } = stats.tls;
@@ -16,6 +16,7 @@ export function transportFields(stats: TransportStats): Pick<RunResult, 'protoco
     streamsPerSession: h2 ? stats.streamsPerSession : null,
     sessions: h2 ? stats.sessions : null,
     tls,
+    ...(stats.resent !== undefined && { resent: stats.resent }),
   };
 }
 

@@ -5,9 +5,10 @@ import type { RunResult } from './result.ts';
 
 const plural = (n: number, word: string): string => `${formatCount(n)} ${n === 1 ? word : `${word}s`}`;
 
-/** "h2, 2 connections opened, up to 100 streams each (requested: auto)". */
+/** "h2 via loadhttp, 2 connections opened, up to 100 streams each (requested: auto)". */
 export function protocolLine(result: RunResult): string {
-  const protocol = result.protocol ?? 'none (no connection)';
+  const via = result.transport ? ` via ${result.transport}` : '';
+  const protocol = result.protocol === null ? 'none (no connection)' : `${result.protocol}${via}`;
   const byProtocol = Object.entries(result.protocols ?? {}).filter(([, n]) => n > 0);
   const mixed = byProtocol.length > 1 ? ` (${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')})` : '';
   const streams = result.streamsPerSession ? `, up to ${formatCount(result.streamsPerSession)} streams each` : '';

@@ -6,6 +6,9 @@ import type { ScenarioRetry } from './retry.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
+/** Which client sends the requests: loadhttp's own transport, or undici (the reference). */
+export type TransportChoice = 'loadhttp' | 'undici';
+
 export type Think =
   | { kind: 'none' }
   | { kind: 'uniform'; minMs: number; maxMs: number }
@@ -80,6 +83,8 @@ export interface Scenario {
   protocol: ProtocolChoice | undefined;
   /** `protocol: [h1, h2]`: run once per protocol and compare them (then `protocol` is undefined). */
   compareProtocols?: ProtocolChoice[];
+  /** `transport:` (default: loadhttp's own). */
+  transport?: TransportChoice;
   /** The `tls:` section (https:// targets). */
   tls: ScenarioTls;
   load: {

@@ -2,8 +2,33 @@
 // drained. undici is used only behind this interface (transport/undici.ts).
 
 import type { TlsSummary } from '../report/result.ts';
+import type { ProtocolChoice } from '../scenario/types.ts';
 
 export type WireProtocol = 'h1' | 'h2' | 'h2c';
+
+export interface TransportOptions {
+  target: string;
+  protocol: ProtocolChoice;
+  /** h1: sockets; h2: sessions. */
+  connections: number;
+  pipelining: number;
+  /** h2: streams in flight per session (the server's SETTINGS may lower it). */
+  maxConcurrentStreams: number;
+  /** Requests in flight at once across the run (the engine's bound). */
+  maxInflight: number;
+  tls: TlsSettings;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Idle timeouts (null = off): send to the response headers; longest gap between body chunks. */
+  headersTimeoutMs?: number | null;
+  bodyTimeoutMs?: number | null;
+}
+
+/**
+ * The largest HTTP/1.1 response head accepted (status line and header lines; undici counts the header
+ * lines only). Beyond it a response is a protocol error, in either transport.
+ */
+export const MAX_HEAD_BYTES = 64 * 1024;
 
 /** A request in the form the transport sends it, built once per planned request. */
 export interface PreparedRequest {
@@ -43,13 +68,14 @@ export interface TransportStats {
    * session than planned and the transport opened more sessions to reach the asked concurrency.
    */
   sessions: number | null;
-  /**
-   * Requests sent again on a new connection because the server had not processed them (HTTP/2: above a
-   * GOAWAY's last stream id). Absent where the transport cannot count them (undici resends them too).
-   */
-  resent?: number;
   /** https:// targets only. */
   tls: TlsStats | null;
+  /**
+   * Requests written again on a new connection because the server had not processed them: HTTP/1.1, the
+   * connection they were pipelined on closed before answering them; HTTP/2, they were above a GOAWAY's last
+   * stream id. Absent where the transport cannot count them (undici resends them too).
+   */
+  resent?: number;
 }
 
 /** TLS settings, resolved (file contents read) by the plan. */

@@ -14,36 +14,19 @@ import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'undici';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
-import type { ProtocolChoice } from '../scenario/types.ts';
 import { Connector } from './connector.ts';
 import { Deadlines, type Deadlined } from './deadlines.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
 import {
+  MAX_HEAD_BYTES,
   type TlsSettings,
   type PreparedRequest,
   type SendCallback,
   type SendOutcome,
   type Transport,
+  type TransportOptions,
   type TransportStats,
 } from './transport.ts';
-
-export interface TransportOptions {
-  target: string;
-  protocol: ProtocolChoice;
-  /** h1: sockets; h2: sessions. */
-  connections: number;
-  pipelining: number;
-  /** h2: streams in flight per session (the server's SETTINGS may lower it). */
-  maxConcurrentStreams: number;
-  /** Requests in flight at once across the run (the engine's bound). */
-  maxInflight: number;
-  tls: TlsSettings;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
-  /** Idle timeouts (null = off): send to the response headers; longest gap between body chunks. */
-  headersTimeoutMs?: number | null;
-  bodyTimeoutMs?: number | null;
-}
 
 /**
  * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a
@@ -181,6 +164,7 @@ class UndiciTransport implements Transport {
       // undici's per-request timers are off: one coarse sweep below bounds every request instead.
       headersTimeout: 0,
       bodyTimeout: 0,
+      maxHeaderSize: MAX_HEAD_BYTES,
       allowH2: h2,
       ...(h2 ? { h2Options: { maxConcurrentStreams: options.maxConcurrentStreams } } : {}),
       connect: (_connectOptions, callback) => this.connect(callback),
@@ -270,6 +254,6 @@ class UndiciTransport implements Transport {
   }
 }
 
-export function createTransport(options: TransportOptions): Transport {
+export function createUndiciTransport(options: TransportOptions): Transport {
   return new UndiciTransport(options);
 }
