@@ -310,3 +310,53 @@ describe('HPACK decoder: errors', () => {
     rejects(Buffer.concat([hex('88'), encodeLiteral(0x00, 33, date1, false)]), /header list exceeds 20 octets/, small);
   });
 });
+
+describe('HPACK encoder: request header blocks', () => {
+  it('static indices, literals without indexing with indexed names, Huffman when shorter (C.4.1 fields)', () => {
+    const block = encodeHeaderBlock([[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'www.example.com']]);
+    // As C.4.1 but :authority without indexing (0x01 instead of 0x41): request blocks never touch the table.
+    assert.deepEqual(block, hex('8286 8401 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff'));
+  });
+
+  it('puts pseudo-headers first, keeps each group in order, raw strings when Huffman is not shorter', () => {
+    const block = encodeHeaderBlock([['x-a', '%%'], [':method', 'POST'], [':path', '/p'], ['x-b', 'c']]);
+    // 83 :method POST; 04 :path, then '/p' raw (Huffman would also take 2 octets); then literal names.
+    const decoder = new HpackDecoder();
+    assert.deepEqual(decode(decoder, block), [[':method', 'POST'], [':path', '/p'], ['x-a', '%%'], ['x-b', 'c']]);
+    assert.deepEqual(block.subarray(0, 5), hex('83 04 02 2f70'));
+  });
+
+  it('never indexes sensitive names, even when name and value match a static entry', () => {
+    const block = encodeHeaderBlock([['authorization', 'x'], ['cookie', ''], ['set-cookie', 'a'], ['proxy-authorization', 'b'], ['accept-encoding', 'gzip, deflate']]);
+    // 1f 08: never indexed, name index 23 (15 + 8); 1f 11: cookie (32); 1f 28: set-cookie (55); 1f 22: index 49; 90: accept-encoding full match.
+    assert.deepEqual(block, hex('1f08 0178 1f11 00 1f28 0161 1f22 0162 90'));
+  });
+
+  it('refuses a character outside latin1, naming the header', () => {
+    assert.throws(() => encodeHeaderBlock([['x-name', 'caf\u20ac']]), isHpackError(/value of header "x-name" has a character outside latin1 \(U\+20ac\) at offset 3/));
+  });
+});
+
+describe('HPACK decoder: hostile input', () => {
+  it('random octets and every truncation of the C.6 blocks either decode or throw HpackError, nothing else', () => {
+    let seed = 12345;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16;
+    const check = (decoder: HpackDecoder, block: Buffer) => {
+      try {
+        decoder.decode(block, 0, block.length, new Collect());
+      } catch (err) {
+        assert.ok(err instanceof HpackError, `${(err as Error).name}: ${(err as Error).message} for ${block.toString('hex')}`);
+      }
+    };
+    const decoder = new HpackDecoder(256);
+    for (let i = 0; i < 20_000; i++) {
+      const block = Buffer.from(Array.from({ length: 1 + (next() % 40) }, () => next() & 0xff));
+      check(decoder, block);
+      assert.ok(decoder.dynamicTableSize <= 256);
+    }
+    for (const { huffmanBlock } of responses) {
+      const block = hex(huffmanBlock);
+      for (let end = 0; end < block.length; end++) check(new HpackDecoder(256), block.subarray(0, end));
+    }
+  });
+});

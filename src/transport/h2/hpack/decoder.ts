@@ -36,6 +36,7 @@ const KIND_OTHER = 0;
 const KIND_STATUS = 1;
 const KIND_CONTENT_LENGTH = 2;
 
+const EMPTY = Buffer.alloc(0);
 const STATUS_OCTETS = Buffer.from(':status', 'latin1');
 const CONTENT_LENGTH_OCTETS = Buffer.from('content-length', 'latin1');
 
@@ -67,7 +68,7 @@ export class HpackDecoder {
   private count = 0;
 
   // The block being decoded and the position in it.
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private pos = 0;
   // Huffman-decoded strings of the block land here, each after the previous.
   private scratch: Buffer = Buffer.allocUnsafe(1024);
@@ -157,6 +158,8 @@ export class HpackDecoder {
         throw new HpackError(`HPACK: header list exceeds ${this.maxHeaderListSize} octets of names and values`);
       }
     }
+    // Hold no reference to the caller's octets between blocks (they are often a whole socket read).
+    this.buf = this.strBuf = EMPTY;
     if (this.contentLengthInvalid) this.contentLength = -1;
     if (this.statusError !== '') throw new HpackError(this.statusError);
   }
