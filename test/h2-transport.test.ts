@@ -286,7 +286,7 @@ test('GOAWAY with an error code then close: streams at or below the last id fail
 });
 
 test('RST_STREAM is a stream-reset named by its code; the session carries on', async () => {
-  const codes = [2, 7, 8, 1];
+  const codes = [2, 3, 8, 1];
   const server = await startFrameServer({
     onRequest: (conn, stream, n) => {
       if (n % 5 === 0) void conn.write(frame(3, 0, stream, u32(codes[(n / 5 - 1) % codes.length]!)));
@@ -299,10 +299,30 @@ test('RST_STREAM is a stream-reset named by its code; the session carries on', a
     const tally = await drive(t, 40, 4);
     assert.deepEqual(tally.statuses, { 200: 32 });
     assert.deepEqual(tally.errors, { 'stream-reset': 8 });
-    for (const name of ['INTERNAL_ERROR', 'REFUSED_STREAM', 'CANCEL', 'PROTOCOL_ERROR']) {
+    for (const name of ['INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'CANCEL', 'PROTOCOL_ERROR']) {
       assert.ok(tally.messages.some((m) => m.includes(`RST_STREAM ${name}`)), name);
     }
     assert.equal(server.connections.length, 2);
+  } finally {
+    await t.close();
+    await server.close();
+  }
+});
+
+test('REFUSED_STREAM: the stream was not processed, so it is sent again once (counted), then fails as stream-reset', async () => {
+  const server = await startFrameServer({
+    onRequest: (conn, stream, n) => void conn.write(n <= 2 || n === 5 ? frame(3, 0, stream, u32(7)) : simpleResponse(stream)),
+  });
+  const t = transport(server.url, { maxInflight: 1 });
+  try {
+    await t.preflight();
+    const tally = await drive(t, 4, 1);
+    // Request 1: refused (n=1), sent again, refused (n=2): fails. Request 2: n=3 ok. Request 3: n=4 ok. Request 4: refused (n=5), sent again (n=6): ok.
+    assert.deepEqual(tally.statuses, { 200: 3 });
+    assert.deepEqual(tally.errors, { 'stream-reset': 1 });
+    assert.match(tally.messages[0]!, /RST_STREAM REFUSED_STREAM \(0x7\)/);
+    assert.equal(t.stats().resent, 2);
+    assert.equal(server.requests(), 6);
   } finally {
     await t.close();
     await server.close();

@@ -37,6 +37,7 @@ import {
   PRIORITY,
   PROTOCOL_ERROR,
   PUSH_PROMISE,
+  REFUSED_STREAM,
   RST_STREAM,
   SETTINGS,
   SETTINGS_ENABLE_PUSH,
@@ -57,8 +58,11 @@ export interface SessionOwner {
   ready(session: Session): void;
   /** A stream ended: with the response complete (error null) or failed. The stream has left the session. */
   finished(stream: H2Stream, error: Error | null): void;
-  /** The server did not process this stream (above a GOAWAY's last stream id): it may be sent again. */
-  unprocessed(stream: H2Stream): void;
+  /**
+   * The server did not process this stream (above a GOAWAY's last stream id, or REFUSED_STREAM): it may be
+   * sent again; `error` is its failure if it may not.
+   */
+  unprocessed(stream: H2Stream, error: Error): void;
   /** The session takes no new streams (GOAWAY, stream ids used up); it closes once its streams are done. */
   retired(session: Session): void;
   /** The connection is gone; `error` says why when it was not our own doing (null for a clean close). */
@@ -410,8 +414,10 @@ export class Session {
     this.remove(stream);
     const code = readUint32(buf, start);
     // After a GOAWAY with an error code the server tears the connection down: its resets are part of that.
-    const error = this.goawayCode !== NO_ERROR ? this.goawayError(`, then reset stream ${id} with ${errorName(code)}`) : resetError(id, code);
-    this.owner.finished(stream, error);
+    if (this.goawayCode !== NO_ERROR) this.owner.finished(stream, this.goawayError(`, then reset stream ${id} with ${errorName(code)}`));
+    // REFUSED_STREAM: the server did not process it (RFC 9113 §8.7), so it may be sent again.
+    else if (code === REFUSED_STREAM) this.owner.unprocessed(stream, resetError(id, code));
+    else this.owner.finished(stream, resetError(id, code));
     this.afterStream();
   }
 
@@ -484,7 +490,7 @@ export class Session {
     for (const stream of this.streams.values()) {
       if (stream.id > this.goawayLastId) {
         this.remove(stream);
-        this.owner.unprocessed(stream);
+        this.owner.unprocessed(stream, this.goawayError(`: stream ${stream.id} was not processed`));
       }
     }
     this.afterStream();

@@ -32,6 +32,8 @@ export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
   block: Buffer | null = null;
   /** Null once the callback has been made. */
   done: SendCallback | null = null;
+  /** Times sent again because the server did not process it (at most once). */
+  resends = 0;
   /** Request body bytes sent so far (a body larger than the server's window goes out as it opens). */
   bodySent = 0;
   /** The server's flow-control window for this stream (request body). */
@@ -61,6 +63,7 @@ export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
     this.request = request;
     this.block = block;
     this.done = done;
+    this.resends = 0;
     this.session = null;
   }
 

@@ -5,7 +5,7 @@
 // allows fewer streams per session than planned (its SETTINGS_MAX_CONCURRENT_STREAMS, at the start or later),
 // more sessions are opened so that the asked concurrency is reached rather than left waiting for a slot. A
 // session that stops taking streams (GOAWAY, stream ids used up) is replaced at once; streams the server did
-// not process (above a GOAWAY's last stream id) are sent again on another session and counted.
+// not process (above a GOAWAY's last stream id, or refused with REFUSED_STREAM) are sent again, once, and counted.
 //
 // The per-request path allocates nothing in steady state: streams come from a free list, the header block is
 // built once per request definition, the callback is called with the stream itself as the outcome.
@@ -180,7 +180,11 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
     this.spares.push(stream);
   }
 
-  unprocessed(stream: H2Stream): void {
+  unprocessed(stream: H2Stream, error: Error): void {
+    // Once only, as undici does (RFC 9113 §8.7: a client SHOULD NOT retry a refused request more than once):
+    // a server refusing everything ends in failures, not a loop.
+    if (stream.resends > 0) return this.finished(stream, error);
+    stream.resends++;
     this.resent++;
     const session = this.pick();
     if (session !== null) session.open(stream);
