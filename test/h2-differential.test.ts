@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accountedFor, assertAgree, runBoth, type Started } from './helpers/both.ts';
-import { frame, responseBlock, simpleResponse, startFrameServer, u32, type FrameServerOptions } from './helpers/h2-frame-server.ts';
+import { frame, responseBlock, simpleResponse, startFrameServer, u32, type FrameConnection, type FrameServerOptions } from './helpers/h2-frame-server.ts';
 import { startH2Server, type H2ServerOptions } from './helpers/servers.ts';
 
 const h2 = (options: H2ServerOptions) => async (): Promise<Started> => {
@@ -110,3 +110,61 @@ for (const c of FRAME_SERVERS) {
     assert.ok(runs.loadhttp.result.counts.completed > 0);
   });
 }
+
+/** Every other request (odd n) gets `broken`, the rest a plain response. */
+const everyOther =
+  (broken: (conn: FrameConnection, stream: number) => void) =>
+  (conn: FrameConnection, stream: number, n: number): void => {
+    if (n % 2 === 1) broken(conn, stream);
+    else void conn.write(simpleResponse(stream));
+  };
+
+const AGREE_BROKEN: Array<{ name: string; broken: (conn: FrameConnection, stream: number) => void; expect: string }> = [
+  {
+    name: 'a body shorter than its content-length',
+    broken: (conn, stream) => void conn.write(Buffer.concat([frame(1, 4, stream, responseBlock(200, [['content-length', '9']])), frame(0, 1, stream, Buffer.from('ab'))])),
+    expect: 'protocol-error',
+  },
+  { name: 'the connection closed mid-response', broken: (conn, stream) => void conn.write(frame(1, 4, stream, responseBlock(200))).then(() => conn.socket.destroy()), expect: 'connection-reset' },
+  { name: 'no answer (request timeout)', broken: () => {}, expect: 'timeout' },
+];
+
+for (const c of AGREE_BROKEN) {
+  test(`differential h2: every other response broken, ${c.name} (${c.expect})`, async () => {
+    const runs = await runBoth(frames({ onRequest: everyOther(c.broken) }), { ...H2, iterations: 10, concurrency: 1, requestTimeoutMs: 500 });
+    assertAgree(runs, c.name);
+    assert.deepEqual(runs.loadhttp.result.errors, { [c.expect]: 5 });
+  });
+}
+
+// Connection errors of the server's making. loadhttp sends GOAWAY with the error code, fails the streams of
+// that connection as protocol-error and goes on with a new one. undici (node:http2) classes the first failure
+// the same, but never replaces the destroyed session: every later request fails on it (connection-reset).
+const CONNECTION_ERRORS: Array<{ name: string; broken: (conn: FrameConnection, stream: number) => void; example: RegExp }> = [
+  { name: 'DATA on stream 0', broken: (conn) => void conn.write(frame(0, 1, 0, Buffer.from('x'))), example: /DATA frame on stream 0 \(sent GOAWAY PROTOCOL_ERROR/ },
+  { name: 'a broken HPACK block', broken: (conn, stream) => void conn.write(frame(1, 5, stream, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))), example: /HPACK.*COMPRESSION_ERROR/ },
+  { name: 'a frame above SETTINGS_MAX_FRAME_SIZE', broken: (conn, stream) => void conn.write(frame(0, 1, stream, Buffer.alloc(20_000))), example: /FRAME_SIZE_ERROR/ },
+  { name: 'PUSH_PROMISE (push disabled)', broken: (conn, stream) => void conn.write(frame(5, 4, stream, Buffer.concat([u32(2), responseBlock(200)]))), example: /PUSH_PROMISE/ },
+  { name: 'HEADERS on a stream never opened', broken: (conn) => void conn.write(frame(1, 5, 99, responseBlock(200))), example: /stream 99, which we never opened/ },
+];
+
+for (const c of CONNECTION_ERRORS) {
+  test(`differential h2: every other response is a connection error, ${c.name} (protocol-error; undici keeps no session)`, async () => {
+    const runs = await runBoth(frames({ onRequest: everyOther(c.broken) }), { ...H2, iterations: 10, concurrency: 1 });
+    accountedFor(runs.loadhttp.result);
+    accountedFor(runs.undici.result);
+    assert.deepEqual(runs.loadhttp.result.errors, { 'protocol-error': 5 });
+    assert.equal(runs.loadhttp.result.counts.completed, 5);
+    assert.match(runs.loadhttp.result.errorExamples['protocol-error']![0]!, c.example);
+    assert.equal(runs.undici.result.errors['protocol-error'], 1);
+    assert.equal(runs.undici.result.counts.failed, 10);
+  });
+}
+
+test('differential h2: response headers without :status (loadhttp protocol-error; undici stream-reset)', async () => {
+  // node:http2 resets the stream itself (RST_STREAM PROTOCOL_ERROR) and reports it like a server's reset.
+  const runs = await runBoth(frames({ onRequest: everyOther((conn, stream) => void conn.write(frame(1, 5, stream, Buffer.alloc(0)))) }), { ...H2, iterations: 10, concurrency: 1 });
+  assert.deepEqual(runs.loadhttp.result.errors, { 'protocol-error': 5 });
+  assert.deepEqual(runs.undici.result.errors, { 'stream-reset': 5 });
+  assert.deepEqual(runs.loadhttp.result.counts, runs.undici.result.counts);
+});
