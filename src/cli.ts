@@ -21,7 +21,7 @@ import { describeLoad } from './report/load-text.ts';
 import { calibrate } from './calibrate/calibrate.ts';
 import { calibrateOptions, type CalibrateFlags } from './calibrate/options.ts';
 import { renderCalibration } from './report/calibration-text.ts';
-import type { RunResult } from './report/result.ts';
+import { SCHEMA_VERSION, type RunResult } from './report/result.ts';
 import { renderReport } from './report/table.ts';
 import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
 import type { ProtocolChoice } from './scenario/types.ts';
@@ -115,9 +115,6 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   measured = { ...measured, ...shardRun?.tags };
   // One shard's figures are a part of the load: `loadhttp merge` judges the thresholds on all of them.
   const result = withVerdicts(measured, shardRun?.sharded ? [] : plan.thresholds, gate.tripped, comparison);
-  if (shardRun?.sharded && plan.thresholds.length > 0 && !output.quiet) {
-    stderr.write('loadhttp: thresholds are judged by `loadhttp merge` on all the shards together, not per shard\n');
-  }
   onResult?.(result);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));
@@ -338,7 +335,7 @@ Exit codes: 0 no regression, 99 regression, 2 a file is missing or not a loadhtt
     .option('--json <file>', 'write the merged result as JSON ("-" for stdout; the report then goes to stderr)')
     .option('--junit <file>', 'write the thresholds, judged on the merged figures, as JUnit XML')
     .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
-    .option('--force', 'merge results of different scenarios or run ids anyway, as one union (the report says so)')
+    .option('--force', 'merge results of different scenarios or run ids anyway, as one union, and leave out failed shards (the report says so)')
     .option('--partial', 'exit as for a complete run even when shards are missing (default: exit 3)')
     .addHelpText(
       'after',
@@ -350,14 +347,16 @@ far apart the shards started.
 Example:
   $ loadhttp merge shard-*.json --json total.json --junit junit.xml
 
-Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when shards are missing
-(unless --partial); 2 when the files are not the shards of one run (unless --force).`,
+Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when a shard failed (its
+result has an error; --force merges the others) or shards are missing (unless --partial); 2 when the
+files are not the shards of one run (unless --force).`,
     )
     .action((files: string[], flags: { json?: string; junit?: string; summary?: string; force?: boolean; partial?: boolean }) => {
       for (const [flag, target] of [['--json', flags.json], ['--junit', flags.junit], ['--summary', flags.summary]] as const) {
         checkWritableTarget(flag, target);
       }
-      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge') }));
+      // Shards of one run come from one loadhttp: older files lack the first-try histograms an exact merge adds.
+      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge', { versions: [SCHEMA_VERSION], failed: true }) }));
       const result = mergeShards(inputs, { force: Boolean(flags.force) });
       const stream = flags.json === '-' ? stderr : stdout;
       stream.write(`${describeMerge(result).join('\n')}\n\n`);

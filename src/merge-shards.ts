@@ -1,12 +1,13 @@
 // `loadhttp merge`: result files of the shards of one run → one RunResult, judged again. Checks that the
 // files belong together (same plan digest, same run id, same shard count, no shard twice) unless forced,
+// names the shards that failed (their result has `error`: refused unless forced, then left out as missing),
 // lists the missing shards, measures how far apart the shards started, and re-evaluates the thresholds
 // on the merged figures. Pure: the CLI reads the files and writes the outputs.
-import { UsageError } from './errors.ts';
+import { RunError, UsageError } from './errors.ts';
 import { withVerdicts } from './gate.ts';
 import { mergeResults } from './merge.ts';
 import type { PlannedThreshold } from './plan-thresholds.ts';
-import type { MergeSummary, RunResult } from './report/result.ts';
+import type { MergeFailure, MergeSummary, RunResult } from './report/result.ts';
 import { parseThreshold } from './report/thresholds.ts';
 
 export interface MergeInput {
@@ -22,27 +23,38 @@ export function mergeShards(inputs: readonly MergeInput[], options: { force: boo
   if (mismatches.length > 0 && !options.force) {
     throw new UsageError(`merge: these results are not the shards of one run:\n${mismatches.map((m) => `  - ${m}`).join('\n')}\n(--force merges them anyway, as one union)`);
   }
+  // A shard that measured nothing has no figures to add: without --force the merge stops (exit 3) and
+  // names it; with --force the others are merged and it is missing, like a shard whose file is absent.
+  const failed = sorted.filter((i) => i.result.error);
+  const failures = failed.map(({ file, result }) => ({ file, shard: result.shard ?? null, error: result.error! }));
+  if (failed.length > 0 && (!options.force || failed.length === sorted.length)) {
+    const why = failures.map((f) => `  - ${describeFailure(f)}`).join('\n');
+    const what = options.force ? 'every result failed: nothing to merge' : 'the figures would be incomplete (--force merges the rest)';
+    throw new RunError('shard-failed', `merge: ${failed.length === 1 ? 'a shard' : `${failed.length} shards`} measured nothing:\n${why}\n${what}`);
+  }
   const counts = unique(sorted.map((i) => i.result.shard?.count).filter((c): c is number => c !== undefined));
   const shardCount = counts.length === 1 ? counts[0]! : null;
-  const present = new Set(sorted.map((i) => i.result.shard?.index));
+  const good = sorted.filter((i) => !i.result.error);
+  const present = new Set(good.map((i) => i.result.shard?.index));
   const missing = shardCount === null ? [] : range(shardCount).filter((i) => !present.has(i));
-  const starts = sorted.map((i) => Date.parse(i.result.measureStartedAt ?? i.result.startedAt));
+  const starts = good.map((i) => Date.parse(i.result.measureStartedAt ?? i.result.startedAt));
   const summary: MergeSummary = {
-    inputs: sorted.map(({ file, result }) => ({ file, shard: result.shard ?? null, runId: result.runId ?? null, startedAt: result.startedAt })),
+    inputs: good.map(({ file, result }) => ({ file, shard: result.shard ?? null, runId: result.runId ?? null, startedAt: result.startedAt })),
     shardCount,
     missing,
     startSkewMs: Math.max(...starts) - Math.min(...starts),
+    failed: failures,
     forced: mismatches.length > 0,
     mismatches,
   };
-  const labels = sorted.map(({ file, result }) => (result.shard ? `shard ${result.shard.index}/${result.shard.count}` : file));
-  const merged = mergeResults(sorted.map((i) => i.result), labels);
+  const labels = good.map(({ file, result }) => (result.shard ? `shard ${result.shard.index}/${result.shard.count}` : file));
+  const merged = mergeResults(good.map((i) => i.result), labels);
   const runIds = unique(sorted.map((i) => i.result.runId).filter((id): id is string => id !== undefined));
   if (runIds.length === 1) merged.runId = runIds[0]!;
   const digests = unique(sorted.map((i) => i.result.planDigest).filter((d): d is string => d !== undefined));
   if (digests.length === 1) merged.planDigest = digests[0]!;
   merged.merged = summary;
-  const abort = sorted.find((i) => i.result.thresholdAbort)?.result.thresholdAbort ?? null;
+  const abort = good.find((i) => i.result.thresholdAbort)?.result.thresholdAbort ?? null;
   return withVerdicts(merged, plannedThresholds(merged), abort, null);
 }
 
@@ -87,11 +99,18 @@ export function describeMerge(result: RunResult): string[] {
   const of = m.shardCount === null ? `${m.inputs.length} results` : `${m.inputs.length} of ${m.shardCount} shards`;
   const run = result.runId ? ` of run ${result.runId}` : '';
   const lines = [`merged ${of}${run}; the shards started ${formatSkew(m.startSkewMs)} apart`];
+  for (const failure of m.failed ?? []) lines.push(`FAILED: ${describeFailure(failure)}: left out`);
   if (m.missing.length > 0) {
     lines.push(`INCOMPLETE: missing shard${m.missing.length === 1 ? '' : 's'} ${m.missing.join(', ')} of ${m.shardCount}: the figures cover only the shards present`);
   }
   if (m.forced) lines.push(`FORCED: merged as one union of ${m.inputs.length} results that are not one run (${m.mismatches.length} mismatch${m.mismatches.length === 1 ? '' : 'es'})`);
   return lines;
+}
+
+/** "shard 2/4 (shard-2.json): connect-refused: connect ECONNREFUSED 10.0.0.7:8080" */
+function describeFailure(f: MergeFailure): string {
+  const name = f.shard ? `shard ${f.shard.index}/${f.shard.count} (${f.file})` : f.file;
+  return `${name}: ${f.error.class}: ${f.error.message}`;
 }
 
 function formatSkew(ms: number): string {

@@ -2,7 +2,7 @@
 // merged into the RunResult of the whole. Pure.
 //
 // Exact: counters, status codes and error classes add; every histogram (latency, TTFB, queue wait,
-// service time, schedule lag, TLS handshake; in total and per request) is decoded, added bucket by bucket
+// service time, schedule lag, TLS handshake, first tries; in total and per request) is decoded, added bucket by bucket
 // and re-encoded, and every summary is recomputed from the sums (so P99 of the merge is the P99 of all
 // requests, not an average of P99s). Rates are recomputed: rps = completed / the longest measured window.
 //
@@ -27,9 +27,9 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
   for (const name of requestNames) {
     const present = parts.map((p) => p.requests[name]).filter((r): r is RequestStats => r !== undefined);
     const h = histograms.requests[name]!;
-    requests[name] = mergeStats(present, durationMs, h.latency, h.ttfb, h.serviceTime);
+    requests[name] = mergeStats(present, durationMs, h);
   }
-  const total = mergeStats(parts, durationMs, histograms.latency, histograms.ttfb, histograms.serviceTime);
+  const total = mergeStats(parts, durationMs, histograms);
   const protocols = sumRecords(parts.map((p) => p.protocols ?? {}));
   const merged: RunResult = {
     ...first,
@@ -80,13 +80,7 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
 }
 
 /** One request name's (or the total's) counters from the parts, summaries from the merged histograms. */
-function mergeStats(
-  parts: readonly RequestStats[],
-  durationMs: number,
-  latency: LatencyHistogram,
-  ttfb: LatencyHistogram,
-  service: LatencyHistogram | null,
-): RequestStats {
+function mergeStats(parts: readonly RequestStats[], durationMs: number, h: RequestHistograms): RequestStats {
   const counts = mergeCounts(parts.map((p) => p.counts));
   const unexpectedStatus = sum(parts.map((p) => p.unexpectedStatus));
   const stats: RequestStats = {
@@ -94,27 +88,15 @@ function mergeStats(
     unexpectedStatus,
     errorRate: counts.sent === 0 ? 0 : (counts.failed + unexpectedStatus) / counts.sent,
     rps: durationMs > 0 ? counts.completed / (durationMs / 1000) : 0,
-    latencyMs: withExactMax(summarize(latency), parts.map((p) => p.latencyMs)),
-    ttfbMs: withExactMax(summarize(ttfb), parts.map((p) => p.ttfbMs)),
+    latencyMs: withExactMax(summarize(h.latency), parts.map((p) => p.latencyMs)),
+    ttfbMs: withExactMax(summarize(h.ttfb), parts.map((p) => p.ttfbMs)),
     statusCodes: sortedByKey(sumRecords(parts.map((p) => p.statusCodes))),
     errors: sumRecords(parts.map((p) => p.errors)),
   };
-  if (service !== null) stats.serviceTimeMs = withExactMax(summarize(service), parts.map((p) => p.serviceTimeMs));
+  if (h.serviceTime !== null) stats.serviceTimeMs = withExactMax(summarize(h.serviceTime), parts.map((p) => p.serviceTimeMs));
   if (parts.some((p) => p.firstTryFailures !== undefined)) stats.firstTryFailures = sum(parts.map((p) => p.firstTryFailures ?? 0));
-  const firstTries = parts.map((p) => p.firstTryMs).filter((s): s is LatencySummary => s !== undefined);
-  if (firstTries.length > 0) stats.firstTryMs = mergeSummariesApprox(firstTries);
+  if (h.firstTry !== null) stats.firstTryMs = withExactMax(summarize(h.firstTry), parts.map((p) => p.firstTryMs));
   return stats;
-}
-
-/**
- * Retries' first-try latency comes as summaries only (no encoded histogram to add): count, mean and max
- * merge exactly; each percentile is the largest part's, an upper bound of the merged one.
- */
-function mergeSummariesApprox(list: readonly LatencySummary[]): LatencySummary {
-  const count = sum(list.map((s) => s.count));
-  const top = (key: 'p50' | 'p90' | 'p99' | 'p999' | 'max') => Math.max(0, ...list.filter((s) => s.count > 0).map((s) => s[key]));
-  const mean = count === 0 ? 0 : Math.round((sum(list.map((s) => s.mean * s.count)) / count) * 1000) / 1000;
-  return { count, mean, p50: top('p50'), p90: top('p90'), p99: top('p99'), p999: top('p999'), max: top('max') };
 }
 
 /**
@@ -138,14 +120,19 @@ function mergeCounts(list: readonly Counts[]): Counts {
   return counts;
 }
 
-interface Histograms {
+interface RequestHistograms {
   latency: LatencyHistogram;
   ttfb: LatencyHistogram;
-  queueWait: LatencyHistogram;
   serviceTime: LatencyHistogram | null;
+  /** With a retry policy only. */
+  firstTry: LatencyHistogram | null;
+}
+
+interface Histograms extends RequestHistograms {
+  queueWait: LatencyHistogram;
   scheduleLag: LatencyHistogram;
   handshake: LatencyHistogram | null;
-  requests: Record<string, { latency: LatencyHistogram; ttfb: LatencyHistogram; serviceTime: LatencyHistogram | null }>;
+  requests: Record<string, RequestHistograms>;
 }
 
 /** Sums one encoded histogram over the parts; null when no part has it and `optional`. */
@@ -166,6 +153,7 @@ function mergeHistograms(parts: readonly RunResult[]): Histograms {
       latency: added(per.map((r) => r?.latency), false)!,
       ttfb: added(per.map((r) => r?.ttfb), false)!,
       serviceTime: added(per.map((r) => r?.serviceTime), true),
+      firstTry: added(per.map((r) => r?.firstTry), true),
     };
   }
   return {
@@ -173,6 +161,7 @@ function mergeHistograms(parts: readonly RunResult[]): Histograms {
     ttfb: added(h.map((x) => x.ttfb), false)!,
     queueWait: added(h.map((x) => x.queueWait), false)!,
     serviceTime: added(h.map((x) => x.serviceTime), true),
+    firstTry: added(h.map((x) => x.firstTry), true),
     scheduleLag: added(h.map((x) => x.scheduleLag), false)!,
     handshake: added(h.map((x) => x.handshake), true),
     requests,
@@ -182,7 +171,12 @@ function mergeHistograms(parts: readonly RunResult[]): Histograms {
 function encodeHistograms(h: Histograms): RunResult['histograms'] {
   const requests: RunResult['histograms']['requests'] = {};
   for (const [name, r] of Object.entries(h.requests)) {
-    requests[name] = { latency: encode(r.latency), ttfb: encode(r.ttfb), ...(r.serviceTime && { serviceTime: encode(r.serviceTime) }) };
+    requests[name] = {
+      latency: encode(r.latency),
+      ttfb: encode(r.ttfb),
+      ...(r.serviceTime && { serviceTime: encode(r.serviceTime) }),
+      ...(r.firstTry && { firstTry: encode(r.firstTry) }),
+    };
   }
   return {
     unit: 'us',
@@ -192,6 +186,7 @@ function encodeHistograms(h: Histograms): RunResult['histograms'] {
     ...(h.serviceTime && { serviceTime: encode(h.serviceTime) }),
     scheduleLag: encode(h.scheduleLag),
     ...(h.handshake && { handshake: encode(h.handshake) }),
+    ...(h.firstTry && { firstTry: encode(h.firstTry) }),
     requests,
   };
 }

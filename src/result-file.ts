@@ -5,13 +5,20 @@ import { UsageError } from './errors.ts';
 import { readFailure } from './read-failure.ts';
 import { SCHEMA_VERSION, type RunResult } from './report/result.ts';
 
-/** Result schema versions this build reads. */
-export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
+/** Result schema versions this build reads (1 lacks only the firstTry histograms, which compare never reads). */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, SCHEMA_VERSION];
+
+export interface ReadOptions {
+  /** Schema versions accepted (default: SUPPORTED_SCHEMA_VERSIONS). */
+  versions?: readonly number[];
+  /** Accept the result of a run that measured nothing (`merge` reports it as a failed shard). */
+  failed?: boolean;
+}
 
 const HOW = 'write one with: loadhttp run ... --json FILE';
 
 /** `label` names where the path came from in messages ("--baseline", "base"). */
-export function readResultFile(file: string, label: string): RunResult {
+export function readResultFile(file: string, label: string, options: ReadOptions = {}): RunResult {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -25,10 +32,11 @@ export function readResultFile(file: string, label: string): RunResult {
     const why = (error as Error).message.replace(/\s+/g, ' ');
     throw new UsageError(`${label}: ${file} is not JSON (${why}); expected a loadhttp result (${HOW})`);
   }
-  return checkResult(data, file, label);
+  return checkResult(data, file, label, options);
 }
 
-function checkResult(data: unknown, file: string, label: string): RunResult {
+function checkResult(data: unknown, file: string, label: string, options: ReadOptions): RunResult {
+  const versions = options.versions ?? SUPPORTED_SCHEMA_VERSIONS;
   const fail = (problem: string): never => {
     throw new UsageError(`${label}: ${file} ${problem}`);
   };
@@ -40,11 +48,13 @@ function checkResult(data: unknown, file: string, label: string): RunResult {
     fail(`is not a loadhttp result: it has no "tool": {"name": "loadhttp"} (${HOW})`);
   }
   const version = r.schemaVersion;
-  if (typeof version !== 'number' || !SUPPORTED_SCHEMA_VERSIONS.includes(version)) {
-    const newer = typeof version === 'number' && version > Math.max(...SUPPORTED_SCHEMA_VERSIONS);
+  if (typeof version !== 'number' || !versions.includes(version)) {
+    const newer = typeof version === 'number' && version > Math.max(...versions);
+    const older = typeof version === 'number' && version < Math.min(...versions);
     fail(
-      `has result schemaVersion ${JSON.stringify(version)}, which this loadhttp cannot read ` +
-        `(supported: ${SUPPORTED_SCHEMA_VERSIONS.join(', ')})${newer ? '; it was written by a newer loadhttp' : ''}`,
+      `has result schemaVersion ${JSON.stringify(version)}, which this loadhttp cannot read here ` +
+        `(supported: ${versions.join(', ')})${newer ? '; it was written by a newer loadhttp' : ''}` +
+        `${older ? '; it was written by an older loadhttp: run it again with this one' : ''}`,
     );
   }
   for (const key of ['counts', 'latencyMs', 'requests', 'plan'] as const) {
@@ -54,6 +64,6 @@ function checkResult(data: unknown, file: string, label: string): RunResult {
     if (typeof r[key] !== 'number') fail(`is not a complete loadhttp result: "${key}" is missing`);
   }
   const error = r.error as { class?: unknown; message?: unknown } | undefined;
-  if (error) fail(`is the result of a run that measured nothing (${String(error.class)}: ${String(error.message)}): nothing to compare`);
+  if (error && !options.failed) fail(`is the result of a run that measured nothing (${String(error.class)}: ${String(error.message)}): nothing to compare`);
   return data as RunResult;
 }

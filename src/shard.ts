@@ -6,7 +6,7 @@ import { parseDuration } from './duration.ts';
 import { UsageError } from './errors.ts';
 import type { Plan } from './plan.ts';
 import { summarizePlan } from './engine/plan-summary.ts';
-import type { PlanSummary, RunResult } from './report/result.ts';
+import type { RunResult } from './report/result.ts';
 import { checkSplittable, planPart } from './split.ts';
 
 export interface ShardFlags {
@@ -89,9 +89,19 @@ export function parseStartAt(text: string, now: Date): Date {
   return new Date(at);
 }
 
-/** A digest of the whole plan as results show it: shards of the same scenario and settings agree on it. */
-export function planDigest(summary: PlanSummary): string {
-  return createHash('sha256').update(JSON.stringify(summary)).digest('hex').slice(0, 16);
+/**
+ * A digest of the whole resolved plan: shards of the same scenario and settings agree on it. Files enter
+ * by their contents, never their paths (`./s.yaml`, `s.yaml` and `/abs/s.yaml` are the same run): the
+ * scenario path and the TLS file paths are left out of the summary, the PEM contents and the request
+ * bodies (the summary has only their sizes) are hashed instead. The client key stays out: the
+ * certificate already names the client.
+ */
+export function planDigest(plan: Plan): string {
+  const { source: _path, tls: _files, ...summary } = summarizePlan(plan);
+  const { insecure, servername, ca, cert } = plan.tls;
+  const hash = createHash('sha256').update(JSON.stringify({ ...summary, tls: { insecure, servername, ca, cert } }));
+  for (const request of plan.requests) hash.update(`\0${request.body?.length ?? -1}\0`).update(request.body ?? '');
+  return hash.digest('hex').slice(0, 16);
 }
 
 /**
@@ -106,7 +116,7 @@ export function runIdFor(digest: string, startAt: ShardSetup['startAt']): string
 
 /** This copy's part of the plan and the tags its result carries (run id, plan digest, shard, start time). */
 export function shardedPlan(plan: Plan, setup: ShardSetup): { plan: Plan; tags: Partial<RunResult> } {
-  const digest = planDigest(summarizePlan(plan));
+  const digest = planDigest(plan);
   const tags: Partial<RunResult> = { runId: setup.runId ?? runIdFor(digest, setup.startAt), planDigest: digest };
   if (setup.startAt) tags.startAt = setup.startAt.at.toISOString();
   if (setup.shard === null) return { plan, tags };

@@ -150,9 +150,11 @@ test('compare and --baseline: a server made 5× slower regresses; the same serve
 
     // 5× slower: far beyond run-to-run jitter, and still ≥ 100 samples in 1 s (32 users × 4 each, all counted: no warmup).
     delayMs = 250;
-    const slow = await run('slow.json', ['--baseline', base, '--max-regression', '50%']);
+    const slow = await run('slow.json', ['--baseline', base, '--max-regression', '50%', '--junit', path.join(dir, 'slow.xml')]);
     assert.equal(slow.code, 99, slow.stdout);
     assert.match(slow.stdout, /REGRESSED: .*total p50/);
+    // --junit carries the comparison too: the regressed figures are failed testcases.
+    assert.match(readFileSync(path.join(dir, 'slow.xml'), 'utf8'), /<testcase classname="loadhttp\.baseline" name="p50 of all requests" time="0">\s*<failure message="regressed against the baseline: /);
     const regressions = readJson(path.join(dir, 'slow.json')).baseline!.comparison.regressions;
     assert.ok(regressions.some((r) => r.request === null && r.metric === 'rps'), JSON.stringify(regressions));
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildResult, spread } from './helpers/build-result.ts';
 import type { RunResult } from '../src/report/result.ts';
 import { renderJunit } from '../src/report/junit.ts';
+import { compareResults } from '../src/report/compare.ts';
 import { evaluateThresholds, parseThreshold, type ThresholdOutcome } from '../src/report/thresholds.ts';
 
 
@@ -212,4 +213,35 @@ test('no thresholds: a single "run completed" testcase that fails on a run error
   const afSuite = kids(parseXml(renderJunit(allFailed, [])), 'testsuite')[0];
   assert.equal(afSuite?.attrs.failures, '1');
   assert.match(kids(kids(afSuite, 'testcase')[0], 'failure')[0]?.attrs.message ?? '', /every request failed/);
+});
+
+test('with --baseline: one testcase per compared figure, failing only where the run regressed', () => {
+  const base = buildResult({ list: { latenciesUs: spread(2000, 10_000, 30_000) } });
+  // 2× slower: P50/P90/P99 regress; req/s and errors unchanged; max informational.
+  const current = buildResult({ list: { latenciesUs: spread(2000, 20_000, 60_000) } });
+  const comparison = compareResults(base, current, { maxRegression: 0.1 });
+  const result: RunResult = { ...current, baseline: { file: 'perf/base.json', comparison } };
+  const outcomes = evaluate(result, 'p99 < 1s');
+  const suite = kids(parseXml(renderJunit(result, outcomes)), 'testsuite')[0]!;
+  const cases = kids(suite, 'testcase');
+  const compared = cases.filter((c) => c.attrs.classname === 'loadhttp.baseline');
+  const rows = comparison.scopes.flatMap((s) => s.rows);
+  assert.equal(compared.length, rows.length, 'one per compared figure (the total and request "list")');
+  assert.equal(suite.attrs.tests, String(1 + rows.length));
+  const names = compared.map((c) => c.attrs.name);
+  for (const name of ['p50 of all requests', 'p99 of all requests', 'req/s of all requests', 'errors of all requests', 'max of all requests', 'p99 of request "list"']) {
+    assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+  }
+  const failed = compared.filter((c) => kids(c, 'failure').length > 0).map((c) => c.attrs.name);
+  assert.deepEqual(failed.sort(), ['p50 of all requests', 'p50 of request "list"', 'p90 of all requests', 'p90 of request "list"', 'p99 of all requests', 'p99 of request "list"']);
+  assert.equal(suite.attrs.failures, '6', 'the threshold passed; six regressions');
+  const p99 = kids(compared.find((c) => c.attrs.name === 'p99 of all requests'), 'failure')[0]!;
+  assert.equal(p99.attrs.type, 'baseline');
+  assert.match(p99.attrs.message ?? '', /^regressed against the baseline: base 29\.\d+ms, current 59\.\d+ms \(\+100%\)$/);
+  assert.match(p99.text, /baseline: perf\/base\.json/);
+
+  const same = compareResults(base, base, { maxRegression: 0.1 });
+  const ok = kids(parseXml(renderJunit({ ...base, baseline: { file: 'b.json', comparison: same } }, [])), 'testsuite')[0]!;
+  assert.equal(ok.attrs.failures, '0');
+  assert.equal(kids(ok, 'testcase').filter((c) => c.attrs.classname === 'loadhttp.baseline').length, rows.length);
 });

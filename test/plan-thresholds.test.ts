@@ -14,6 +14,7 @@ import { progressMode } from '../src/progress.ts';
 import { readResultFile } from '../src/result-file.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { sampleResult } from './helpers/sample-result.ts';
+import { SCHEMA_VERSION } from '../src/report/result.ts';
 
 const FILE = '/scenarios/gate.yaml';
 const HEAD = 'target: http://127.0.0.1:9\nrequests:\n  - name: list\n    path: /items\n  - name: create\n    path: /items\n';
@@ -135,13 +136,23 @@ test('result files: only loadhttp results with a supported schemaVersion are rea
     [write('yaml.json', 'name: x\n'), /is not JSON .*expected a loadhttp result/],
     [write('other.json', '{"name": "k6 summary"}'), /is not a loadhttp result: it has no "tool"/],
     [write('pair.json', JSON.stringify({ compare: 'protocols', runs: [sampleResult(), sampleResult()] })), /holds a --compare-protocols pair of runs/],
-    [write('future.json', JSON.stringify({ ...sampleResult(), schemaVersion: 7 })), /schemaVersion 7, .*supported: 1\); it was written by a newer loadhttp/],
+    [write('future.json', JSON.stringify({ ...sampleResult(), schemaVersion: 7 })), /schemaVersion 7, .*supported: 1, 2\); it was written by a newer loadhttp/],
     [write('partial.json', JSON.stringify({ ...sampleResult(), requests: undefined })), /not a complete loadhttp result: "requests" is missing/],
     [write('failed.json', JSON.stringify({ ...sampleResult(), error: { class: 'connect-refused', message: 'ECONNREFUSED' } })), /measured nothing \(connect-refused: ECONNREFUSED\)/],
   ];
   for (const [file, message] of cases) {
     assert.throws(() => readResultFile(file, 'base'), (e: unknown) => e instanceof UsageError && message.test(e.message), file);
   }
+  // Version 1 (before the firstTry histograms) is still compared; merge wants this version's histograms.
+  const v1 = write('v1.json', JSON.stringify({ ...sampleResult(), schemaVersion: 1 }));
+  assert.equal(readResultFile(v1, 'base').schemaVersion, 1);
+  assert.throws(
+    () => readResultFile(v1, 'merge', { versions: [SCHEMA_VERSION], failed: true }),
+    (e: unknown) => e instanceof UsageError && /^merge: .*v1\.json has result schemaVersion 1, .*\(supported: 2\); it was written by an older loadhttp/.test(e.message),
+  );
+  // merge reads a failed shard's result, to name it.
+  const failed = write('failed-shard.json', JSON.stringify({ ...sampleResult(), error: { class: 'connect-refused', message: 'ECONNREFUSED' } }));
+  assert.equal(readResultFile(failed, 'merge', { versions: [SCHEMA_VERSION], failed: true }).error?.class, 'connect-refused');
 });
 
 test('no spinner in CI, on a non-TTY or on a terminal without a width; lines instead (quiet: nothing)', () => {

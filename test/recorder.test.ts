@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HIGHEST_US, createHistogram, decode, meanOf, recordUs, recordZeros } from '../src/record/histogram.ts';
+import { HIGHEST_US, createHistogram, decode, meanOf, recordUs, recordZeros, summarize } from '../src/record/histogram.ts';
 import { Recorder } from '../src/record/recorder.ts';
 
 test('recorder: the service time equals the latency until they differ, then holds every value exactly', () => {
@@ -52,6 +52,11 @@ test('recorder: with one request name the totals are that request\'s figures, ea
     }
     assert.equal(decode(result.histograms.latency).totalCount, 3);
     assert.equal(decode(result.histograms.requests.a!.latency).totalCount, 3);
+    // The first tries are encoded like every latency (schema 2), so a merge can add them exactly.
+    for (const encoded of [result.histograms.firstTry, result.histograms.requests.a!.firstTry]) {
+      assert.equal(typeof encoded, 'string', `${names.length} names`);
+      assert.deepEqual(summarize(decode(encoded!)), result.total.firstTryMs);
+    }
   }
 });
 

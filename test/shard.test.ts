@@ -2,7 +2,7 @@
 // --start-at, merged by `loadhttp merge`; the merge equals the server's count and agrees with one run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../src/report/result.ts';
@@ -125,4 +125,89 @@ test('shard options: flags, LOADHTTP_SHARD, JOB_COMPLETION_INDEX; start times; r
   assert.equal(runIdFor('d', at('2026-01-02T00:00:00Z')), runIdFor('d', at('2026-01-02T00:00:00Z')));
   assert.notEqual(runIdFor('d', at('2026-01-02T00:00:00Z')), runIdFor('d', at('2026-01-03T00:00:00Z')));
   assert.equal(runIdFor('d', at('+30s')), 'd', 'a relative start is each shard\'s own: it cannot enter the id');
+});
+
+test('a shard that measured nothing: merge names it as failed and exits 3; --force merges the rest and says it is missing', async () => {
+  const server = await startServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-shards-'));
+  const [a, b] = [path.join(dir, 'shard-0.json'), path.join(dir, 'shard-1.json')];
+  const shardRun = (i: number, file: string) => runCli(['run', '--url', server.url, '-c', '2', '-n', '20', '-q', '--shard', `${i}/2`, '--run-id', 'r1', '--json', file]);
+  try {
+    assert.equal((await shardRun(0, a)).code, 0);
+  } finally {
+    await server.close();
+  }
+  // The same plan, its target gone: shard 1 measures nothing (exit 3) and its --json says why.
+  const down = await shardRun(1, b);
+  assert.equal(down.code, 3, down.stderr);
+  assert.equal(read(b).error?.class, 'connect-refused');
+
+  const merge = await runCli(['merge', a, b, '--json', path.join(dir, 'total.json')]);
+  assert.equal(merge.code, 3, merge.stderr);
+  assert.match(merge.stderr, /a shard measured nothing:\n {2}- shard 1\/2 \(.*shard-1\.json\): connect-refused: [^\n]+\nthe figures would be incomplete \(--force merges the rest\)/);
+  const forced = await runCli(['merge', a, b, '--force', '--json', path.join(dir, 'total.json')]);
+  assert.equal(forced.code, 3, 'the failed shard is missing: incomplete without --partial');
+  assert.match(forced.stdout, /^merged 1 of 2 shards of run r1;.*\nFAILED: shard 1\/2 \(.*shard-1\.json\): connect-refused: .*: left out\nINCOMPLETE: missing shard 1 of 2/);
+  const total = read(path.join(dir, 'total.json'));
+  assert.equal(total.counts.completed, 10, 'shard 0 alone');
+  assert.deepEqual(total.merged!.missing, [1]);
+  assert.equal(total.merged!.failed![0]!.error.class, 'connect-refused');
+  assert.equal((await runCli(['merge', a, b, '--force', '--partial'])).code, 0);
+});
+
+test('shards started with ./s.yaml, s.yaml and an absolute path from elsewhere are one run: the digest is of the resolved plan', async () => {
+  const server = await startServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-shards-'));
+  const elsewhere = mkdtempSync(path.join(tmpdir(), 'loadhttp-elsewhere-'));
+  writeFileSync(path.join(dir, 'body.txt'), 'abcd');
+  writeFileSync(path.join(dir, 's.yaml'), `target: ${server.url}\nload: { concurrency: 3, iterations: 30 }\nrequests:\n  - { name: post, method: POST, path: /, file: ./body.txt }\n`);
+  try {
+    const files = [0, 1, 2].map((i) => path.join(dir, `shard-${i}.json`));
+    const runs = [
+      ['./s.yaml', dir],
+      ['s.yaml', dir],
+      [path.join(dir, 's.yaml'), elsewhere],
+    ] as const;
+    for (const [i, [scenario, cwd]] of runs.entries()) {
+      const r = await runCli(['run', scenario, '-q', '--shard', `${i}/3`, '--json', files[i]!], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.equal(new Set(files.map((f) => read(f).planDigest)).size, 1, 'one plan digest');
+    assert.equal(new Set(files.map((f) => read(f).runId)).size, 1, 'so one default run id');
+    const merge = await runCli(['merge', ...files]);
+    assert.equal(merge.code, 0, merge.stderr);
+    assert.match(merge.stdout, /^merged 3 of 3 shards/);
+
+    // What the files hold counts: the same path with another body of the same length is another plan.
+    writeFileSync(path.join(dir, 'body.txt'), 'wxyz');
+    const other = path.join(dir, 'other.json');
+    assert.equal((await runCli(['run', './s.yaml', '-q', '--shard', '0/3', '--json', other], { cwd: dir })).code, 0);
+    assert.notEqual(read(other).planDigest, read(files[0]!).planDigest);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an abortOnFail threshold on a shard judges that shard\'s figures, stops it alone, and its report says so', async () => {
+  const server = await startServer({ delayMs: 20 });
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-shards-'));
+  const scenario = path.join(dir, 's.yaml');
+  writeFileSync(
+    scenario,
+    `target: ${server.url}\nload: { concurrency: 2, duration: 20s }\nthresholds:\n  - { expr: p99 < 1ms, abortOnFail: true }\n  - errors < 1%\n`,
+  );
+  try {
+    const started = Date.now();
+    const r = await runCli(['run', scenario, '--shard', '0/2', '--json', path.join(dir, 'shard-0.json')]);
+    assert.equal(r.code, 99, r.stderr);
+    assert.ok(Date.now() - started < 15_000, 'stopped long before its 20 s');
+    assert.match(r.stdout, /Thresholds: judged by `loadhttp merge` on the 2 shards together, not on this shard/);
+    assert.match(r.stdout, /abortOnFail \(p99 < 1ms\): judged on this shard's own figures during the run; a failure stops this shard only/);
+    assert.match(r.stdout, /stopped early after [^:]+: p99 < 1ms failed on this shard's figures \(measured [\d.]+ ?ms; abortOnFail\)/);
+    const result = read(path.join(dir, 'shard-0.json'));
+    assert.equal(result.stopReason, 'threshold');
+    assert.deepEqual(result.thresholds, [], 'the verdict on the whole run is still the merge\'s');
+  } finally {
+    await server.close();
+  }
 });

@@ -1,6 +1,10 @@
 // --workers N on the real CLI: the plan split across worker threads, their results merged exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ScenarioError } from '../src/errors.ts';
 import type { RunResult } from '../src/report/result.ts';
 import { parseScenario } from '../src/scenario/load.ts';
@@ -73,13 +77,23 @@ test('Ctrl-C stops every worker cleanly: exit 130 with the merged partial result
   }
 });
 
-test('a worker that crashes fails the run with exit 3 and no numbers', async () => {
+test('a worker that crashes fails the run with exit 3 and no numbers, and --json still says why', async () => {
   const server = await startServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-workers-'));
+  const json = path.join(dir, 'result.json');
   try {
-    const r = await runCli(['run', '--url', server.url, '-c', '2', '-d', '3s', '--workers', '2'], { env: { LOADHTTP_TEST_CRASH_WORKER: '1' } });
+    const crash = fileURLToPath(new URL('./helpers/crash-worker.ts', import.meta.url));
+    const r = await runCli(['run', '--url', server.url, '-c', '2', '-d', '3s', '--workers', '2', '--json', json], { env: { NODE_OPTIONS: `--import=${crash}` } });
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /worker 2 of 2 crashed: test crash of worker 1/);
-    assert.doesNotMatch(r.stdout, /Latency/, 'no partial report');
+    assert.match(r.stderr, /worker 2 of 2 crashed: injected crash of worker index 1/);
+    // The report of a run that measured nothing, as for an unreachable target: none of the other worker's figures.
+    assert.match(r.stdout, /Run failed \(worker-crashed\): worker 2 of 2 crashed/);
+    assert.match(r.stdout, /requests {4}0 sent, 0 completed, 0 failed, 0 cancelled/, 'no partial figures');
+    const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+    assert.equal(result.error?.class, 'worker-crashed');
+    assert.match(result.error!.message, /worker 2 of 2 crashed: injected crash of worker index 1; no figures are reported/);
+    assert.equal(result.counts.sent, 0, 'no figures: the other worker\'s would be a part shown as the whole');
+    assert.equal(result.plan.concurrency, 2, 'the whole plan');
   } finally {
     await server.close();
   }

@@ -56,18 +56,11 @@ export class LoadRun {
     const plan = this.plan;
     const startedAt = new Date();
     const requests = plan.requests.map(prepare);
-    const newRecorder = () =>
-      new Recorder(
-        plan.requests.map((r) => r.name),
-        plan.requests.map((r) => r.expectStatus),
-        expectedIntervalThinkUs(plan),
-        plan.requests.some((r) => r.retry !== null),
-      );
-    const recorder = newRecorder();
+    const recorder = recorderFor(plan);
     // Warmup requests are recorded the same way, into a recorder then set aside: warmup runs the very
     // code the measured window runs (no "measured?" branch anywhere on the request path), and a request
     // still in flight when the window opens is counted where it was sent.
-    const warmupRecorder = plan.load.warmupMs > 0 ? newRecorder() : null;
+    const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan) : null;
     const transport = createTransport({
       transport: plan.transport,
       target: plan.target,
@@ -188,40 +181,81 @@ export class LoadRun {
     warmupMs: number,
     error: RunResult['error'],
   ): RunResult {
-    const { plan } = base;
-    const result: RunResult = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: 'loadhttp', version: this.options.version, node: process.version },
-      name: plan.name,
-      target: plan.target,
-      protocol: dominantProtocol(stats),
-      transport: plan.transport,
-      connectionsOpened: stats.opened,
-      ...transportFields(stats),
-      startedAt: base.startedAt.toISOString(),
-      durationMs: Math.round(measuredMs * 1000) / 1000,
-      warmup: {
-        durationMs: warmupMs,
-        sent: base.warmupRecorder?.sentTotals().sent ?? 0,
-        ...(plan.requests.some((r) => r.retry !== null) && { retries: base.warmupRecorder?.sentTotals().retries ?? 0 }),
-      },
-      interrupted: this.stopReason === 'interrupted',
-      stopReason: this.stopReason ?? 'duration',
-      plan: summarizePlan(plan),
-      ...recording.total,
-      queueWaitMs: recording.queueWaitMs,
-      bytes: recording.bytes,
-      errorExamples: recording.errorExamples,
-      requests: recording.requests,
-      series: recording.series,
-      histograms: { ...recording.histograms, ...handshakeHistogram(stats) },
-    };
-    if (error) result.error = error;
-    if (this.measureStartedAt) result.measureStartedAt = this.measureStartedAt;
-    // Every output is rendered from this: secrets (${ENV} values, redacted header values) are masked here,
-    // in error examples, messages, request names and the plan alike.
-    return redactDeep(result, plan.secrets);
+    const run = { version: this.options.version, stopReason: this.stopReason, measureStartedAt: this.measureStartedAt };
+    return assembleResult({ ...base, ...run }, recording, stats, measuredMs, warmupMs, error);
   }
+}
+
+function recorderFor(plan: Plan): Recorder {
+  return new Recorder(
+    plan.requests.map((r) => r.name),
+    plan.requests.map((r) => r.expectStatus),
+    expectedIntervalThinkUs(plan),
+    plan.requests.some((r) => r.retry !== null),
+  );
+}
+
+/** What a run knows about itself besides its recording and its transport. */
+interface RunFacts {
+  plan: Plan;
+  startedAt: Date;
+  warmupRecorder: Recorder | null;
+  version: string;
+  stopReason: StopReason | null;
+  measureStartedAt: string | null;
+}
+
+function assembleResult(
+  base: RunFacts,
+  recording: Recording,
+  stats: TransportStats,
+  measuredMs: number,
+  warmupMs: number,
+  error: RunResult['error'],
+): RunResult {
+  const { plan } = base;
+  const result: RunResult = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'loadhttp', version: base.version, node: process.version },
+    name: plan.name,
+    target: plan.target,
+    protocol: dominantProtocol(stats),
+    transport: plan.transport,
+    connectionsOpened: stats.opened,
+    ...transportFields(stats),
+    startedAt: base.startedAt.toISOString(),
+    durationMs: Math.round(measuredMs * 1000) / 1000,
+    warmup: {
+      durationMs: warmupMs,
+      sent: base.warmupRecorder?.sentTotals().sent ?? 0,
+      ...(plan.requests.some((r) => r.retry !== null) && { retries: base.warmupRecorder?.sentTotals().retries ?? 0 }),
+    },
+    interrupted: base.stopReason === 'interrupted',
+    stopReason: base.stopReason ?? 'duration',
+    plan: summarizePlan(plan),
+    ...recording.total,
+    queueWaitMs: recording.queueWaitMs,
+    bytes: recording.bytes,
+    errorExamples: recording.errorExamples,
+    requests: recording.requests,
+    series: recording.series,
+    histograms: { ...recording.histograms, ...handshakeHistogram(stats) },
+  };
+  if (error) result.error = error;
+  if (base.measureStartedAt) result.measureStartedAt = base.measureStartedAt;
+  // Every output is rendered from this: secrets (${ENV} values, redacted header values) are masked here,
+  // in error examples, messages, request names and the plan alike.
+  return redactDeep(result, plan.secrets);
+}
+
+/**
+ * The result of a run that measured nothing and has no figures to show, e.g. a --workers run whose worker
+ * crashed: the plan, empty figures and the error, so --json is written as for any failed run.
+ */
+export function measuredNothing(plan: Plan, version: string, startedAt: Date, error: NonNullable<RunResult['error']>): RunResult {
+  const facts: RunFacts = { plan, startedAt, warmupRecorder: null, version, stopReason: null, measureStartedAt: null };
+  const noConnections: TransportStats = { opened: 0, protocols: {}, streamsPerSession: null, sessions: null, tls: null };
+  return assembleResult(facts, recorderFor(plan).finish(0), noConnections, 0, 0, error);
 }
 
 /** Runs a plan to completion. */

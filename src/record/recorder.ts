@@ -100,7 +100,9 @@ export interface Recording {
     queueWait: string;
     serviceTime: string;
     scheduleLag: string;
-    requests: Record<string, { latency: string; ttfb: string; serviceTime: string }>;
+    /** With a retry policy only: first attempts' latency (see RequestStats.firstTryMs). */
+    firstTry?: string;
+    requests: Record<string, { latency: string; ttfb: string; serviceTime: string; firstTry?: string }>;
   };
   scheduleLagMs: LatencySummary;
   /** The expected interval used by the closed-model correction, in ms (null when not applied). */
@@ -292,14 +294,15 @@ export class Recorder {
     recordZeros(this.queueWait, this.noWait);
     this.noWait = 0;
     const requests: Record<string, RequestStats> = {};
-    const requestHistograms: Record<string, { latency: string; ttfb: string; serviceTime: string }> = {};
+    const requestHistograms: Recording['histograms']['requests'] = {};
+    const firstTry = (bucket: Bucket) => (this.retrying ? { firstTry: encode(bucket.firstTry) } : {});
     const intervalUs = this.expectedIntervalUs();
     const latencyOf = (bucket: Bucket) => (intervalUs === null ? bucket.latency : correctedCopy(bucket.latency, intervalUs));
     this.names.forEach((name, i) => {
       const bucket = this.buckets[i]!;
       const latency = latencyOf(bucket);
       requests[name] = bucket.stats(measuredMs, latency, this.retrying);
-      requestHistograms[name] = { latency: encode(latency), ttfb: encode(bucket.ttfb), serviceTime: encode(bucket.service) };
+      requestHistograms[name] = { latency: encode(latency), ttfb: encode(bucket.ttfb), serviceTime: encode(bucket.service), ...firstTry(bucket) };
     });
     const totalLatency = latencyOf(this.total);
     return {
@@ -316,6 +319,7 @@ export class Recorder {
         queueWait: encode(this.queueWait),
         serviceTime: encode(this.total.service),
         scheduleLag: encode(this.scheduleLag),
+        ...firstTry(this.total),
         requests: requestHistograms,
       },
       scheduleLagMs: summarize(this.scheduleLag),

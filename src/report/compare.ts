@@ -257,14 +257,14 @@ export function compareResults(base: RunResult, current: RunResult, options: Com
 
 const ANSI = { red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', dim: '\u001b[2m', bold: '\u001b[1m', reset: '\u001b[0m' };
 
-function formatRowValue(metric: CompareMetric, v: number | null): string {
+export function formatRowValue(metric: CompareMetric, v: number | null): string {
   if (v === null) return '-';
   if (metric === 'rps') return `${formatRate(v)}/s`;
   if (metric === 'errors') return formatPercent(v);
   return formatMs(v);
 }
 
-function formatDelta(row: ComparisonRow): string {
+export function formatDelta(row: ComparisonRow): string {
   if (row.delta === null) return row.base === 0 && row.current !== null && row.current > 0 ? 'new' : '-';
   if (row.deltaKind === 'absolute') {
     const pp = row.delta * 100;

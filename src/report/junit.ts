@@ -1,7 +1,8 @@
 // JUnit XML for CI test reporters (Jenkins, GitLab, GitHub Actions reporters): one testsuite per run, one
-// testcase per threshold. Follows the common Ant/Surefire shape; attribute values and text are escaped,
+// testcase per threshold and, with --baseline, one per compared figure. Follows the common Ant/Surefire shape; attribute values and text are escaped,
 // and characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates) are replaced.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
+import { formatDelta, formatRowValue, type ComparisonRow, type ComparisonScope } from './compare.ts';
 import type { RunResult } from './result.ts';
 import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
 
@@ -56,6 +57,16 @@ function scopeText(o: ThresholdOutcome): string {
   return o.request === null ? 'all requests' : `request "${o.request}"`;
 }
 
+/** "p99 of request \"list\"", "req/s of all requests" */
+function comparedName(scope: ComparisonScope, row: ComparisonRow): string {
+  const metric = row.metric === 'rps' ? 'req/s' : row.metric;
+  return `${metric} of ${scope.request === null ? 'all requests' : `request "${scope.request}"`}`;
+}
+
+function comparedValues(row: ComparisonRow): string {
+  return `base ${formatRowValue(row.metric, row.base)}, current ${formatRowValue(row.metric, row.current)} (${formatDelta(row)})`;
+}
+
 function summaryText(result: RunResult): string {
   const c = result.counts;
   const l = result.latencyMs;
@@ -73,7 +84,7 @@ function summaryText(result: RunResult): string {
 }
 
 /**
- * Renders the run and its threshold outcomes as JUnit XML. With no thresholds there is one testcase,
+ * Renders the run, its threshold outcomes and its comparison with --baseline (if any) as JUnit XML. With no thresholds there is one testcase,
  * "run completed", failing when the run errored (result.error) or every request failed (errorRate 1).
  */
 export function renderJunit(result: RunResult, outcomes: ThresholdOutcome[]): string {
@@ -101,6 +112,19 @@ export function renderJunit(result: RunResult, outcomes: ThresholdOutcome[]): st
       body = `\n      <failure${attrs([['message', message], ['type', 'threshold']])}>${escapeXmlText(detail)}</failure>\n    `;
     }
     cases.push(`    <testcase${attrs([['classname', 'loadhttp.thresholds'], ['name', o.expr], ['time', '0']])}>${body}</testcase>`);
+  }
+
+  for (const scope of result.baseline?.comparison.scopes ?? []) {
+    for (const row of scope.rows) {
+      let body = '';
+      // Only a regression fails, as in `loadhttp compare`: noise and the (informational) max never do.
+      if (row.verdict === 'regressed' && !row.informational) {
+        failures++;
+        const message = `regressed against the baseline: ${comparedValues(row)}`;
+        body = `\n      <failure${attrs([['message', message], ['type', 'baseline']])}>${escapeXmlText(`${comparedName(scope, row)}: ${message}\nbaseline: ${result.baseline!.file}`)}</failure>\n    `;
+      }
+      cases.push(`    <testcase${attrs([['classname', 'loadhttp.baseline'], ['name', comparedName(scope, row)], ['time', '0']])}>${body}</testcase>`);
+    }
   }
 
   const tests = cases.length;

@@ -5,7 +5,8 @@
 import type { Comparison } from './compare.ts';
 import type { ThresholdOutcome } from './thresholds.ts';
 
-export const SCHEMA_VERSION = 1;
+/** 2: encoded firstTry histograms (histograms.firstTry), so merged first-try figures are exact. */
+export const SCHEMA_VERSION = 2;
 
 /** Latency figures in milliseconds (recorded in integer microseconds, converted once here). */
 export interface LatencySummary {
@@ -175,7 +176,8 @@ export interface TlsSummary {
 }
 
 export interface RunResult extends RequestStats {
-  schemaVersion: typeof SCHEMA_VERSION;
+  /** 1: written before the firstTry histograms; `compare` and `--baseline` still read it, `merge` does not. */
+  schemaVersion: typeof SCHEMA_VERSION | 1;
   tool: { name: 'loadhttp'; version: string; node: string };
   name: string;
   target: string;
@@ -233,7 +235,9 @@ export interface RunResult extends RequestStats {
     scheduleLag?: string;
     /** TLS handshake times (https:// runs). */
     handshake?: string;
-    requests: Record<string, { latency: string; ttfb: string; serviceTime?: string }>;
+    /** With a retry policy only (schemaVersion 2): first attempts' latency (see firstTryMs). */
+    firstTry?: string;
+    requests: Record<string, { latency: string; ttfb: string; serviceTime?: string; firstTry?: string }>;
   };
   /** Present when the run failed to measure anything meaningful (exit 3). */
   error?: { class: string; message: string };
@@ -298,8 +302,17 @@ export interface MergeSummary {
   missing: number[];
   /** Latest minus earliest start of the measured windows, in ms: how far apart the shards really began. */
   startSkewMs: number;
+  /** Shards whose run measured nothing (their result has `error`), left out by --force; also in `missing`. */
+  failed?: MergeFailure[];
   /** --force: results of different scenarios or run ids merged as one union. */
   forced: boolean;
   /** Why the inputs did not belong together (empty unless forced). */
   mismatches: string[];
+}
+
+/** A shard result that measured nothing, named by `loadhttp merge`. */
+export interface MergeFailure {
+  file: string;
+  shard: { index: number; count: number } | null;
+  error: { class: string; message: string };
 }

@@ -295,6 +295,7 @@ export function renderReport(result: RunResult, options: ReportOptions): string 
 
 /** Last, so a CI log ends with the verdict: each threshold, what was measured, and pass/FAIL. */
 function thresholdSection(result: RunResult, paint: Paint): string | null {
+  if (result.shard) return shardThresholdSection(result, paint);
   const outcomes = result.thresholds ?? [];
   if (outcomes.length === 0) return null;
   const table = makeTable(['threshold', 'measured', 'limit', 'result'], ['left', 'right', 'left', 'left'], paint);
@@ -312,10 +313,29 @@ function thresholdSection(result: RunResult, paint: Paint): string | null {
       ? paint.bold(paint.red(`Thresholds: ${failed} of ${outcomes.length} failed`))
       : paint.bold(`Thresholds: ${outcomes.length === 1 ? 'the one threshold' : `all ${outcomes.length}`} passed`);
   const lines = [title, renderTable(table)];
-  if (result.thresholdAbort) {
-    const { outcome, atMs } = result.thresholdAbort;
-    const seen = outcome.actual === null ? (outcome.reason ?? 'no samples') : formatThresholdValue(outcome);
-    lines.push(paint.red(`  stopped early after ${formatSpan(atMs)}: ${outcome.expr} failed (measured ${seen}; abortOnFail)`));
-  }
+  if (result.thresholdAbort) lines.push(abortLine(result.thresholdAbort, '', paint));
   return lines.join('\n');
+}
+
+/**
+ * One shard's figures are a part of the load, so its thresholds are not judged here (`loadhttp merge`
+ * judges them on the whole); but an abortOnFail threshold has to decide during the run, and a shard
+ * sees only its own figures: it judges those and stops this shard alone.
+ */
+function shardThresholdSection(result: RunResult, paint: Paint): string | null {
+  const planned = result.plan.thresholds ?? [];
+  if (planned.length === 0) return null;
+  const { count } = result.shard!;
+  const lines = [paint.bold(`Thresholds: judged by \`loadhttp merge\` on the ${count} shards together, not on this shard`)];
+  const aborting = planned.filter((t) => t.abortOnFail).map((t) => t.expr);
+  if (aborting.length > 0) {
+    lines.push(`  abortOnFail (${aborting.join(', ')}): judged on this shard's own figures during the run; a failure stops this shard only`);
+  }
+  if (result.thresholdAbort) lines.push(abortLine(result.thresholdAbort, " on this shard's figures", paint));
+  return lines.join('\n');
+}
+
+function abortLine({ outcome, atMs }: NonNullable<RunResult['thresholdAbort']>, where: string, paint: Paint): string {
+  const seen = outcome.actual === null ? (outcome.reason ?? 'no samples') : formatThresholdValue(outcome);
+  return paint.red(`  stopped early after ${formatSpan(atMs)}: ${outcome.expr} failed${where} (measured ${seen}; abortOnFail)`);
 }

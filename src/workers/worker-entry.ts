@@ -25,13 +25,5 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'stop') run.stop(message.reason);
 });
 
-// Test hook (test-only, undocumented for users): LOADHTTP_TEST_CRASH_WORKER=I makes worker I throw
-// mid-run, so the tests can check that a crashed worker fails the whole run.
-if (process.env.LOADHTTP_TEST_CRASH_WORKER === String(setup.index)) {
-  setTimeout(() => {
-    throw new Error(`test crash of worker ${setup.index} (LOADHTTP_TEST_CRASH_WORKER)`);
-  }, 150);
-}
-
 // The main thread ends this worker once it has the result.
 post({ type: 'result', result: await run.execute() });

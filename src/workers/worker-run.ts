@@ -3,16 +3,15 @@
 // merged exactly at the end (merge.ts adds the encoded histograms). Same interface as engine/run.ts's
 // LoadRun, so the CLI drives either the same way.
 //
-// A worker that crashes fails the whole run (RunError, exit 3): the others' figures would be a part
-// presented as the whole, so none are reported.
+// A worker that crashes fails the whole run (a result with `error`, exit 3, --json still written): the
+// others' figures would be a part presented as the whole, so none are reported.
 import { Worker } from 'node:worker_threads';
-import { RunError } from '../errors.ts';
 import { mergeResults } from '../merge.ts';
 import type { Plan } from '../plan.ts';
 import type { Snapshot } from '../record/recorder.ts';
 import type { RunResult } from '../report/result.ts';
 import { summarizePlan } from '../engine/plan-summary.ts';
-import type { RunOptions } from '../engine/run.ts';
+import { measuredNothing, type RunOptions } from '../engine/run.ts';
 import { splitPlan } from '../split.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
 
@@ -39,6 +38,7 @@ export class WorkerRun {
   }
 
   async execute(): Promise<RunResult> {
+    const startedAt = new Date();
     const parts = splitPlan(this.plan, this.plan.workers, '--workers');
     const count = parts.length;
     const snapshots: Array<Snapshot | undefined> = new Array(count);
@@ -53,7 +53,7 @@ export class WorkerRun {
           const worker = new Worker(ENTRY, { workerData: setup });
           this.workers.push(worker);
           if (this.stopReason) worker.postMessage({ type: 'stop', reason: this.stopReason } satisfies ToWorker);
-          const crashed = (why: string) => reject(new RunError('worker-crashed', `worker ${index + 1} of ${count} crashed: ${why}; no result is reported (the other workers' figures would be only part of the load)`));
+          const crashed = (why: string) => reject(new Error(`worker ${index + 1} of ${count} crashed: ${why}; no figures are reported (the other workers' would be only part of the load)`));
           worker.on('message', (message: ToMain) => {
             if (message.type === 'progress') {
               snapshots[index] = message.snapshot;
@@ -77,7 +77,7 @@ export class WorkerRun {
       await Promise.all(finished);
     } catch (error) {
       await Promise.all(this.workers.map((w) => w.terminate()));
-      throw error;
+      return measuredNothing(this.plan, this.options.version, startedAt, { class: 'worker-crashed', message: (error as Error).message });
     }
     const merged: RunResult = { ...mergeResults(results as RunResult[], labels), plan: summarizePlan(this.plan), workers: count };
     // A worker that measured nothing (its target unreachable) leaves the merge partial: not a result.
