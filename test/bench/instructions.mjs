@@ -19,7 +19,7 @@
 // done per second of wall time (a progress tick, an event-loop delay monitor, keep-alive timers) weighs
 // 30-50× more per request than in a real run.
 //   INS_WARMUP=60 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
-//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 npm run bench:instructions
+//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 INS_ONLY=loadhttp,h2load npm run bench:instructions
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,8 @@ const CONNS = Number(process.env.INS_CONNS ?? 64);
 const SESSIONS = Number(process.env.INS_SESSIONS ?? 4);
 const STREAMS = Number(process.env.INS_STREAMS ?? 32);
 const PROFILE = Number(process.env.INS_PROFILE ?? 0);
+/** Only the generators whose names contain one of these (comma-separated; default: all). */
+const ONLY = process.env.INS_ONLY?.split(',') ?? null;
 /** Every generator is told to run this long, and is stopped once its window is counted. */
 const BOUND_S = WARMUP + WINDOW + 60;
 
@@ -174,7 +176,7 @@ const target = await startNginx(work);
 try {
   console.log(`callgrind, steady state: ${WARMUP} s warmup uncounted, then ${WINDOW} s counted; h1 ${CONNS} connections, h2 ${SESSIONS} sessions × ${STREAMS} streams; node ${process.version}`);
   for (const proto of PROTOCOLS.filter((p) => target.urls[p])) for (const p of PATHS) {
-    const active = generators.filter((g) => g.protocols.includes(proto));
+    const active = generators.filter((g) => g.protocols.includes(proto) && (ONLY === null || ONLY.some((part) => g.name.includes(part))));
     const rows = [];
     for (const g of active) {
       try {
