@@ -2,6 +2,8 @@
 // 127.0.0.1: framing (byte-at-a-time, CONTINUATION, padding, a 20 KB header), flow control both ways, SETTINGS
 // changes mid-run, GOAWAY, RST_STREAM, PING, stream-id exhaustion, protocol violations and their classes.
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 // In every frame-server test, connections[0] is the preflight's probe (preface + SETTINGS, then closed): the
 // sessions carrying requests start at connections[1].
@@ -13,6 +15,7 @@ import type { PreparedRequest, SendOutcome } from '../src/transport/transport.ts
 import type { TransportOptions } from '../src/transport/transport.ts';
 import { frame, responseBlock, settingsFrame, simpleResponse, startFrameServer, u32, type FrameConnection } from './helpers/h2-frame-server.ts';
 import { CERTS } from './helpers/servers.ts';
+import { encodeInteger, encodeString } from '../src/transport/h2/hpack/encoder.ts';
 
 const GET: PreparedRequest = { method: 'GET', path: '/', headers: ['user-agent', 'loadhttp-test'], body: null, wireBytes: 20 };
 
@@ -434,5 +437,33 @@ test('h2 over TLS (ALPN h2), with a request timeout that cancels the stream (RST
   } finally {
     await t.close();
     await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('the per-request path allocates nothing in the steady state (bodiless GET, 32 streams)', async () => {
+  // nginx's response headers (literals with incremental indexing, every time), answered a read at a time.
+  const block = Buffer.concat([
+    Buffer.from([0x88]),
+    ...([[54, 'nginx/1.22.1'], [33, 'Fri, 04 Dec 2026 17:55:00 GMT'], [31, 'text/plain'], [28, '3']] as const).flatMap(([index, value]) => [encodeInteger(0x40, 6, index), encodeString(value)]),
+  ]);
+  const server = await startFrameServer({
+    corked: true,
+    onRequest: (conn, stream) => void conn.write(Buffer.concat([frame(1, 4, stream, block), frame(0, 1, stream, Buffer.from('ok\n'))])),
+  });
+  try {
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', fileURLToPath(new URL('./helpers/h2-alloc-client.ts', import.meta.url)), server.url, '20000'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const { bytesPerRequest } = JSON.parse(out) as { bytesPerRequest: number };
+    // What remains is per socket read and per write (a read's Buffer, a flushed slab view), shared by the
+    // responses of one read: a few bytes per request. One object or closure per request would be 50+.
+    assert.ok(bytesPerRequest < 40, `${bytesPerRequest.toFixed(1)} bytes allocated per request`);
+  } finally {
+    await server.close();
   }
 });

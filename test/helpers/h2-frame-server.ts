@@ -38,6 +38,8 @@ export interface FrameServerOptions {
   settings?: () => Array<[number, number]>;
   /** Write every byte in its own socket write, a few ms apart. */
   trickle?: boolean;
+  /** Gather the writes made for one read of the client's frames into one socket write. */
+  corked?: boolean;
   /** Called for the n-th request (1-based, over all connections). */
   onRequest(conn: FrameConnection, stream: number, n: number): void | Promise<void>;
 }
@@ -108,6 +110,11 @@ export function startFrameServer(options: FrameServerOptions): Promise<FrameServ
     let prefaced = false;
     let queue = conn.write(settingsFrame(options.settings?.() ?? []));
     socket.on('data', (chunk: Buffer) => {
+      if (options.corked) {
+        // The responses are written from promise callbacks of this read: uncorked after them.
+        socket.cork();
+        setImmediate(() => socket.uncork());
+      }
       buffered = Buffer.concat([buffered, chunk]);
       if (!prefaced) {
         if (buffered.length < PREFACE.length) return;

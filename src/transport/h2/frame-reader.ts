@@ -1,6 +1,7 @@
-// Cuts the bytes a socket delivers into HTTP/2 frames. Whole frames inside a chunk are handed over in place
-// (no copy); only a frame split across chunks is gathered in a buffer of our own, which grows to the largest
-// frame seen and is then reused (a server that writes one byte at a time still works, just slower).
+// Cuts the bytes a socket delivers into HTTP/2 frames. Whole frames inside a read are handed over in place
+// (no copy); only a frame split across reads is gathered in a buffer of our own, which grows to the largest
+// frame seen and is then reused (a server that writes one byte at a time still works, just slower). The
+// reads land in one buffer reused for every read (the caller's): nothing here outlives the call.
 import { H2ConnectionError } from './errors.ts';
 import { FRAME_HEADER_LENGTH, FRAME_SIZE_ERROR, typeName } from './frames.ts';
 
@@ -24,12 +25,11 @@ export class FrameReader {
     this.maxFrameSize = maxFrameSize;
   }
 
-  /** Hands every complete frame in `chunk` (and any frame it completes) to the handler. Throws H2ConnectionError. */
-  push(chunk: Buffer): void {
-    const size = chunk.length;
+  /** Hands every complete frame in chunk[0, size) (and any frame it completes) to the handler. Throws H2ConnectionError. */
+  push(chunk: Buffer, size: number): void {
     let at = 0;
     if (this.held > 0) {
-      at = this.completeHeld(chunk);
+      at = this.completeHeld(chunk, size);
       if (at < 0) return;
     }
     while (!this.stopped && size - at >= FRAME_HEADER_LENGTH) {
@@ -42,11 +42,11 @@ export class FrameReader {
     if (at < size && !this.stopped) this.hold(chunk, at, size);
   }
 
-  /** Adds the start of `chunk` to the held frame; returns where the chunk's own frames start, or -1 if all of it was taken. */
-  private completeHeld(chunk: Buffer): number {
+  /** Adds the start of chunk[0, size) to the held frame; returns where the chunk's own frames start, or -1 if all of it was taken. */
+  private completeHeld(chunk: Buffer, size: number): number {
     let at = 0;
     if (this.held < FRAME_HEADER_LENGTH) {
-      const take = Math.min(FRAME_HEADER_LENGTH - this.held, chunk.length);
+      const take = Math.min(FRAME_HEADER_LENGTH - this.held, size);
       chunk.copy(this.partial, this.held, 0, take);
       this.held += take;
       at = take;
@@ -58,7 +58,7 @@ export class FrameReader {
       this.partial.copy(bigger, 0, 0, this.held);
       this.partial = bigger;
     }
-    const take = Math.min(total - this.held, chunk.length - at);
+    const take = Math.min(total - this.held, size - at);
     chunk.copy(this.partial, this.held, at, at + take);
     this.held += take;
     at += take;

@@ -7,6 +7,7 @@
 // was not processed by the server (GOAWAY: to send again elsewhere), or when the session can take no more.
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
+import type { ReadInto } from '../connector.ts';
 import type { Deadlines } from '../deadlines.ts';
 import { H2ConnectionError, H2_CLOSED, H2_GOAWAY, H2_PROTOCOL, h2Error, resetError } from './errors.ts';
 import { CONNECTION_WINDOW, INITIAL_CONNECTION_WINDOW, InboundWindow, STREAM_WINDOW } from './flow-control.ts';
@@ -52,6 +53,7 @@ import {
 } from './frames.ts';
 import { HpackDecoder, HpackError } from './hpack/decoder.ts';
 import type { H2Stream } from './stream.ts';
+import { StreamTable } from './stream-table.ts';
 
 export interface SessionOwner {
   /** The session can take (more) streams: its SETTINGS arrived, or the server raised its limit. */
@@ -80,6 +82,9 @@ const CLOSED = 4;
 
 /** The most header block bytes (HEADERS + CONTINUATION) we gather for one response. */
 const MAX_HEADER_BLOCK = 1 << 20;
+const EMPTY = Buffer.alloc(0);
+/** One read's buffer: a read takes what the socket has, up to this. */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /** Our SETTINGS: no server push; our stream window. (Both values stay for the whole session.) */
 function settingsPayload(): Buffer {
@@ -108,7 +113,7 @@ export class Session {
   private readonly reader: FrameReader;
   private readonly writer = new FrameWriter();
   private readonly decoder = new HpackDecoder();
-  private readonly streams = new Map<number, H2Stream>();
+  private readonly streams: StreamTable;
   /** Streams open now, and how many may be. */
   active = 0;
   private readonly ourMaxStreams: number;
@@ -123,6 +128,13 @@ export class Session {
   /** Streams with body bytes waiting for the server's window. */
   private blocked: H2Stream[] = [];
   private readonly inbound = new InboundWindow();
+  private readonly reads: ReadInto = {
+    buffer: EMPTY,
+    callback: (bytes) => {
+      this.read(this.reads.buffer, bytes);
+      return true;
+    },
+  };
   // A header block split over HEADERS + CONTINUATION: gathered here until END_HEADERS.
   private continuing = 0;
   private continuingFlags = 0;
@@ -142,6 +154,7 @@ export class Session {
     this.owner = owner;
     this.deadlines = options.deadlines;
     this.ourMaxStreams = options.maxStreams;
+    this.streams = new StreamTable(options.maxStreams);
     this.nextId = options.firstStreamId ?? 1;
     this.reader = new FrameReader(this, DEFAULT_MAX_FRAME_SIZE);
     // The connection window opens to CONNECTION_WINDOW with the WINDOW_UPDATE sent after the preface.
@@ -165,15 +178,27 @@ export class Session {
     return this.state < READY;
   }
 
-  /** Starts HTTP/2 on a connected socket (h2c, or TLS that selected h2): preface, SETTINGS, connection window. */
-  attach(socket: Socket): void {
+  /**
+   * Where the socket opened for this session reads (`onread`): one buffer for every read, no allocation per
+   * read. Allocated with the first connection: a session never connected costs none.
+   */
+  readInto(): ReadInto {
+    if (this.reads.buffer.length === 0) this.reads.buffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+    return this.reads;
+  }
+
+  /**
+   * Starts HTTP/2 on a connected socket (h2c, or TLS that selected h2): preface, SETTINGS, connection window.
+   * A socket opened elsewhere (the preflight's) reads through 'data' events instead of readInto().
+   */
+  attach(socket: Socket, dataEvents = false): void {
     if (this.state !== CONNECTING) {
       socket.destroy();
       return;
     }
     this.socket = socket;
     this.state = OPENING;
-    socket.on('data', (chunk: Buffer) => this.read(chunk));
+    if (dataEvents) socket.on('data', (chunk: Buffer) => this.read(chunk, chunk.length));
     socket.on('error', (error: Error) => (this.closeError ??= error));
     socket.on('close', () => this.gone());
     const w = this.writer;
@@ -204,7 +229,7 @@ export class Session {
     stream.contentLength = -1;
     stream.responded = false;
     stream.waiting = false;
-    this.streams.set(id, stream);
+    this.streams.add(stream);
     this.active++;
     const body = stream.request!.body;
     const bodiless = body === null || body.length === 0;
@@ -238,10 +263,10 @@ export class Session {
 
   // Reading.
 
-  private read(chunk: Buffer): void {
+  private read(chunk: Buffer, size: number): void {
     this.reading = true;
     try {
-      this.reader.push(chunk);
+      this.reader.push(chunk, size);
     } catch (error) {
       if (error instanceof H2ConnectionError) this.fail(error);
       else throw error;
@@ -308,7 +333,10 @@ export class Session {
     } else {
       stream.bytes += to - from;
       stream.chunked = true;
-      if (flags & FLAG_END_STREAM) this.complete(stream, performance.now());
+      if (flags & FLAG_END_STREAM) {
+        stream.endAt = performance.now();
+        this.complete(stream);
+      }
       else {
         const increment = stream.inbound.due();
         if (increment > 0) this.writer.frame32(WINDOW_UPDATE, id, increment);
@@ -403,7 +431,10 @@ export class Session {
     } else if (!(flags & FLAG_END_STREAM)) {
       return this.streamError(stream, PROTOCOL_ERROR, `trailers without END_STREAM on stream ${id}`);
     }
-    if (flags & FLAG_END_STREAM) this.complete(stream, now);
+    if (flags & FLAG_END_STREAM) {
+      stream.endAt = now;
+      this.complete(stream);
+    }
   }
 
   private reset(id: number, buf: Buffer, start: number, end: number): void {
@@ -443,7 +474,7 @@ export class Session {
           // The change applies to every open stream's window (RFC 9113 §6.9.2).
           const delta = value - this.peerInitialWindow;
           this.peerInitialWindow = value;
-          for (const stream of this.streams.values()) {
+          for (const stream of this.streams.list()) {
             stream.sendWindow += delta;
             if (stream.sendWindow > MAX_WINDOW) throw new H2ConnectionError(FLOW_CONTROL_ERROR, `stream ${stream.id}'s window exceeds 2^31-1 after SETTINGS_INITIAL_WINDOW_SIZE`);
           }
@@ -487,7 +518,7 @@ export class Session {
     this.goawayLastId = this.goawayLastId < 0 ? lastId : Math.min(this.goawayLastId, lastId);
     this.retire();
     // Streams above the last id were not processed: they go back to the transport to be sent again.
-    for (const stream of this.streams.values()) {
+    for (const stream of this.streams.list()) {
       if (stream.id > this.goawayLastId) {
         this.remove(stream);
         this.owner.unprocessed(stream, this.goawayError(`: stream ${stream.id} was not processed`));
@@ -528,7 +559,8 @@ export class Session {
 
   // Streams.
 
-  private complete(stream: H2Stream, now: number): void {
+  /** The stream ended (END_STREAM, its endAt set: a time is not passed as an argument, where it would be boxed). */
+  private complete(stream: H2Stream): void {
     const request = stream.request!;
     if (stream.contentLength >= 0 && stream.bytes !== stream.contentLength && request.method !== 'HEAD' && stream.status !== 204 && stream.status !== 304) {
       return this.streamError(
@@ -540,7 +572,6 @@ export class Session {
     this.remove(stream);
     // The server answered before our request body was all sent: stop sending it (RFC 9113 §8.1).
     if (request.body !== null && stream.bodySent < request.body.length) this.writer.frame32(RST_STREAM, stream.id, NO_ERROR);
-    stream.endAt = now;
     this.owner.finished(stream, null);
     this.afterStream();
   }
@@ -555,8 +586,7 @@ export class Session {
 
   /** Takes a stream off the session; false if it was not on it. */
   private remove(stream: H2Stream): boolean {
-    if (stream.session !== this || this.streams.get(stream.id) !== stream) return false;
-    this.streams.delete(stream.id);
+    if (stream.session !== this || !this.streams.delete(stream)) return false;
     stream.session = null;
     stream.waiting = false;
     this.active--;
@@ -682,7 +712,7 @@ export class Session {
         (this.goawayLastId >= 0
           ? this.goawayError(' and the connection closed before the response was complete')
           : (this.closeError ?? h2Error('the server closed the HTTP/2 connection with the response incomplete', H2_CLOSED)));
-      for (const stream of this.streams.values()) {
+      for (const stream of this.streams.list()) {
         this.remove(stream);
         this.owner.finished(stream, error);
       }

@@ -67,7 +67,7 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
    */
   async begin(outcome: PreflightOutcome): Promise<void> {
     if (outcome.serverStreams !== null) this.streamsPerSession = Math.min(this.plannedStreams, outcome.serverStreams);
-    if (outcome.spare !== null) this.newSession().attach(outcome.spare);
+    if (outcome.spare !== null) this.newSession().attach(outcome.spare, true);
     this.grow();
     if (!this.sessions.some((session) => session.opening)) return;
     await new Promise<void>((resolve) => {
@@ -118,7 +118,7 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
     const least = this.options.protocol === 'h2' ? this.options.connections : 1;
     while (this.sessions.length < least || (this.sessions.length < bound && this.capacity() < bound)) {
       const session = this.newSession();
-      this.connector.open((error, socket) => (socket !== null ? session.attach(socket) : session.connectFailed(error!)));
+      this.connector.open((error, socket) => (socket !== null ? session.attach(socket) : session.connectFailed(error!)), session.readInto());
     }
     this.mostSessions = Math.max(this.mostSessions, this.sessions.length);
   }
