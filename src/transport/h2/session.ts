@@ -56,6 +56,8 @@ import type { H2Stream } from './stream.ts';
 import { StreamTable } from './stream-table.ts';
 
 export interface SessionOwner {
+  /** performance.now() when the socket read now being handled began; -1 outside reads (set by the session). */
+  readAt: number;
   /** The session can take (more) streams: its SETTINGS arrived, or the server raised its limit. */
   ready(session: Session): void;
   /** A stream ended: with the response complete (error null) or failed. The stream has left the session. */
@@ -117,8 +119,8 @@ export class Session {
   /** Streams open now, and how many may be. */
   active = 0;
   private readonly ourMaxStreams: number;
-  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS (unlimited until it says). */
-  serverMaxStreams = Infinity;
+  /** Streams this session may carry at once: ours, or fewer if the server's SETTINGS_MAX_CONCURRENT_STREAMS says so. */
+  limit: number;
   private nextId: number;
   // The server's settings that shape what we send.
   private peerInitialWindow = DEFAULT_WINDOW;
@@ -145,6 +147,8 @@ export class Session {
   private goawayCode = NO_ERROR;
   /** Inside a socket read: frames written now are flushed when it ends. */
   private reading = false;
+  /** performance.now() when the current (or last) socket read began. */
+  private readAt = 0;
   private flushQueued = false;
   /** The socket's error, if any (ECONNRESET...), or the connection error we found (our GOAWAY). */
   private closeError: Error | null = null;
@@ -154,6 +158,7 @@ export class Session {
     this.owner = owner;
     this.deadlines = options.deadlines;
     this.ourMaxStreams = options.maxStreams;
+    this.limit = options.maxStreams;
     this.streams = new StreamTable(options.maxStreams);
     this.nextId = options.firstStreamId ?? 1;
     this.reader = new FrameReader(this, DEFAULT_MAX_FRAME_SIZE);
@@ -163,12 +168,7 @@ export class Session {
 
   /** Streams this session can open now. */
   available(): number {
-    return this.state === READY ? this.limit() - this.active : 0;
-  }
-
-  /** Streams this session may carry at once: ours, or fewer if the server says so. */
-  limit(): number {
-    return Math.min(this.ourMaxStreams, this.serverMaxStreams);
+    return this.state === READY ? this.limit - this.active : 0;
   }
 
   /** Became READY once (its server spoke HTTP/2 to us). */
@@ -264,6 +264,10 @@ export class Session {
   // Reading.
 
   private read(chunk: Buffer, size: number): void {
+    // One clock read per socket read: the arrival time of every response in it (and the send time, for
+    // deadlines, of the requests sent from their callbacks). A time read per response would also box a
+    // number (an allocation) per call.
+    this.readAt = this.owner.readAt = performance.now();
     this.reading = true;
     try {
       this.reader.push(chunk, size);
@@ -272,6 +276,7 @@ export class Session {
       else throw error;
     } finally {
       this.reading = false;
+      this.owner.readAt = -1;
     }
     this.flush();
   }
@@ -334,7 +339,7 @@ export class Session {
       stream.bytes += to - from;
       stream.chunked = true;
       if (flags & FLAG_END_STREAM) {
-        stream.endAt = performance.now();
+        stream.endAt = this.readAt;
         this.complete(stream);
       }
       else {
@@ -414,7 +419,7 @@ export class Session {
       this.closedStream(id, 'HEADERS');
       return;
     }
-    const now = performance.now();
+    const now = this.readAt;
     if (!stream.responded) {
       const status = this.decoder.status;
       if (status === 0) return this.streamError(stream, PROTOCOL_ERROR, `response headers without :status on stream ${id}`);
@@ -467,7 +472,8 @@ export class Session {
           if (value !== 0) throw new H2ConnectionError(PROTOCOL_ERROR, `the server sent SETTINGS_ENABLE_PUSH ${value} (a server may only send 0)`);
           break;
         case SETTINGS_MAX_CONCURRENT_STREAMS:
-          this.serverMaxStreams = value;
+          // An integer no larger than ours (the server's may exceed 2^31): kept unboxed on the per-request path.
+          this.limit = Math.min(this.ourMaxStreams, value) | 0;
           break;
         case SETTINGS_INITIAL_WINDOW_SIZE: {
           if (value > MAX_WINDOW) throw new H2ConnectionError(FLOW_CONTROL_ERROR, `SETTINGS_INITIAL_WINDOW_SIZE ${value} exceeds 2^31-1`);

@@ -41,6 +41,7 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
   private resent = 0;
   private closing = false;
   private openWaiter: (() => void) | null = null;
+  readAt = -1;
 
   /** Tests start stream ids near the end of the id space. */
   private readonly firstStreamId: number | undefined;
@@ -82,7 +83,12 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
   send(request: PreparedRequest, done: SendCallback): void {
     const stream = this.spares.pop() ?? new H2Stream(this);
     stream.start(request, this.blocks.get(request), done);
-    this.deadlines.start(stream, performance.now());
+    // Inside a session's read (a request sent from another's callback), the read's time serves: deadlines
+    // are coarse, and it saves a clock read (and a boxed number) per request.
+    // (Two stores, not one of a conditional: V8 boxed the merged value.)
+    if (this.readAt >= 0) stream.deadline = this.readAt;
+    else stream.deadline = performance.now();
+    this.deadlines.startSent(stream);
     const session = this.pending.length === 0 ? this.pick() : null;
     if (session !== null) session.open(stream);
     else {
@@ -125,7 +131,7 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
 
   private capacity(): number {
     let streams = 0;
-    for (const session of this.sessions) streams += session.opening ? this.streamsPerSession : session.limit();
+    for (const session of this.sessions) streams += session.opening ? this.streamsPerSession : session.limit;
     return streams;
   }
 
@@ -148,9 +154,8 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
   // SessionOwner
 
   ready(session: Session): void {
-    const limit = Math.min(this.plannedStreams, session.serverMaxStreams);
-    if (limit !== this.streamsPerSession) {
-      this.streamsPerSession = limit;
+    if (session.limit !== this.streamsPerSession) {
+      this.streamsPerSession = session.limit;
       this.grow();
     }
     this.drain();
