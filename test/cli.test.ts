@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -174,14 +174,42 @@ test('the demo runs against its built-in target', async () => {
   assert.match(out.stdout, /create/);
 });
 
-test('the bin refuses an old Node with one clear line', { skip: !existsSync('/usr/bin/node') && 'no system node' }, () => {
-  const probe = spawnSync('/usr/bin/node', ['-p', 'process.versions.node'], { encoding: 'utf8' });
-  const [major, minor] = probe.stdout.trim().split('.').map(Number) as [number, number];
-  if (major > 22 || (major === 22 && minor >= 19)) return; // this machine's system Node is new enough
-  const out = spawnSync('/usr/bin/node', [BIN, '--version'], { encoding: 'utf8' });
-  assert.equal(out.status, 2);
-  assert.match(out.stderr, /loadhttp needs Node.js >= 22.19 \(this is v/);
-  assert.equal(out.stderr.trim().split('\n').length, 1);
+/** The bin's minimum (bin/loadhttp.js, package.json engines). */
+const MIN_NODE = [22, 19] as const;
+
+/**
+ * The first `node` on PATH older than MIN_NODE, outside any node_modules/.bin (npm puts the pinned
+ * Node 24 there), with its version; null if every one found is new enough.
+ */
+function olderNodeOnPath(): { node: string; version: string } | null {
+  const seen = new Set<string>();
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '' || dir.split(path.sep).includes('node_modules')) continue;
+    const candidate = path.join(dir, 'node');
+    let real: string;
+    try {
+      accessSync(candidate, constants.X_OK);
+      real = realpathSync(candidate);
+    } catch {
+      continue;
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    const probe = spawnSync(real, ['-p', 'process.versions.node'], { encoding: 'utf8' });
+    const version = probe.stdout?.trim() ?? '';
+    const [major = NaN, minor = NaN] = version.split('.').map(Number);
+    if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) return { node: real, version };
+  }
+  return null;
+}
+
+test('the bin refuses an old Node with one clear line and exit 2', (t) => {
+  const old = olderNodeOnPath();
+  if (!old) return t.skip(`no node older than ${MIN_NODE.join('.')} on PATH (outside node_modules/.bin) to run the bin with`);
+  const out = spawnSync(old.node, [BIN, '--version'], { encoding: 'utf8' });
+  assert.equal(out.status, 2, `${old.node} (v${old.version}): ${out.stderr}`);
+  assert.equal(out.stderr, `loadhttp needs Node.js >= 22.19 (this is v${old.version}); install a current Node, or run it through npm scripts, which use the Node 24 this package pins\n`);
+  assert.equal(out.stdout, '');
 });
 
 test('the bin caps V8\'s young generation at 16 MiB unless the user chose a size', async () => {

@@ -172,6 +172,20 @@ test('differential: pipelined responses arriving together in one segment', async
   assert.equal(ours.result.counts.completed, 40);
 });
 
+test('differential: keep-alive connections the server closes when idle are reopened, nothing fails', async () => {
+  // The server closes each connection 20 ms after answering; users think 80 ms between requests.
+  const respond: Respond = (s) => {
+    s.write(OK);
+    setTimeout(() => s.end(), 20);
+  };
+  const runs = await runBoth(raw(respond), { iterations: 12, concurrency: 2, think: { kind: 'uniform', minMs: 80, maxMs: 80 } });
+  assertAgree(runs, 'idle close');
+  for (const run of [runs.loadhttp, runs.undici]) {
+    assert.equal(run.result.counts.completed, 12);
+    assert.ok(run.result.connectionsOpened >= 10, `opened ${run.result.connectionsOpened}`);
+  }
+});
+
 test('differential: a HEAD request whose response announces a body', async () => {
   const runs = await runBoth(raw((s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n')), { iterations: 20, concurrency: 2, method: 'HEAD' });
   assertAgree(runs, 'HEAD');

@@ -9,6 +9,8 @@ import type { RunResult } from '../src/report/result.ts';
 import { OK, startRawServer, type RawServer } from './helpers/raw-server.ts';
 import { HOSTILE_CASES, everyOther } from './helpers/hostile-cases.ts';
 import { startServer } from './helpers/servers.ts';
+import { runCli } from './helpers/cli.ts';
+import type { Socket } from 'node:net';
 import { spawn } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -138,4 +140,58 @@ test('a status mix: 503 and 404 are completed but unexpected', async () => {
   } finally {
     await server.close();
   }
+});
+
+// The same hostile servers through the real CLI: the exit code CI scripts against (README "Exit codes": 3
+// when no request succeeded, 0 when some did, failures or not), the failure class in --json, and the
+// accounting of every request.
+const SLOW_HEAD = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
+const cliCases: Array<{ name: string; broken: (socket: Socket) => void; expect: string; args?: string[] }> = [
+  { name: 'every response reset', broken: (s) => s.resetAndDestroy(), expect: 'connection-reset' },
+  { name: 'every status line malformed', broken: (s) => s.end('HTTP/1.1 2x0 NOPE\r\ncontent-length: 0\r\n\r\n'), expect: 'protocol-error' },
+  {
+    name: 'every head trickled a byte per 100 ms past --timeout 500ms',
+    broken: (s) => {
+      let i = 0;
+      const timer = setInterval(() => (s.destroyed || i >= SLOW_HEAD.length ? clearInterval(timer) : s.write(SLOW_HEAD[i++]!)), 100);
+      s.on('close', () => clearInterval(timer));
+    },
+    expect: 'timeout',
+    args: ['--timeout', '500ms'],
+  },
+];
+
+async function cliAgainst(server: RawServer, iterations: number, args: string[] = []): Promise<{ code: number | null; stderr: string; result: RunResult }> {
+  try {
+    const out = await runCli(['run', '--url', `${server.url}/`, '-c', '2', '-n', String(iterations), '--json', '-', '-q', ...args]);
+    assert.ok(out.stdout.startsWith('{'), `--json - printed no result: ${out.stderr}`);
+    return { code: out.code, stderr: out.stderr, result: JSON.parse(out.stdout) as RunResult };
+  } finally {
+    await server.close();
+  }
+}
+
+for (const c of cliCases) {
+  test(`CLI: ${c.name}: exit 3, every request failed as ${c.expect}`, async () => {
+    const server = await startRawServer(c.broken);
+    const { code, stderr, result } = await cliAgainst(server, 6, c.args);
+    accounted(result, server);
+    assert.equal(code, 3, stderr);
+    assert.deepEqual(result.counts, { sent: 6, completed: 0, failed: 6, cancelled: 0, dropped: 0 });
+    assert.deepEqual(result.errors, { [c.expect]: 6 });
+    assert.equal(result.error?.class, c.expect);
+    assert.match(result.error!.message, /^no request succeeded \(6 failed\)/);
+  });
+}
+
+test('CLI: every other response reset: exit 0, the resets counted as failures', async () => {
+  const server = await startRawServer(everyOther((s) => s.resetAndDestroy()));
+  const { code, stderr, result } = await cliAgainst(server, 40);
+  accounted(result, server);
+  assert.equal(code, 0, stderr);
+  assert.equal(result.error, undefined);
+  assert.equal(result.counts.sent, 40);
+  assert.ok(result.counts.completed >= 15, `completed ${result.counts.completed}`);
+  assert.deepEqual(Object.keys(result.errors), ['connection-reset']);
+  assert.ok(result.errors['connection-reset']! >= 15, JSON.stringify(result.errors));
 });

@@ -1,38 +1,82 @@
-// The open model's wake-up timer: a worker thread only when the schedule has gaps it would serve.
+// The open model's wake-up timer: a worker thread only when the schedule has gaps it would serve, and
+// then wake-ups finer than setTimeout's.
+//
+// What a plain setTimeout does: libuv timers count whole milliseconds of loop time (cached at the start
+// of each loop turn), so a wake-up due at a fractional time comes anywhere in about [t, t + 1 ms), late
+// by ~0.5-0.65 ms at the median when the fractional part of the delay is spread out (measured on this
+// 2-core machine, also with three busy processes competing: 0.62-0.78 ms). The worker path came
+// 0.09-0.14 ms late at the median in the same conditions (its P90 does suffer under load: 1.6-2.1 ms).
+// So the assertion is on the median of many firings, which load barely moves, with a bound between the two.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COARSE_RATE, PreciseTimer } from '../src/engine/precise-timer.ts';
 
-/** Wakes the timer `aheadMs` from now and resolves with how late (ms) onDue ran; fails after 2 s. */
-function wakeOnce(make: (onDue: () => void) => PreciseTimer, aheadMs: number): Promise<{ timer: PreciseTimer; lateMs: number }> {
+/** Median lateness a timer with sub-millisecond precision meets and setTimeout's whole milliseconds do not. */
+const SUB_MS_MEDIAN = 0.35;
+/** The libuv path is late by [0, ~1.5 ms) (see precise-timer.ts), 0.52-0.56 ms at the median here, also under load. */
+const COARSE_MEDIAN = 1;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
+/**
+ * Wakes the timer `firings` times in a row, each `ahead()` ms after the previous wake-up (a fractional
+ * time, spread over whole milliseconds' fractions), and resolves with how late (ms) each came. The first is
+ * set `startMs` after construction. Fails if a wake-up is missing for 2 s.
+ */
+function lateness(lowestRate: number, firings: number, ahead: () => number, startMs: number): Promise<{ timer: PreciseTimer; lateMs: number[] }> {
   return new Promise((resolve, reject) => {
-    let at = 0;
-    const timer = make(() => {
-      // The scheduler re-checks the clock on every wake-up, so an early one only re-arms; count the due one.
-      if (performance.now() < at) return timer.wakeAt(at);
-      clearTimeout(guard);
+    const lateMs: number[] = [];
+    let at = Infinity;
+    const missing = () => {
       timer.close();
-      resolve({ timer, lateMs: performance.now() - at });
-    });
-    const guard = setTimeout(() => reject(new Error('onDue never ran')), 2000);
-    // A worker takes tens of ms to start; until then the libuv timer stands in, so both paths must fire.
-    setTimeout(() => {
-      at = performance.now() + aheadMs;
+      reject(new Error(`wake-up ${lateMs.length + 1} never came`));
+    };
+    let guard = setTimeout(missing, 2000 + startMs);
+    const next = () => {
+      at = performance.now() + ahead();
       timer.wakeAt(at);
-    }, 100);
+    };
+    const timer = new PreciseTimer(() => {
+      const now = performance.now();
+      // The scheduler re-checks the clock on every wake-up, so an early one only re-arms; count the due one.
+      if (now < at) return timer.wakeAt(at);
+      lateMs.push(now - at);
+      clearTimeout(guard);
+      if (lateMs.length === firings) {
+        timer.close();
+        return resolve({ timer, lateMs });
+      }
+      guard = setTimeout(missing, 2000);
+      next();
+    }, lowestRate);
+    if (startMs === 0) next();
+    else setTimeout(next, startMs);
   });
 }
 
-test(`a schedule that never drops below ${COARSE_RATE}/s starts no worker, and its wake-ups still come`, async () => {
-  const { timer, lateMs } = await wakeOnce((onDue) => new PreciseTimer(onDue, COARSE_RATE), 0.5);
+/** 2-5 ms ahead: at least COARSE_MS, so the worker serves them, with every fraction of a millisecond. */
+const workerGap = () => 2 + Math.random() * 3;
+
+test(`a schedule that never drops below ${COARSE_RATE}/s starts no worker; its libuv wake-ups come within ~1 ms`, async () => {
+  const { timer, lateMs } = await lateness(COARSE_RATE, 100, () => 0.2 + Math.random() * 0.7, 0);
   assert.equal(timer.hasWorker, false);
-  assert.ok(lateMs >= 0 && lateMs < 1000, `late by ${lateMs} ms`);
+  assert.ok(median(lateMs) < COARSE_MEDIAN, `median lateness ${median(lateMs).toFixed(3)} ms`);
 });
 
-test('a schedule with gaps of 1 ms or more (a lower rate, a pause, a ramp to 0) gets the worker, which wakes it', async () => {
+test('before the worker has started, the libuv timer stands in: a wake-up set at once still comes', async () => {
+  const { timer } = await lateness(0, 1, () => 0.5, 0);
+  assert.equal(timer.hasWorker, true);
+});
+
+test('a schedule with gaps of 1 ms or more (a lower rate, a pause, a ramp to 0) gets the worker: sub-millisecond wake-ups', async () => {
   for (const lowest of [COARSE_RATE - 1, 0]) {
-    const { timer, lateMs } = await wakeOnce((onDue) => new PreciseTimer(onDue, lowest), 20);
+    // 300 ms for the worker to start (tens of ms), so the libuv stand-in serves none of the 150.
+    const { timer, lateMs } = await lateness(lowest, 150, workerGap, 300);
     assert.equal(timer.hasWorker, true, `lowest rate ${lowest}/s`);
-    assert.ok(lateMs >= 0 && lateMs < 1000, `late by ${lateMs} ms`);
+    const p50 = median(lateMs);
+    assert.ok(p50 < SUB_MS_MEDIAN, `lowest rate ${lowest}/s: median lateness ${p50.toFixed(3)} ms, not below ${SUB_MS_MEDIAN} ms: no better than setTimeout`);
   }
 });

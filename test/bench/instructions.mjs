@@ -19,7 +19,7 @@
 // done per second of wall time (a progress tick, an event-loop delay monitor, keep-alive timers) weighs
 // 30-50× more per request than in a real run.
 //   INS_WARMUP=60 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
-//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 INS_ONLY=loadhttp,h2load npm run bench:instructions
+//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 INS_GENERATORS=undici,loadhttp,h2load npm run bench:instructions
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,8 +38,8 @@ const CONNS = Number(process.env.INS_CONNS ?? 64);
 const SESSIONS = Number(process.env.INS_SESSIONS ?? 4);
 const STREAMS = Number(process.env.INS_STREAMS ?? 32);
 const PROFILE = Number(process.env.INS_PROFILE ?? 0);
-/** Only the generators whose names contain one of these (comma-separated; default: all). */
-const ONLY = process.env.INS_ONLY?.split(',') ?? null;
+/** Only the generators whose names start with one of these (comma-separated); default all. */
+const ONLY = process.env.INS_GENERATORS?.split(',') ?? null;
 /** Every generator is told to run this long, and is stopped once its window is counted. */
 const BOUND_S = WARMUP + WINDOW + 60;
 
@@ -59,14 +59,19 @@ const generators = [
     // The same V8 cap bin/loadhttp.js sets (see run.mjs).
     argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'ceiling.mjs'), proto, url, shape(proto).conns, shape(proto).streams, BOUND_S],
   },
-  {
-    name: 'loadhttp',
+  ...['loadhttp', 'undici'].map((transport) => ({
+    name: transport === 'loadhttp' ? 'loadhttp' : 'loadhttp --transport undici',
     protocols: ['h1', 'h2c', 'h2'],
     argv: (url, proto) => {
       const { conns, streams } = shape(proto);
       const flags = proto === 'h1' ? ['-c', conns] : ['--h2', '-c', conns * streams, '--connections', conns, '--streams', streams, '--insecure'];
-      return [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...flags, '-d', `${BOUND_S}s`, '-q'];
+      return [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...flags, '--transport', transport, '-d', `${BOUND_S}s`, '-q'];
     },
+  })),
+  {
+    name: 'naive node:net loop (raw-h1.mjs)',
+    protocols: ['h1'],
+    argv: (url) => [node, path.join(HERE, 'raw-h1.mjs'), url, CONNS, BOUND_S],
   },
 ];
 // HTTP/2 yardsticks: the bare node:http2 loop (what undici's h2 runs on), a frame-level h2c loop without HPACK
@@ -176,7 +181,7 @@ const target = await startNginx(work);
 try {
   console.log(`callgrind, steady state: ${WARMUP} s warmup uncounted, then ${WINDOW} s counted; h1 ${CONNS} connections, h2 ${SESSIONS} sessions × ${STREAMS} streams; node ${process.version}`);
   for (const proto of PROTOCOLS.filter((p) => target.urls[p])) for (const p of PATHS) {
-    const active = generators.filter((g) => g.protocols.includes(proto) && (ONLY === null || ONLY.some((part) => g.name.includes(part))));
+    const active = generators.filter((g) => g.protocols.includes(proto) && (ONLY === null || ONLY.some((prefix) => g.name.startsWith(prefix))));
     const rows = [];
     for (const g of active) {
       try {
@@ -185,7 +190,7 @@ try {
         console.error(`  skipped ${g.name}: ${err.message.split('\n')[0]}`);
       }
     }
-    const ceiling = rows.find((r) => r.name === active[0].name);
+    const ceiling = rows.find((r) => r.name === generators[0].name);
     const ours = rows.find((r) => r.name === 'loadhttp');
     const cost = (r) => r.instructions / r.requests;
     // The last column reads as speed: loadhttp does the work of one request in 1/x of this row's instructions.

@@ -82,6 +82,12 @@ const generators = [
     argv: (url, proto) => [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...loadhttpFlags(proto), '-d', `${SECONDS}s`, '--json', '-', '-q'],
     parse: (out) => parseLoadhttp(out),
   },
+  {
+    name: 'loadhttp --transport undici',
+    protocols: ['h1', 'h2c', 'h2'],
+    argv: (url, proto) => [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...loadhttpFlags(proto), '--transport', 'undici', '-d', `${SECONDS}s`, '--json', '-', '-q'],
+    parse: (out) => parseLoadhttp(out),
+  },
 ];
 const autocannon = path.join(ROOT, 'node_modules/.bin/autocannon');
 if (existsSync(autocannon)) {

@@ -67,11 +67,6 @@ export class H1Connection implements ResponseSink {
     };
   }
 
-  /** Requests on this connection (written or waiting for the socket). */
-  get size(): number {
-    return this.count;
-  }
-
   /** Queues `exchange` (capacity was checked by the transport) and writes it, opening a socket if need be. */
   send(exchange: Exchange): void {
     exchange.connection = this;

@@ -131,11 +131,6 @@ export class ResponseParser {
     return this.state !== HEAD || this.heldLength > 0;
   }
 
-  /** The response's body runs until the connection closes (no length, not chunked). */
-  get readsToClose(): boolean {
-    return this.state === BODY_TO_CLOSE;
-  }
-
   /** Whether the response's head has been parsed (the body, or nothing, is still to come). */
   get inBody(): boolean {
     return this.state !== HEAD;
