@@ -15,7 +15,7 @@ import type { PreparedRequest, SendOutcome } from '../src/transport/transport.ts
 import type { TransportOptions } from '../src/transport/transport.ts';
 import { frame, responseBlock, settingsFrame, simpleResponse, startFrameServer, u32, type FrameConnection } from './helpers/h2-frame-server.ts';
 import { CERTS } from './helpers/servers.ts';
-import { encodeInteger, encodeString } from '../src/transport/h2/hpack/encoder.ts';
+import { youngBytes } from './helpers/young-bytes.ts';
 
 const GET: PreparedRequest = { method: 'GET', path: '/', headers: ['user-agent', 'loadhttp-test'], body: null, wireBytes: 20 };
 
@@ -440,30 +440,17 @@ test('h2 over TLS (ALPN h2), with a request timeout that cancels the stream (RST
   }
 });
 
-test('the per-request path allocates nothing in the steady state (bodiless GET, 32 streams)', async () => {
-  // nginx's response headers (literals with incremental indexing, every time), answered a read at a time.
-  const block = Buffer.concat([
-    Buffer.from([0x88]),
-    ...([[54, 'nginx/1.22.1'], [33, 'Fri, 04 Dec 2026 17:55:00 GMT'], [31, 'text/plain'], [28, '3']] as const).flatMap(([index, value]) => [encodeInteger(0x40, 6, index), encodeString(value)]),
-  ]);
-  const server = await startFrameServer({
-    corked: true,
-    onRequest: (conn, stream) => void conn.write(Buffer.concat([frame(1, 4, stream, block), frame(0, 1, stream, Buffer.from('ok\n'))])),
-  });
+test('the per-request path allocates nothing in the steady state (bodiless GET, 32 streams; undici: KBs)', async () => {
+  const target = spawn(process.execPath, [fileURLToPath(new URL('./helpers/h2-target.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', '--min-semi-space-size=128', '--max-semi-space-size=128', fileURLToPath(new URL('./helpers/h2-alloc-client.ts', import.meta.url)), server.url, '20000'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-    await new Promise((resolve) => child.once('exit', resolve));
-    const { bytesPerRequest } = JSON.parse(out) as { bytesPerRequest: number };
+    const url = await new Promise<string>((resolve) => target.stdout.once('data', (d: Buffer) => resolve(String(d))));
+    const ours = await youngBytes(`${url}/hello`, 'loadhttp', 20_000, 1, 20_000, { streams: 32, batch: 5_000 });
     // What remains (~15 bytes) is Node's, per socket read and per write, shared by the ~32 responses of a
     // read. One boxed number per request would add 16, an object or a closure 40 or more.
-    assert.ok(bytesPerRequest < 26, `${bytesPerRequest.toFixed(1)} bytes allocated per request`);
+    assert.ok(ours.bytesPerRequest < 26, `loadhttp allocated ${ours.bytesPerRequest.toFixed(1)} bytes per request`);
+    const reference = await youngBytes(`${url}/hello`, 'undici', 5_000, 1, 5_000, { streams: 32 });
+    assert.ok(reference.bytesPerRequest > 20 * ours.bytesPerRequest, `undici ${Math.round(reference.bytesPerRequest)}, loadhttp ${ours.bytesPerRequest.toFixed(1)} bytes per request`);
   } finally {
-    await server.close();
+    target.kill();
   }
 });
