@@ -187,7 +187,7 @@ try {
       try {
         rows.push({ name: g.name, ...(await measure(g.name, g.argv(target.urls[proto] + p, proto), target)) });
       } catch (err) {
-        console.error(`  skipped ${g.name}: ${err.message.split('\n')[0]}`);
+        console.error(`  skipped ${g.name}: ${process.env.INS_DEBUG ? err.message : err.message.split('\n')[0]}`);
       }
     }
     const ceiling = rows.find((r) => r.name === generators[0].name);
