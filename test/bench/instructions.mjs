@@ -150,7 +150,7 @@ async function measure(name, argv, target) {
   const out = path.join(work, `cg.${name.replace(/\W+/g, '_')}`);
   // --trace-children: bin/loadhttp.js re-executes Node with its V8 flags (execve); the count follows it.
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--trace-children=yes', '--smc-check=all-non-file',
-    `--callgrind-out-file=${out}.%p`, argv[0], ...(PROFILE > 0 ? ['--perf-basic-prof'] : []), ...argv.slice(1).map(String)],
+    `--callgrind-out-file=${out}.%p`, argv[0], ...(PROFILE > 0 && argv[0] === node ? ['--perf-basic-prof'] : []), ...argv.slice(1).map(String)],
     // In the scratch folder: with --perf-basic-prof V8 also writes an isolate-*.log into the working directory.
     { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
