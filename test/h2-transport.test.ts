@@ -454,3 +454,30 @@ test('the per-request path allocates nothing in the steady state (bodiless GET, 
     target.kill();
   }
 });
+
+test('the server going away mid-run: requests in flight fail as connection-reset, the next ones as connect-refused', async () => {
+  let stopped = false;
+  const server = await startFrameServer({
+    onRequest: (conn, stream, n) => {
+      if (n === 10 && !stopped) {
+        stopped = true;
+        void server.close();
+        return;
+      }
+      void conn.write(simpleResponse(stream));
+    },
+  });
+  const t = transport(server.url, { maxInflight: 2, connections: 2 });
+  try {
+    await t.preflight();
+    const tally = await drive(t, 40, 2);
+    assert.equal(tally.statuses[200], 9);
+    assert.deepEqual(Object.keys(tally.errors).sort(), ['connect-refused', 'connection-reset']);
+    assert.equal(tally.errors['connect-refused']! + tally.errors['connection-reset']!, 31);
+    // The sessions it had (2; the probe is not counted), none since.
+    assert.equal(t.stats().opened, 2);
+    assert.ok(tally.errors['connect-refused']! >= 25, JSON.stringify(tally.errors));
+  } finally {
+    await t.close();
+  }
+});

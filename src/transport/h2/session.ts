@@ -69,7 +69,7 @@ export interface SessionOwner {
   unprocessed(stream: H2Stream, error: Error): void;
   /** The session takes no new streams (GOAWAY, stream ids used up); it closes once its streams are done. */
   retired(session: Session): void;
-  /** The connection is gone; `error` says why when it was not our own doing (null for a clean close). */
+  /** The connection is gone; `error` says why (null: closed cleanly, after draining or by the server). */
   closed(session: Session, error: Error | null): void;
 }
 
@@ -724,7 +724,10 @@ export class Session {
       }
     }
     this.socket?.destroy();
-    this.owner.closed(this, wasLive === DRAINING ? null : (this.protocolError ?? this.closeError));
+    // A connection gone before the server's SETTINGS is an error even when closed cleanly: the transport
+    // must not take it for a session that served and reconnect at once.
+    const error = this.protocolError ?? this.closeError ?? (this.everReady ? null : h2Error('the server closed the connection before its SETTINGS', H2_CLOSED));
+    this.owner.closed(this, wasLive === DRAINING ? null : error);
   }
 }
 

@@ -208,11 +208,12 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
     this.all.delete(session);
     this.forget(session);
     this.checkOpened();
-    if (this.closing || error === null) return;
-    if (!session.everReady && !this.sessions.some((other) => !other.opening)) {
-      // The server cannot be reached (or refuses HTTP/2 at once): the waiting requests fail with the reason
-      // rather than wait for their timeout; the next request tries again.
-      for (const stream of this.pending.splice(0)) this.finished(stream, error);
+    if (this.closing) return;
+    if (error !== null && !session.everReady) {
+      // The connection could not be opened (unreachable, refused, not HTTP/2): no new attempt until a request
+      // needs one, so a server refusing connections is not hammered; and when no session can take the waiting
+      // requests, they fail with the reason rather than wait for their timeout.
+      if (!this.sessions.some((other) => !other.opening)) for (const stream of this.pending.splice(0)) this.finished(stream, error);
       return;
     }
     this.grow();
