@@ -21,12 +21,10 @@ export const FLAG_END_HEADERS = 0x4;
 export const FLAG_PADDED = 0x8;
 export const FLAG_PRIORITY = 0x20;
 
-export const SETTINGS_HEADER_TABLE_SIZE = 0x1;
 export const SETTINGS_ENABLE_PUSH = 0x2;
 export const SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
 export const SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
 export const SETTINGS_MAX_FRAME_SIZE = 0x5;
-export const SETTINGS_MAX_HEADER_LIST_SIZE = 0x6;
 
 /** The frame size every endpoint must accept, and the largest a SETTINGS_MAX_FRAME_SIZE may announce. */
 export const DEFAULT_MAX_FRAME_SIZE = 16_384;
@@ -38,9 +36,7 @@ export const MAX_STREAM_ID = 0x7fff_ffff;
 
 export const NO_ERROR = 0x0;
 export const PROTOCOL_ERROR = 0x1;
-export const INTERNAL_ERROR = 0x2;
 export const FLOW_CONTROL_ERROR = 0x3;
-export const STREAM_CLOSED = 0x5;
 export const FRAME_SIZE_ERROR = 0x6;
 export const REFUSED_STREAM = 0x7;
 export const CANCEL = 0x8;

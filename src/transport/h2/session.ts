@@ -116,8 +116,10 @@ export class Session {
   private readonly writer = new FrameWriter();
   private readonly decoder = new HpackDecoder();
   private readonly streams: StreamTable;
-  /** Streams open now, and how many may be. */
+  /** Streams open now. */
   active = 0;
+  /** Became READY once (its server spoke HTTP/2 to us). */
+  everReady = false;
   private readonly ourMaxStreams: number;
   /** Streams this session may carry at once: ours, or fewer if the server's SETTINGS_MAX_CONCURRENT_STREAMS says so. */
   limit: number;
@@ -170,9 +172,6 @@ export class Session {
   available(): number {
     return this.state === READY ? this.limit - this.active : 0;
   }
-
-  /** Became READY once (its server spoke HTTP/2 to us). */
-  everReady = false;
 
   get opening(): boolean {
     return this.state < READY;
