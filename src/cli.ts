@@ -26,7 +26,7 @@ import { renderReport } from './report/table.ts';
 import { renderProtocolComparison, renderProtocolComparisonJson } from './report/protocol-compare.ts';
 import type { ProtocolChoice } from './scenario/types.ts';
 import { readResultFile } from './result-file.ts';
-import { redactDeep, redactText } from './redact.ts';
+import { redactOutput, redactText } from './redact.ts';
 import { emptyScenario } from './scenario/empty.ts';
 import { VERSION } from './version.ts';
 import { WorkerRun } from './workers/worker-run.ts';
@@ -114,7 +114,9 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
     base && !measured.error ? { file: output.baseline!, comparison: compareResults(base, measured, { maxRegression }) } : null;
   measured = { ...measured, ...shardRun?.tags };
   // One shard's figures are a part of the load: `loadhttp merge` judges the thresholds on all of them.
-  const result = withVerdicts(measured, shardRun?.sharded ? [] : plan.thresholds, gate.tripped, comparison);
+  const judged = withVerdicts(measured, shardRun?.sharded ? [] : plan.thresholds, gate.tripped, comparison);
+  // Judged on the figures as measured; every output shows them with the secrets masked.
+  const result = redactOutput(judged, plan.secrets);
   onResult?.(result);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));
@@ -122,7 +124,7 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   // The runner reads workflow commands from stderr too: with --json - they stay off the JSON on stdout.
   if (githubActions) reportStream.write(renderGithubAnnotations(result));
   if (result.error) stderr.write(`loadhttp: ${result.error.message}\n`);
-  return exitCodeFor(result);
+  return exitCodeFor(judged);
 }
 
 /** --compare-protocols: one full run (and report) per protocol, then the runs side by side; one JSON for all. */
@@ -282,7 +284,7 @@ When several apply: 3, then 130, then 99.`,
     .addHelpText('after', '\nExample:\n  $ loadhttp validate scenarios/api-mix.yaml\n')
     .action(async (file: string) => {
       const plan = await planFor(file, {});
-      stdout.write(renderPlan(redactDeep(summarizePlan(plan), plan.secrets)));
+      stdout.write(renderPlan(redactOutput(summarizePlan(plan), plan.secrets)));
       stdout.write(`${file}: valid\n`);
     });
 

@@ -7,7 +7,7 @@ import { resolveLoadModel, type LatencyCorrection, type LoadModel } from './plan
 import type { Stage } from './scenario/types.ts';
 import { resolveThresholds, type PlannedThreshold } from './plan-thresholds.ts';
 import { resolveRetry, type RetryPolicy } from './plan-retry.ts';
-import { ALWAYS_REDACTED, headerSecrets } from './redact.ts';
+import { maskedNames, shownHeaders, substringSecrets, userinfoSecrets } from './plan-secrets.ts';
 import { checkSplittable, resolveWorkers } from './split.ts';
 import { availableParallelism } from 'node:os';
 
@@ -17,6 +17,10 @@ export interface PlannedRequest {
   path: string;
   /** Flat [name, value, name, value, ...] as undici takes them; scenario + request headers merged. */
   headers: string[];
+  /** The path as outputs show it: what ${ENV} put into the query is masked where it stands. */
+  shownPath: string;
+  /** The headers as outputs show them: credential values masked whole (plan-secrets.ts). */
+  shownHeaders: Record<string, string>;
   body: Buffer | null;
   weight: number;
   /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
@@ -75,8 +79,9 @@ export interface Plan {
   timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
   requests: PlannedRequest[];
   /**
-   * Values that must never appear in outputs, longest first: substituted ${ENV} values, and the values of
-   * the redacted headers (Authorization, Proxy-Authorization, Cookie and the scenario's `redact:` list).
+   * Values the outputs mask wherever they appear, longest first: the credentials that reach the wire
+   * (plan-secrets.ts), of 4 characters or more. Figures are never masked, so thresholds, compare and
+   * merge see them whole.
    */
   secrets: string[];
   userAgent: string;
@@ -127,7 +132,7 @@ export const DEFAULTS = {
 
 export function buildPlan(scenario: Scenario, overrides: Overrides, version: string): Plan {
   const targetUrl = resolveTarget(scenario, overrides);
-  const requests = resolveRequests(scenario, overrides, targetUrl, version);
+  const resolved = resolveRequests(scenario, overrides, targetUrl, version);
 
   // A bound given on the CLI replaces the file's bounds: `-n 100` means 100 requests, not "100 or 30s".
   const cliBound = overrides.durationMs !== undefined || overrides.iterations !== undefined;
@@ -136,7 +141,7 @@ export function buildPlan(scenario: Scenario, overrides: Overrides, version: str
   const stagesMs = resolveLoadModel(scenario, overrides).stagesMs;
   const stagesBound = iterations === null && stagesMs > 0 ? stagesMs : null;
   const durationMs = (cliBound ? overrides.durationMs : scenario.load.durationMs) ?? stagesBound;
-  const plan = assemble(scenario, overrides, targetUrl, requests, durationMs, iterations, version);
+  const plan = assemble(scenario, overrides, targetUrl, resolved, durationMs, iterations, version);
   checkSplittable(plan, plan.workers, '--workers');
   return freeze(plan);
 }
@@ -145,7 +150,7 @@ function assemble(
   scenario: Scenario,
   overrides: Overrides,
   target: URL,
-  requests: PlannedRequest[],
+  { requests, secrets }: ResolvedRequests,
   durationMs: number | null,
   iterations: number | null,
   version: string,
@@ -195,7 +200,7 @@ function assemble(
       bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
     requests,
-    secrets: planSecrets(scenario, requests),
+    secrets,
     userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(
       scenario.thresholds,
@@ -204,12 +209,6 @@ function assemble(
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
   };
-}
-
-function planSecrets(scenario: Scenario, requests: PlannedRequest[]): string[] {
-  const names = [...ALWAYS_REDACTED, ...(scenario.redact ?? [])];
-  const values = new Set([...scenario.secrets, ...requests.flatMap((r) => headerSecrets(r.headers, names))]);
-  return [...values].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
 }
 
 function resolveTarget(scenario: Scenario, overrides: Overrides): URL {
@@ -227,7 +226,13 @@ function resolveTarget(scenario: Scenario, overrides: Overrides): URL {
   return url;
 }
 
-function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, version: string): PlannedRequest[] {
+interface ResolvedRequests {
+  requests: PlannedRequest[];
+  /** The plan's secrets (Plan.secrets). */
+  secrets: string[];
+}
+
+function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, version: string): ResolvedRequests {
   let list: ScenarioRequest[] = scenario.requests;
   if (list.length === 0) {
     // No request list: one request to the target URL's own path (the ad-hoc `--url` run).
@@ -241,7 +246,9 @@ function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, 
 
   const total = list.reduce((sum, r) => sum + r.weight, 0);
   let running = 0;
-  return list.map((r, i) => {
+  const redact = scenario.redact ?? [];
+  const found = [...userinfoSecrets(target), ...(scenario.fromEnv?.values ?? [])];
+  const requests = list.map((r, i): PlannedRequest => {
     running += r.weight;
     const headers: Record<string, string> = {
       'user-agent': `loadhttp/${version}`,
@@ -249,11 +256,19 @@ function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, 
       ...r.headers,
       ...overrides.headers,
     };
+    // Whether the value sent came from ${ENV}: a -H flag wins over the request's headers, they over the scenario's.
+    const fromEnv = (name: string) =>
+      !Object.hasOwn(overrides.headers ?? {}, name) &&
+      (Object.hasOwn(r.headers, name) ? r.fromEnv : scenario.fromEnv)?.headers.includes(name) === true;
+    const shown = shownHeaders(headers, (name) => redact.includes(name) || fromEnv(name));
+    found.push(...shown.secrets, ...(r.fromEnv?.values ?? []));
     return {
       name: r.name,
       method: r.method,
       path: r.path,
       headers: Object.entries(headers).flat(),
+      shownPath: r.shownPath ?? r.path,
+      shownHeaders: shown.shown,
       body: r.body,
       weight: r.weight,
       cumulative: i === list.length - 1 ? 1 : running / total,
@@ -261,6 +276,9 @@ function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, 
       retry: resolveRetry(r.method, scenario.retry, r.retry),
     };
   });
+  const secrets = substringSecrets(found);
+  const names = maskedNames(requests.map((r) => r.name), secrets);
+  return { requests: requests.map((r, i) => ({ ...r, name: names[i]! })), secrets };
 }
 
 function freeze<T>(value: T): T {

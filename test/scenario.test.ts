@@ -149,7 +149,6 @@ thresholds:
         expectStatus: null,
       },
     ],
-    secrets: [],
     thresholds: [
       { expr: 'p99 < 250ms', abortOnFail: false, delayMs: 0, position: { file, line: 43, col: 5 }, exprCol: 5 },
       { expr: 'errors < 1%', abortOnFail: true, delayMs: 10_000, position: { file, line: 44, col: 13 }, exprCol: 14 },
@@ -169,7 +168,6 @@ test('a minimal file: absent sections are empty, requests absent = empty list', 
     timeouts: {},
     headers: {},
     requests: [],
-    secrets: [],
     thresholds: [],
   });
   // A section with nothing under it (everything commented out) is an empty section.
@@ -403,7 +401,7 @@ test('missing environment variable is an error at the scalar', () => {
   assertError('name: "${OPEN"\n', 1, 7, 'name', /unterminated \$\{/);
 });
 
-test('env substitution from process.env, secrets collected, $${ escapes', () => {
+test('env substitution from process.env, what went into the wire\'s credential places recorded, $${ escapes', () => {
   process.env.LOADHTTP_TEST_TOKEN = 's3cret';
   process.env.LOADHTTP_TEST_HOST = '127.0.0.1';
   process.env.LOADHTTP_TEST_VUS = '12';
@@ -430,7 +428,11 @@ requests:
     assert.equal(scenario.requests[0]?.path, '/items/${id}');
     assert.deepEqual(scenario.requests[0]?.body, Buffer.from('token=s3cret'));
     assert.deepEqual(scenario.requests[1]?.body, Buffer.from('{"auth":"s3cret","literal":"${x}"}'));
-    assert.deepEqual(scenario.secrets, ['127.0.0.1', '12', 's3cret']);
+    // The host and the number are no secrets; header values, query values and bodies from ${ENV} are.
+    assert.deepEqual(scenario.fromEnv, { headers: ['authorization', 'x-empty'], values: ['s3cret'] });
+    assert.deepEqual(scenario.requests[0]?.fromEnv, { headers: [], values: ['s3cret'] });
+    assert.deepEqual(scenario.requests[1]?.fromEnv, { headers: [], values: ['s3cret'] });
+    assert.equal(scenario.requests[0]?.shownPath, undefined, 'no query from ${ENV}: the path is shown as it is');
   } finally {
     delete process.env.LOADHTTP_TEST_TOKEN;
     delete process.env.LOADHTTP_TEST_HOST;

@@ -1,7 +1,7 @@
-// The plan as results show it: no request bodies, and secrets masked.
+// The plan as results show it: no request bodies, and credentials masked where they stand (the path and
+// headers as the plan shows them); the rest of the secrets are masked by the CLI at the output.
 import type { Plan } from '../plan.ts';
 import type { PlanSummary } from '../report/result.ts';
-import { redactHeaders } from '../redact.ts';
 import { describeThink } from './think.ts';
 
 export function summarizePlan(plan: Plan): PlanSummary {
@@ -29,9 +29,9 @@ export function summarizePlan(plan: Plan): PlanSummary {
     requests: plan.requests.map((r) => ({
       name: r.name,
       method: r.method,
-      path: r.path,
+      path: r.shownPath,
       weight: r.weight,
-      headers: redactHeaders(r.headers, plan.secrets),
+      headers: { ...r.shownHeaders },
       bodyBytes: r.body?.length ?? 0,
     })),
     model: plan.load.model,

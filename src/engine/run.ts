@@ -14,7 +14,6 @@ import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
 import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
-import { redactDeep } from '../redact.ts';
 
 export interface RunOptions {
   version: string;
@@ -243,9 +242,8 @@ function assembleResult(
   };
   if (error) result.error = error;
   if (base.measureStartedAt) result.measureStartedAt = base.measureStartedAt;
-  // Every output is rendered from this: secrets (${ENV} values, redacted header values) are masked here,
-  // in error examples, messages, request names and the plan alike.
-  return redactDeep(result, plan.secrets);
+  // Unmasked: thresholds and --baseline judge these figures; the CLI masks secrets as it writes outputs.
+  return result;
 }
 
 /**

@@ -120,7 +120,7 @@ export interface GeneratorStats {
   limits: { eventLoopDelayP99Ms: number; cpuPercent: number; scheduleLagP90Ms: number };
 }
 
-/** A summary of the resolved plan as the report and JSON show it (no bodies; secrets masked). */
+/** A summary of the resolved plan as the report and JSON show it (no bodies; credential headers and ${ENV} query values masked). */
 export interface PlanSummary {
   name: string;
   source: string | null;

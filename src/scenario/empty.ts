@@ -13,7 +13,6 @@ export function emptyScenario(): Scenario {
     timeouts: {},
     headers: {},
     requests: [],
-    secrets: [],
     thresholds: [],
   };
 }

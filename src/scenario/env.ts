@@ -1,16 +1,22 @@
 // ${VAR} substitution in scenario strings. `$${` is a literal `${`.
 
+/** A value substituted from the environment: text.slice(start, end). */
+export interface EnvSpan {
+  start: number;
+  end: number;
+}
+
 export type Substitution =
-  | { ok: true; text: string; /** The values that were substituted in, in order. */ values: string[] }
+  | { ok: true; text: string; /** Where the substituted values lie in `text`, in order. */ spans: EnvSpan[] }
   | { ok: false; message: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Replaces every ${NAME} in `text` with env[NAME]; a missing variable or a malformed reference fails. */
 export function substituteEnv(text: string, env: NodeJS.ProcessEnv = process.env): Substitution {
-  if (!text.includes('$')) return { ok: true, text, values: [] };
+  if (!text.includes('$')) return { ok: true, text, spans: [] };
   let out = '';
-  const values: string[] = [];
+  const spans: EnvSpan[] = [];
   let i = 0;
   while (i < text.length) {
     if (text.startsWith('$${', i)) {
@@ -32,9 +38,9 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv = process.env
     }
     const value = env[name];
     if (value === undefined) return { ok: false, message: `environment variable ${name} is not set` };
+    spans.push({ start: out.length, end: out.length + value.length });
     out += value;
-    values.push(value);
     i = end + 1;
   }
-  return { ok: true, text: out, values };
+  return { ok: true, text: out, spans };
 }

@@ -6,7 +6,8 @@ import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, visit } fro
 import type { YAMLError, YAMLMap } from 'yaml';
 import { ScenarioError, type SourcePosition } from '../errors.ts';
 import { readFailure } from '../read-failure.ts';
-import type { ProtocolChoice, Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
+import { MASK } from '../redact.ts';
+import type { FromEnv, ProtocolChoice, Scenario, ScenarioRequest, ScenarioThreshold, Think } from './types.ts';
 import {
   type Ctx,
   type Field,
@@ -16,6 +17,7 @@ import {
   deref,
   describe,
   duration,
+  envValues,
   fail,
   fields,
   headerMap,
@@ -30,7 +32,9 @@ import {
   shown,
   str,
   substitute,
+  substitutedStr,
   valueOf,
+  type Substituted,
 } from './nodes.ts';
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
 import { readProtocols, readTls } from './tls.ts';
@@ -79,6 +83,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     throw new ScenarioError(`the scenario is empty (expected a map with keys ${TOP_KEYS.join(', ')})`, positionAt(ctx, 0));
   }
   const top = fields(ctx, ctx.doc.contents, '', TOP_KEYS);
+  const fromEnv = noneFromEnv();
   const scenario: Omit<Scenario, 'requests' | 'thresholds'> = {
     file,
     name: opt(top, 'name', (f) => nonEmptyStr(ctx, f.value, f.path)),
@@ -90,8 +95,8 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     load: readLoad(ctx, top.get('load')),
     pool: readPool(ctx, top.get('pool')),
     timeouts: readTimeouts(ctx, top.get('timeouts')),
-    headers: opt(top, 'headers', (f) => headerMap(ctx, f.value, f.path)) ?? {},
-    secrets: ctx.secrets,
+    headers: opt(top, 'headers', (f) => headerMap(ctx, f.value, f.path, fromEnv)) ?? {},
+    ...(anyFromEnv(fromEnv) && { fromEnv }),
     ...opt(top, 'retry', (f) => ({ retry: readRetry(ctx, f) })),
     ...opt(top, 'redact', (f) => ({ redact: readRedact(ctx, f) })),
     ...opt(top, 'workers', (f) => ({ workers: readWorkers(ctx, f) })),
@@ -123,7 +128,7 @@ function parseYaml(text: string, file: string, env: NodeJS.ProcessEnv): Ctx {
     customTags: [],
     version: '1.2',
   });
-  const ctx: Ctx = { file, doc, lineCounter, env, secrets: [], aliasesFollowed: 0 };
+  const ctx: Ctx = { file, doc, lineCounter, env, aliasesFollowed: 0 };
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
     const duplicate = problem.code === 'DUPLICATE_KEY' ? keyPathAt(doc.contents, problem.pos[0], '') : undefined;
@@ -313,15 +318,19 @@ function readRequest(
   const pathField = f.get('path');
   if (pathField === undefined) fail(ctx, item, childPath(key, 'path'), 'missing required key `path` (e.g. path: /items)');
   const method = opt(f, 'method', (c) => readMethod(ctx, c)) ?? 'GET';
-  const requestPath = readPath(ctx, pathField);
-  const name = readRequestName(ctx, f.get('name'), `${method} ${requestPath}`, item, key, names);
-  const headers = opt(f, 'headers', (c) => headerMap(ctx, c.value, c.path)) ?? {};
+  const fromEnv = noneFromEnv();
+  const { path: requestPath, shownPath } = readPath(ctx, pathField, fromEnv);
+  const name = readRequestName(ctx, f.get('name'), `${method} ${shownPath ?? requestPath}`, item, key, names);
+  const headers = opt(f, 'headers', (c) => headerMap(ctx, c.value, c.path, fromEnv)) ?? {};
+  const body = readBody(ctx, f, headers, globalHeaders, fromEnv);
   return {
     name,
     method,
     path: requestPath,
+    ...(shownPath !== undefined && { shownPath }),
     headers,
-    body: readBody(ctx, f, headers, globalHeaders),
+    body,
+    ...(anyFromEnv(fromEnv) && { fromEnv }),
     weight: opt(f, 'weight', (c) => positiveNumber(ctx, c.value, c.path)) ?? 1,
     expectStatus: opt(f, 'expect', (c) => readExpect(ctx, c)) ?? null,
     ...opt(f, 'retry', (c) => ({ retry: readRetry(ctx, c) })),
@@ -358,8 +367,9 @@ function readMethod(ctx: Ctx, field: Field): string {
   return method;
 }
 
-function readPath(ctx: Ctx, field: Field): string {
-  const text = str(ctx, field.value, field.path);
+function readPath(ctx: Ctx, field: Field, fromEnv: FromEnv): { path: string; shownPath?: string } {
+  const substituted = substitutedStr(ctx, field.value, field.path);
+  const text = substituted.text;
   if (!text.startsWith('/')) {
     const origin = /^https?:\/\//i.test(text) ? '; put the scheme and host in `target`' : '';
     fail(ctx, field.value, field.path, `${shown(field.value, text)} must start with "/" (e.g. /items?page=1)${origin}`);
@@ -367,15 +377,46 @@ function readPath(ctx: Ctx, field: Field): string {
   if (/[\s\x00-\x1f\x7f]/.test(text)) {
     fail(ctx, field.value, field.path, 'must not contain spaces or control characters (percent-encode them, e.g. %20)');
   }
-  return text;
+  const shownPath = maskQueryFromEnv(substituted, fromEnv);
+  return shownPath === text ? { path: text } : { path: text, shownPath };
 }
 
-/** At most one of json, body, file; a json body sets content-type unless a header already does. */
+/**
+ * The path with what ${ENV} put into its query masked where it stands (a query value is a credential on
+ * the wire; a path segment is not); those values are added to `fromEnv.values`.
+ */
+function maskQueryFromEnv({ text, spans }: Substituted, fromEnv: FromEnv): string {
+  const query = text.indexOf('?');
+  if (query < 0) return text;
+  let shown = text;
+  // From the last value back, so the offsets of the earlier ones still hold in `shown`.
+  for (const span of spans.toReversed()) {
+    const start = Math.max(span.start, query + 1);
+    if (start >= span.end) continue;
+    fromEnv.values.push(text.slice(start, span.end));
+    shown = `${shown.slice(0, start)}${MASK}${shown.slice(span.end)}`;
+  }
+  return shown;
+}
+
+function noneFromEnv(): FromEnv {
+  return { headers: [], values: [] };
+}
+
+function anyFromEnv(fromEnv: FromEnv): boolean {
+  return fromEnv.headers.length > 0 || fromEnv.values.length > 0;
+}
+
+/**
+ * At most one of json, body, file; a json body sets content-type unless a header already does. What
+ * ${ENV} put into a `body` or `json` is added to `fromEnv.values`.
+ */
 function readBody(
   ctx: Ctx,
   f: Map<string, Field>,
   headers: Record<string, string>,
   globalHeaders: Record<string, string>,
+  fromEnv: FromEnv,
 ): Buffer | null {
   const given = [...f.values()].filter((c) => BODY_KEYS.includes(c.name));
   const [first, second] = given;
@@ -383,9 +424,13 @@ function readBody(
   if (second !== undefined) {
     fail(ctx, second.keyNode, second.path, `${first.name} and ${second.name} are mutually exclusive (give only one of json, body, file)`);
   }
-  if (first.name === 'body') return Buffer.from(str(ctx, first.value, first.path), 'utf8');
+  if (first.name === 'body') {
+    const body = substitutedStr(ctx, first.value, first.path);
+    fromEnv.values.push(...envValues(body));
+    return Buffer.from(body.text, 'utf8');
+  }
   if (first.name === 'file') return readBodyFile(ctx, first);
-  const json = Buffer.from(JSON.stringify(toJson(ctx, first.value, first.path)), 'utf8');
+  const json = Buffer.from(JSON.stringify(toJson(ctx, first.value, first.path, fromEnv.values)), 'utf8');
   if (!('content-type' in headers) && !('content-type' in globalHeaders)) {
     headers['content-type'] = 'application/json';
   }
@@ -415,38 +460,44 @@ function readBodyFile(ctx: Ctx, field: Field): Buffer {
 }
 
 /**
- * Any YAML value as plain data for JSON.stringify, with ${ENV} substituted in strings. `open` holds the
- * collections being converted, so an anchor used inside itself is an error rather than endless.
+ * Any YAML value as plain data for JSON.stringify, with ${ENV} substituted in strings (the values it put
+ * there are added to `fromEnv`). `open` holds the collections being converted, so an anchor used inside
+ * itself is an error rather than endless.
  */
-function toJson(ctx: Ctx, raw: unknown, key: string, open = new Set<unknown>()): unknown {
+function toJson(ctx: Ctx, raw: unknown, key: string, fromEnv: string[], open = new Set<unknown>()): unknown {
   const node = deref(ctx, raw, key);
   if (isSeq(node) || isMap(node)) {
     if (open.has(node)) fail(ctx, raw, key, 'this alias refers to a value that contains it (a cycle)');
     open.add(node);
     const data = isSeq(node)
-      ? node.items.map((item, i) => toJson(ctx, item, `${key}[${i}]`, open))
-      : jsonObject(ctx, node, key, open);
+      ? node.items.map((item, i) => toJson(ctx, item, `${key}[${i}]`, fromEnv, open))
+      : jsonObject(ctx, node, key, fromEnv, open);
     open.delete(node);
     return data;
   }
   if (!isScalar(node)) return fail(ctx, node, key, `cannot be turned into JSON: ${describe(node)}`);
-  if (typeof node.value === 'string') return substitute(ctx, node, key, node.value).text;
+  if (typeof node.value === 'string') return jsonText(substitute(ctx, node, key, node.value), fromEnv);
   if (typeof node.value === 'number' && !Number.isFinite(node.value)) {
     fail(ctx, node, key, `${node.value} has no JSON form (use a finite number)`);
   }
   return node.value ?? null;
 }
 
-function jsonObject(ctx: Ctx, node: YAMLMap<unknown, unknown>, key: string, open: Set<unknown>): Record<string, unknown> {
+function jsonObject(ctx: Ctx, node: YAMLMap<unknown, unknown>, key: string, fromEnv: string[], open: Set<unknown>): Record<string, unknown> {
   const object: Record<string, unknown> = {};
   for (const pair of node.items) {
     const rawName = keyName(ctx, pair.key, key);
-    const name = substitute(ctx, pair.key, childPath(key, rawName), rawName).text;
-    const value = toJson(ctx, valueOf(pair.key, pair.value), childPath(key, name), open);
+    const name = jsonText(substitute(ctx, pair.key, childPath(key, rawName), rawName), fromEnv);
+    const value = toJson(ctx, valueOf(pair.key, pair.value), childPath(key, name), fromEnv, open);
     // defineProperty: a "__proto__" key is data, not a prototype.
     Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return object;
+}
+
+function jsonText(substituted: Substituted, fromEnv: string[]): string {
+  fromEnv.push(...envValues(substituted));
+  return substituted.text;
 }
 
 function readExpect(ctx: Ctx, field: Field): number[] | null {

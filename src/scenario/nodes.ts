@@ -4,7 +4,8 @@ import { Scalar, isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, YAMLMap, YAMLSeq } from 'yaml';
 import { ScenarioError, type SourcePosition } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
-import { substituteEnv } from './env.ts';
+import { substituteEnv, type EnvSpan } from './env.ts';
+import type { FromEnv } from './types.ts';
 import { hint } from './suggest.ts';
 
 export interface Ctx {
@@ -12,8 +13,6 @@ export interface Ctx {
   doc: Document;
   lineCounter: LineCounter;
   env: NodeJS.ProcessEnv;
-  /** Collects every non-empty value substituted from the environment. */
-  secrets: string[];
   /** Aliases followed so far (capped: a recursive or exponential alias must not hang the loader). */
   aliasesFollowed: number;
 }
@@ -136,24 +135,38 @@ export function valueOf(key: unknown, value: unknown): unknown {
   return empty;
 }
 
-/** Applies ${ENV} substitution to a string found at `node`; records substituted values as secrets. */
-export function substitute(ctx: Ctx, node: unknown, path: string, text: string): { text: string; fromEnv: boolean } {
+/** The result of ${ENV} substitution: the text, and where the substituted values lie in it. */
+export interface Substituted {
+  text: string;
+  fromEnv: boolean;
+  spans: EnvSpan[];
+}
+
+/** Applies ${ENV} substitution to a string found at `node`. */
+export function substitute(ctx: Ctx, node: unknown, path: string, text: string): Substituted {
   const result = substituteEnv(text, ctx.env);
   if (!result.ok) fail(ctx, node, path, result.message);
-  for (const value of result.values) {
-    if (value !== '' && !ctx.secrets.includes(value)) ctx.secrets.push(value);
-  }
-  return { text: result.text, fromEnv: result.values.length > 0 };
+  return { text: result.text, fromEnv: result.spans.length > 0, spans: result.spans };
+}
+
+/** The non-empty values ${ENV} put into a substituted text. */
+export function envValues({ text, spans }: Substituted): string[] {
+  return spans.map((span) => text.slice(span.start, span.end)).filter((value) => value !== '');
 }
 
 /** A string scalar, with ${ENV} substituted. */
 export function str(ctx: Ctx, raw: unknown, path: string): string {
+  return substitutedStr(ctx, raw, path).text;
+}
+
+/** A string scalar, with ${ENV} substituted, and where the substituted values lie in it. */
+export function substitutedStr(ctx: Ctx, raw: unknown, path: string): Substituted {
   const node = deref(ctx, raw, path);
   if (!isScalar(node) || typeof node.value !== 'string') {
     const quote = isScalar(node) && node.value !== null ? ` (quote it: "${String(node.value)}")` : '';
     fail(ctx, node, path, `expected a string, got ${describe(node)}${quote}`);
   }
-  return substitute(ctx, node, path, node.value).text;
+  return substitute(ctx, node, path, node.value);
 }
 
 /** A non-empty string scalar. */
@@ -164,11 +177,11 @@ export function nonEmptyStr(ctx: Ctx, raw: unknown, path: string): string {
 }
 
 /** A string, number or boolean scalar as text (header values). */
-export function scalarText(ctx: Ctx, raw: unknown, path: string): string {
+export function scalarText(ctx: Ctx, raw: unknown, path: string): Substituted {
   const node = deref(ctx, raw, path);
   if (isScalar(node)) {
-    if (typeof node.value === 'string') return substitute(ctx, node, path, node.value).text;
-    if (typeof node.value === 'number' || typeof node.value === 'boolean') return String(node.value);
+    if (typeof node.value === 'string') return substitute(ctx, node, path, node.value);
+    if (typeof node.value === 'number' || typeof node.value === 'boolean') return { text: String(node.value), fromEnv: false, spans: [] };
   }
   return fail(ctx, node, path, `expected a string, number or boolean, got ${describe(node)} (use "" for an empty value)`);
 }
@@ -241,9 +254,10 @@ export function isToken(text: string): boolean {
 
 /**
  * A map of header name -> value. Names are lower-cased and must be tokens (case-insensitive duplicates
- * are refused); values are strings, numbers or booleans without CR, LF or NUL.
+ * are refused); values are strings, numbers or booleans without CR, LF or NUL. The headers whose value
+ * used ${ENV}, and the values it put there, are added to `fromEnv`.
  */
-export function headerMap(ctx: Ctx, raw: unknown, path: string): Record<string, string> {
+export function headerMap(ctx: Ctx, raw: unknown, path: string, fromEnv: FromEnv): Record<string, string> {
   const node = deref(ctx, raw, path);
   const headers: Record<string, string> = {};
   if (isNull(node)) return headers;
@@ -260,8 +274,13 @@ export function headerMap(ctx: Ctx, raw: unknown, path: string): Record<string, 
       fail(ctx, pair.key, keyPath, `duplicate header ${name} (header names are case-insensitive)`);
     }
     const valueNode = valueOf(pair.key, pair.value);
-    const value = scalarText(ctx, valueNode, keyPath);
+    const substituted = scalarText(ctx, valueNode, keyPath);
+    const value = substituted.text;
     if (/[\r\n\0]/.test(value)) fail(ctx, valueNode, keyPath, 'header values must not contain CR, LF or NUL');
+    if (substituted.fromEnv) {
+      fromEnv.headers.push(name);
+      fromEnv.values.push(...envValues(substituted));
+    }
     Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return headers;

@@ -41,10 +41,25 @@ export interface ScenarioTls {
   servername?: string;
 }
 
+/**
+ * What ${ENV} put into the places that carry credentials on the wire (header values, the query, the
+ * body): the plan makes secrets of it. Elsewhere (a number in `load:`, the target host) it is no secret.
+ */
+export interface FromEnv {
+  /** Header names (lower-cased) whose value used ${ENV}. */
+  headers: string[];
+  /** The non-empty values ${ENV} put into those header values, the query and the body. */
+  values: string[];
+}
+
 export interface ScenarioRequest {
   name: string;
   method: string;
   path: string;
+  /** The path as outputs show it, with the query's ${ENV} values masked; present only when it differs. */
+  shownPath?: string;
+  /** Present only when ${ENV} went into this request's headers, query or body. */
+  fromEnv?: FromEnv;
   /** Header names lower-cased. */
   headers: Record<string, string>;
   /** Request body bytes (from `json`, `body` or `file`), or null. */
@@ -124,8 +139,8 @@ export interface Scenario {
   requests: ScenarioRequest[];
   /** `redact:` header names (lower-cased) whose values are masked in every output, beside Authorization, Cookie, ... */
   redact?: string[];
-  /** Values substituted from ${ENV} references, so outputs can mask them. */
-  secrets: string[];
+  /** Present only when ${ENV} went into the scenario's `headers:`. */
+  fromEnv?: FromEnv;
   /** The scenario's `retry:` for every request (a request's own `retry:` overrides it field by field). */
   retry?: ScenarioRetry;
   /** Thresholds from the file, in order (empty when none). */

@@ -1,7 +1,7 @@
 // HPACK encoder for request header blocks (RFC 7541). A block is built once per request definition and re-sent as is,
 // so it must not depend on the connection's state: no dynamic table, only static-table indices and literals without
 // indexing (the peer's table is never touched, so blocks stay valid in any order on any connection).
-import { SENSITIVE_HEADERS } from '../../../redact.ts';
+import { isSensitiveHeader } from '../../../redact.ts';
 import { HpackError } from './errors.ts';
 import { huffmanEncode, huffmanLength } from './huffman.ts';
 import { STATIC_TABLE } from './static-table.ts';
@@ -27,7 +27,7 @@ export function encodeHeaderBlock(fields: ReadonlyArray<readonly [name: string, 
     checkLatin1(name, `header name "${name}"`);
     checkLatin1(value, `value of header "${name}"`);
     const known = STATIC_NAMES.get(name);
-    const sensitive = SENSITIVE_HEADERS.has(name);
+    const sensitive = isSensitiveHeader(name);
     const full = sensitive ? undefined : known?.values.get(value);
     if (full !== undefined) {
       parts.push(encodeInteger(0x80, 7, full));
