@@ -201,6 +201,29 @@ test('a request body larger than the server window waits for its WINDOW_UPDATEs 
   }
 });
 
+test('a request header block larger than the frame size goes out as HEADERS + CONTINUATION', async () => {
+  const seen: number[] = [];
+  const server = createH2Server({ settings: { maxHeaderListSize: 256 * 1024 } });
+  server.on('stream', (stream: ServerHttp2Stream, headers) => {
+    seen.push(String(headers['x-big']).length);
+    stream.respond({ ':status': 200 });
+    stream.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const t = transport(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  try {
+    await t.preflight();
+    // Random letters: Huffman coding cannot shrink the block below 16 KiB.
+    const big = Array.from({ length: 40_000 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 90))).join('');
+    const tally = await drive(t, 3, 3, { ...GET, headers: ['x-big', big] });
+    assert.deepEqual(tally.statuses, { 200: 3 });
+    assert.deepEqual(seen, [40_000, 40_000, 40_000]);
+  } finally {
+    await t.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 test('SETTINGS lowering MAX_CONCURRENT_STREAMS mid-run: the limit is followed and more sessions carry the load', async () => {
   let limit = 8;
   const open = new Map<FrameConnection, number>();
