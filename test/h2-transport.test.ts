@@ -224,6 +224,21 @@ test('a request header block larger than the frame size goes out as HEADERS + CO
   }
 });
 
+test('a header value HPACK cannot carry fails its request (called back, not thrown)', async () => {
+  const server = await startFrameServer({ onRequest: (conn, stream) => void conn.write(simpleResponse(stream)) });
+  const t = transport(server.url, { maxInflight: 1 });
+  try {
+    await t.preflight();
+    const tally = await drive(t, 2, 1, { ...GET, headers: ['x-arrow', 'a → b'] });
+    assert.equal(tally.messages.length, 2);
+    assert.match(tally.messages[0]!, /x-arrow/);
+    assert.equal(server.requests(), 0);
+  } finally {
+    await t.close();
+    await server.close();
+  }
+});
+
 test('SETTINGS lowering MAX_CONCURRENT_STREAMS mid-run: the limit is followed and more sessions carry the load', async () => {
   let limit = 8;
   const open = new Map<FrameConnection, number>();

@@ -41,10 +41,10 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
   private resent = 0;
   private closing = false;
   private openWaiter: (() => void) | null = null;
-  readAt = -1;
-
   /** Tests start stream ids near the end of the id space. */
   private readonly firstStreamId: number | undefined;
+  /** SessionOwner: when the socket read being handled began (-1 outside reads). */
+  readAt = -1;
 
   constructor(options: TransportOptions, connector: Connector, runPreflight: () => Promise<PreflightOutcome>, firstStreamId?: number) {
     this.options = options;
@@ -81,8 +81,16 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
   }
 
   send(request: PreparedRequest, done: SendCallback): void {
+    let block: Buffer;
+    try {
+      block = this.blocks.get(request);
+    } catch (error) {
+      // A header HPACK cannot carry (not latin1): the request fails, a tick later, as every callback is made.
+      process.nextTick(done, null, error);
+      return;
+    }
     const stream = this.spares.pop() ?? new H2Stream(this);
-    stream.start(request, this.blocks.get(request), done);
+    stream.start(request, block, done);
     // Inside a session's read (a request sent from another's callback), the read's time serves: deadlines
     // are coarse, and it saves a clock read (and a boxed number) per request.
     // (Two stores, not one of a conditional: V8 boxed the merged value.)
