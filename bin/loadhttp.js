@@ -25,5 +25,5 @@ if (!userSet && typeof process.execve === 'function') {
 // Node's on-disk cache of compiled modules (in the OS temp folder): 0.03-0.09 s off each start-up here.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { main } = await import('../dist/cli.js');
+const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,9 +1,9 @@
 // `loadhttp calibrate`: short bounded steps against the built-in target, over h1 and h2c.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { calibrate, ceilings } from '../src/calibrate/calibrate.ts';
-import { calibrateOptions } from '../src/calibrate/options.ts';
-import { UsageError } from '../src/errors.ts';
+import { calibrate, calibrateOptions } from '../src/cli/calibrate.ts';
+import { ceilings } from '../src/result/calibration.ts';
+import { UsageError } from '../src/util/errors.ts';
 import { renderCalibration } from '../src/report/calibration-text.ts';
 
 test('calibrate runs each protocol at each concurrency and names the ceiling', async () => {

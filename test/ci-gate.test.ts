@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { runCli } from './helpers/cli.ts';
 import { startServer } from './helpers/servers.ts';
 
@@ -165,6 +165,10 @@ test('compare and --baseline: a server made 5× slower regresses; the same serve
     const quiet = await runCli(['compare', base, path.join(dir, 'same.json'), '--max-regression', '50%']);
     assert.equal(quiet.code, 0, quiet.stdout);
     assert.doesNotMatch(quiet.stdout, /REGRESSED/);
+    // Colour as Node's util.styleText decides it: none on a pipe (and NO_COLOR, set by runCli); FORCE_COLOR wins.
+    assert.ok(!flagged.stdout.includes('\u001b['), 'no escape codes on a pipe');
+    const forced = await runCli(['compare', base, path.join(dir, 'slow.json'), '--max-regression', '50%'], { env: { FORCE_COLOR: '1' } });
+    assert.match(forced.stdout, /\u001b\[31m\u001b\[1mREGRESSED/, 'FORCE_COLOR paints regressions red and bold');
   } finally {
     await server.close();
   }

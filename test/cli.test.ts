@@ -1,13 +1,13 @@
 // The real binary, spawned on this Node: exit codes, messages, --json, SIGINT, validate, demo.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decode, summarize } from '../src/record/histogram.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { decode, summarize } from '../src/result/histogram.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { BIN, runCli } from './helpers/cli.ts';
 import { closedPort, startServer } from './helpers/servers.ts';
 
@@ -172,6 +172,36 @@ test('the demo runs against its built-in target', async () => {
   assert.match(out.stdout, /demo-items-api/);
   assert.match(out.stdout, /list/);
   assert.match(out.stdout, /create/);
+});
+
+test('demo --serve keeps the built-in target up for loadhttp run --url, until Ctrl-C (exit 0)', async () => {
+  let said = '';
+  let server: ChildProcess | undefined;
+  let resolveUrl: (url: string) => void;
+  const url = new Promise<string>((resolve) => (resolveUrl = resolve));
+  const served = runCli(['demo', '--serve', '--port', '0'], {
+    timeoutMs: 30_000,
+    onSpawn: (child) => {
+      server = child;
+      child.stdout!.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+        const found = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(said);
+        if (found) resolveUrl(found[1]!);
+      });
+    },
+  });
+  const target = await url;
+  const run = await runCli(['run', '--url', `${target}/items/42`, '-n', '20', '-c', '2', '-q', '--json', '-']);
+  assert.equal(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout) as RunResult;
+  assert.deepEqual([result.counts.completed, result.statusCodes], [20, { '200': 20 }]);
+  const { port } = new URL(target);
+  const busy = await runCli(['demo', '--serve', '--port', port]);
+  assert.equal(busy.code, 2);
+  assert.match(busy.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+  server!.kill('SIGINT');
+  const out = await served;
+  assert.equal(out.code, 0, out.stderr);
 });
 
 /** The bin's minimum (bin/loadhttp.js, package.json engines). */

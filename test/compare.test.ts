@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResult, spread } from './helpers/build-result.ts';
-import { compareResults, DEFAULT_MIN_SAMPLES, renderComparison, requiredSamples, type Comparison, type ComparisonRow } from '../src/report/compare.ts';
+import { compareResults, DEFAULT_MIN_SAMPLES, requiredSamples } from '../src/judge/compare.ts';
+import { renderComparison } from '../src/report/compare-text.ts';
+import type { Comparison, ComparisonRow } from '../src/result/verdicts.ts';
 
 
 /** Deterministic uniform (0, 1). */

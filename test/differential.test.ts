@@ -3,11 +3,12 @@
 // body bytes. Where they differ on purpose, the test says so and checks each side.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { accountedFor, assertAgree, runBoth, runOne, type Started } from './helpers/both.ts';
 import { HOSTILE_CASES, everyOther } from './helpers/hostile-cases.ts';
 import { OK, startRawServer, startDelayServer } from './helpers/raw-server.ts';
-import { startServer, startTlsH1Server, CERTS, type ServerOptions } from './helpers/servers.ts';
+import { startH2Server, startServer, startTlsH1Server, CERTS, type ServerOptions } from './helpers/servers.ts';
 
 type Respond = (socket: Socket, n: number, perSocket: number) => void;
 
@@ -251,6 +252,41 @@ test('differential: HTTPS over HTTP/1.1 (--h1): handshakes counted, sessions res
     assert.ok(t.handshakes.resumed >= 1, JSON.stringify(t.handshakes));
     assert.deepEqual(run.result.protocols, { h1: run.result.connectionsOpened });
   }
+});
+
+test('differential: TLS options over --h1 (insecure, a wrong servername, a client certificate) give the same outcomes', async () => {
+  const tlsH1 = async (): Promise<Started> => {
+    const server = await startTlsH1Server();
+    return { url: server.url, requests: () => server.stats.requests, close: server.close };
+  };
+  const insecure = await runBoth(tlsH1, { iterations: 10, concurrency: 2, protocol: 'h1', tls: { insecure: true } });
+  assertAgree(insecure, 'insecure');
+  assert.equal(insecure.loadhttp.result.tls?.insecure, true);
+  assert.equal(insecure.loadhttp.result.counts.completed, 10);
+
+  const ca = { file: 'ca.pem', pem: CERTS.ca };
+  const wrongName = await runBoth(tlsH1, { iterations: 10, concurrency: 2, protocol: 'h1', tls: { ca, servername: 'wrong.example' } });
+  assertAgree(wrongName, 'wrong servername');
+  for (const run of [wrongName.loadhttp, wrongName.undici]) {
+    assert.equal(run.result.error?.class, 'tls');
+    assert.match(run.result.error!.message, /--servername/);
+    assert.equal(run.served, 0);
+  }
+
+  const clientCert = async (): Promise<Started> => {
+    const server = await startH2Server({ tls: true, allowHTTP1: true, requireClientCert: true });
+    return { url: server.url, requests: () => server.stats.requests, close: server.close };
+  };
+  const cert = { file: CERTS.clientCertFile, pem: readFileSync(CERTS.clientCertFile, 'utf8') };
+  const key = { file: CERTS.clientKeyFile, pem: readFileSync(CERTS.clientKeyFile, 'utf8') };
+  const withCert = await runBoth(clientCert, { iterations: 10, concurrency: 2, protocol: 'h1', tls: { ca, cert, key } });
+  assertAgree(withCert, 'client certificate');
+  assert.equal(withCert.loadhttp.result.counts.completed, 10);
+  assert.equal(withCert.loadhttp.result.tls?.clientCertificate, true);
+  assert.deepEqual(withCert.loadhttp.result.protocols, { h1: withCert.loadhttp.result.connectionsOpened });
+  const without = await runBoth(clientCert, { iterations: 10, concurrency: 2, protocol: 'h1', tls: { ca } });
+  assertAgree(without, 'no client certificate');
+  assert.equal(without.loadhttp.result.error?.class, without.undici.result.error?.class);
 });
 
 test('100 Continue before the final response: skipped by loadhttp (RFC 9110 §15.2), refused by undici', async () => {

@@ -2,11 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan, type Overrides } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
+import type { Overrides } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { emptyScenario } from '../src/scenario/empty.ts';
-import { decode, summarize } from '../src/record/histogram.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { decode, summarize } from '../src/result/histogram.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { startDelayServer } from './helpers/raw-server.ts';
 import { closedPort, startServer } from './helpers/servers.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import type { ProtocolComparisonJson } from '../src/report/protocol-compare.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { CERTS, startH2Server, startServer, startTlsH1Server } from './helpers/servers.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import int32 from 'hdr-histogram-js/dist/Int32Histogram.js';
-import { HIGHEST_US, createHistogram, encode, recordUs, recordZeros, valuesAtPercentiles } from '../src/record/histogram.ts';
+import { HIGHEST_US, createHistogram, encode, recordUs, recordZeros, valuesAtPercentiles } from '../src/result/histogram.ts';
 
 const hdr = () => new int32.default(1, HIGHEST_US, 3);
 

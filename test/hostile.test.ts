@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
 import { emptyScenario } from '../src/scenario/empty.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { OK, startRawServer, type RawServer } from './helpers/raw-server.ts';
 import { HOSTILE_CASES, everyOther } from './helpers/hostile-cases.ts';
 import { startServer } from './helpers/servers.ts';

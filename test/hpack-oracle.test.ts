@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { isSensitiveHeader } from '../src/redact.ts';
+import { isSensitiveHeader } from '../src/util/redact.ts';
 import { HpackDecoder, type HeaderSink } from '../src/transport/h2/hpack/decoder.ts';
 import { encodeHeaderBlock } from '../src/transport/h2/hpack/encoder.ts';
 import { huffmanDecode, huffmanEncode, huffmanLength } from '../src/transport/h2/hpack/huffman.ts';

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResult, spread } from './helpers/build-result.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { renderJunit } from '../src/report/junit.ts';
-import { compareResults } from '../src/report/compare.ts';
-import { evaluateThresholds, parseThreshold, type ThresholdOutcome } from '../src/report/thresholds.ts';
+import { compareResults } from '../src/judge/compare.ts';
+import { evaluateThresholds } from '../src/judge/thresholds.ts';
+import { parseThreshold } from '../src/plan/threshold-grammar.ts';
+import type { ThresholdOutcome } from '../src/result/verdicts.ts';
 
 
 // --- a tiny strict XML reader: enough to prove well-formedness and read the structure back ---

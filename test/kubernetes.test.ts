@@ -1,7 +1,7 @@
 // The Kubernetes manifests in scenarios/kubernetes/ parse as YAML and have what an Indexed Job of
 // loadhttp shards needs; the scenario in the ConfigMap is a valid loadhttp scenario; and the Job's own
 // script, run as real shard processes whose stdout and stderr share one stream (as `kubectl logs` shows
-// them), gives logs from which the README's extraction line makes files that `loadhttp merge` accepts.
+// them), gives logs from which the extraction line in docs/scale-out.md makes files that `loadhttp merge` accepts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { buildPlan } from '../src/plan.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { buildPlan } from '../src/plan/plan.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { BIN, runCli } from './helpers/cli.ts';
 import { startServer } from './helpers/servers.ts';
@@ -81,12 +81,12 @@ test('the ConfigMap holds a valid scenario that splits into the Job\'s shards', 
   assert.ok(plan.requests.length > 0);
 });
 
-/** The pipeline the README runs on `kubectl logs "$pod"` to get a shard's JSON (the text between the pipe and the redirect). */
-function readmeExtraction(): string {
-  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-  const section = readme.slice(readme.indexOf('### Sharded runs on Kubernetes'));
+/** The pipeline docs/scale-out.md runs on `kubectl logs "$pod"` to get a shard's JSON (the text between the pipe and the redirect). */
+function docsExtraction(): string {
+  const readme = readFileSync(fileURLToPath(new URL('../docs/scale-out.md', import.meta.url)), 'utf8');
+  const section = readme.slice(readme.indexOf('## Sharded runs on Kubernetes'));
   const m = /^ *kubectl logs "\$pod" \| (.+) > "shard-\$i\.json"$/m.exec(section);
-  assert.ok(m, 'the README collects each pod\'s JSON with: kubectl logs "$pod" | ... > "shard-$i.json"');
+  assert.ok(m, 'docs/scale-out.md collects each pod\'s JSON with: kubectl logs "$pod" | ... > "shard-$i.json"');
   return m[1]!;
 }
 
@@ -104,7 +104,7 @@ function runInterleaved(script: string, env: NodeJS.ProcessEnv, log: string): Pr
   });
 }
 
-test('the Job\'s script and the README\'s collection give shard files that `loadhttp merge` accepts, from the mixed stdout+stderr', async () => {
+test('the Job\'s script and the collection in docs/scale-out.md give shard files that `loadhttp merge` accepts, from the mixed stdout+stderr', async () => {
   const { doc: job } = manifests().find(({ doc }) => doc.kind === 'Job')!;
   const container = job.spec.template.spec.containers[0];
   const script: string = container.command.at(-1);
@@ -135,7 +135,7 @@ test('the Job\'s script and the README\'s collection give shard files that `load
     assert.deepEqual(await Promise.all(pods), Array(count).fill(0), 'every pod succeeded');
     assert.equal(server.stats.requests, count * 25);
 
-    const extraction = readmeExtraction();
+    const extraction = docsExtraction();
     const shardFiles: string[] = [];
     for (let i = 0; i < count; i++) {
       const log = readFileSync(path.join(dir, `pod-${i}.log`), 'utf8');

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResult, spread } from './helpers/build-result.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { escapeMarkdown, markdownCode, renderMarkdown } from '../src/report/markdown.ts';
-import { evaluateThresholds, parseThreshold, type ThresholdOutcome } from '../src/report/thresholds.ts';
+import { evaluateThresholds } from '../src/judge/thresholds.ts';
+import { parseThreshold } from '../src/plan/threshold-grammar.ts';
+import type { ThresholdOutcome } from '../src/result/verdicts.ts';
 
 
 function evaluate(result: RunResult, ...exprs: string[]): ThresholdOutcome[] {

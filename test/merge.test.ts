@@ -3,11 +3,12 @@
 // again; and `mergeShards` refuses results that are not the shards of one run unless forced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunError, UsageError } from '../src/errors.ts';
-import { mergeResults } from '../src/merge.ts';
-import { describeMerge, mergeShards } from '../src/merge-shards.ts';
-import { createHistogram, decode, encode, recordUs, summarize } from '../src/record/histogram.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { RunError, UsageError } from '../src/util/errors.ts';
+import { mergeResults } from '../src/record/merge.ts';
+import { mergeShards } from '../src/judge/merge-shards.ts';
+import { describeMerge } from '../src/report/merge-text.ts';
+import { createHistogram, decode, encode, recordUs, summarize } from '../src/result/histogram.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { buildResult, spread } from './helpers/build-result.ts';
 
 const shard = (result: RunResult, index: number, count: number, extra: Partial<RunResult> = {}): RunResult => ({

@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { coldStartHint, warningLines } from '../src/report/model-lines.ts';
-import type { GeneratorStats, RunResult, SeriesPoint } from '../src/report/result.ts';
+import type { GeneratorStats, RunResult, SeriesPoint } from '../src/result/result.ts';
 import { sampleResult } from './helpers/sample-result.ts';
+import { painter } from '../src/report/paint.ts';
 
-const plain = { bold: (s: string) => s, red: (s: string) => s, yellow: (s: string) => s };
+const plain = painter(false);
 const saturated: GeneratorStats = {
   eventLoopDelayMs: { p50: 1, p99: 16.7, max: 94 },
   cpuPercent: { mean: 56, max: 67 },

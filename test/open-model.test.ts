@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan, type Overrides } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
+import type { Overrides } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { decode, percentileMs } from '../src/record/histogram.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { decode, percentileMs } from '../src/result/histogram.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { renderReport } from '../src/report/table.ts';
 import { startDelayServer } from './helpers/raw-server.ts';
 import { startServer } from './helpers/servers.ts';

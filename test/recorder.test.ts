@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HIGHEST_US, createHistogram, decode, meanOf, recordUs, recordZeros, summarize } from '../src/record/histogram.ts';
+import { HIGHEST_US, createHistogram, decode, meanOf, recordUs, recordZeros, summarize } from '../src/result/histogram.ts';
 import { Recorder } from '../src/record/recorder.ts';
 
 test('recorder: the service time equals the latency until they differ, then holds every value exactly', () => {

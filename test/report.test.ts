@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { renderReport } from '../src/report/table.ts';
 import { renderJson } from '../src/report/json.ts';
 import { formatCount } from '../src/report/format.ts';
-import { decode } from '../src/record/histogram.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { decode } from '../src/result/histogram.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { sampleResult, singleRequestResult } from './helpers/sample-result.ts';
 
 const ANSI = /\x1b\[[0-9;]*m/;

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan, type Overrides } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
+import type { Overrides } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { ScenarioError } from '../src/errors.ts';
+import { ScenarioError } from '../src/util/errors.ts';
 import { renderReport } from '../src/report/table.ts';
-import type { RunResult } from '../src/report/result.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { startRawServer, type RawServer } from './helpers/raw-server.ts';
 
 const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadScenario, parseScenario } from '../src/scenario/load.ts';
-import { ScenarioError } from '../src/errors.ts';
+import { ScenarioError } from '../src/util/errors.ts';
 import { editDistance, suggest } from '../src/scenario/suggest.ts';
 
 const FILE = '/scenarios/test.yaml';

@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadProfile } from '../src/engine/stages.ts';
-import { UsageError } from '../src/errors.ts';
-import { buildPlan, type Overrides, type Plan } from '../src/plan.ts';
+import { UsageError } from '../src/util/errors.ts';
+import { buildPlan } from '../src/plan/plan.ts';
+import type { Overrides, Plan } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { checkSplittable, planPart, resolveWorkers, shareOf, splitPlan } from '../src/split.ts';
+import { checkSplittable, planPart, resolveWorkers, shareOf, splitPlan } from '../src/plan/split.ts';
 
 const plan = (load: string, pool = '{}', overrides: Overrides = {}): Plan =>
   buildPlan(parseScenario(`target: http://127.0.0.1:1\nload: ${load}\npool: ${pool}\n`, '/tmp/split.yaml'), overrides, 't');
@@ -28,7 +29,7 @@ test('shareOf spreads the remainder over the first parts and always adds up', ()
 test('closed model: virtual users, iterations, connections and in-flight bounds add up exactly', () => {
   const whole = plan('{ concurrency: 10, iterations: 1001 }', '{ connections: 7, maxInflight: 11 }');
   const parts = splitPlan(whole, 3, '--shards');
-  assert.deepEqual(parts.map((p) => p.load.concurrency), [4, 3, 3]);
+  assert.deepEqual(parts.map((p) => p.load.users), [4, 3, 3]);
   assert.deepEqual(parts.map((p) => p.load.iterations), [334, 334, 333]);
   assert.deepEqual(parts.map((p) => p.pool.connections), [3, 2, 2]);
   assert.deepEqual(parts.map((p) => p.pool.maxInflight), [4, 4, 3]);
@@ -43,7 +44,7 @@ test('closed model: virtual users, iterations, connections and in-flight bounds 
 test('closed-model stages: every stage target is split so the parts add up at each boundary', () => {
   const whole = plan('{ concurrency: 5, stages: [{ duration: 1s, concurrency: 50 }, { duration: 2s, concurrency: 7 }, { duration: 1s, concurrency: 0 }] }');
   const parts = splitPlan(whole, 4, '--workers');
-  assert.equal(sum(parts.map((p) => p.load.concurrency)), 5);
+  assert.equal(sum(parts.map((p) => p.load.users)), 5);
   whole.load.stages.forEach((stage, i) => {
     assert.equal(sum(parts.map((p) => p.load.stages[i]!.target)), stage.target, `stage ${i}`);
     for (const p of parts) assert.equal(p.load.stages[i]!.durationMs, stage.durationMs);
@@ -56,7 +57,8 @@ test('open model: the rate and its stages divide; the queue and in-flight bounds
   assert.ok(Math.abs(sum(parts.map((p) => p.load.rate!)) - 100) < 1e-9);
   for (const p of parts) assert.ok(Math.abs(p.load.rate! - 100 / 3) < 1e-12);
   whole.load.stages.forEach((stage, i) => assert.ok(Math.abs(sum(parts.map((p) => p.load.stages[i]!.target)) - stage.target) < 1e-9));
-  assert.equal(sum(parts.map((p) => p.load.concurrency)), 10);
+  assert.equal(sum(parts.map((p) => p.load.inflightCap)), 10);
+  for (const p of parts) assert.equal(p.load.users, 0, 'no virtual users in the open model');
   assert.equal(sum(parts.map((p) => p.load.maxQueued)), 100);
   assert.deepEqual(parts.map((p) => p.load.arrivalOffset), [0, 1 / 3, 2 / 3]);
 });

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadProfile } from '../src/engine/stages.ts';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan } from '../src/plan.ts';
-import { ScenarioError, UsageError } from '../src/errors.ts';
+import { buildPlan } from '../src/plan/plan.ts';
+import { ScenarioError, UsageError } from '../src/util/errors.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { startServer } from './helpers/servers.ts';
 
@@ -67,7 +67,8 @@ test('scenario stages: rate stages make an open run whose duration is their sum'
 test('scenario stages: concurrency stages ramp virtual users in the closed model; the pool fits the peak', () => {
   const plan = buildPlan(scenario('{ stages: [{ duration: 2s, concurrency: 20 }, { duration: 1s, concurrency: 0 }] }'), {}, 't');
   assert.equal(plan.load.model, 'closed');
-  assert.equal(plan.load.concurrency, 1);
+  assert.equal(plan.load.users, 1);
+  assert.equal(plan.load.inflightCap, 0);
   assert.equal(plan.pool.connections, 20);
   assert.equal(plan.load.durationMs, 3000);
   // A command-line -c replaces the stages with a constant number of users; --rate makes it open.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
 import { emptyScenario } from '../src/scenario/empty.ts';
 
 test('the target goes away for ~300 ms mid-run and comes back on the same port: the run recovers', async () => {

@@ -3,11 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runPlan } from '../src/engine/run.ts';
-import { buildPlan, type Overrides } from '../src/plan.ts';
+import { buildPlan } from '../src/plan/plan.ts';
+import type { Overrides } from '../src/plan/types.ts';
 import { emptyScenario } from '../src/scenario/empty.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { ScenarioError } from '../src/errors.ts';
-import type { RunResult } from '../src/report/result.ts';
+import { ScenarioError } from '../src/util/errors.ts';
+import type { RunResult } from '../src/result/result.ts';
 import { startRawServer, type RawServer } from './helpers/raw-server.ts';
 
 async function run(server: RawServer, overrides: Overrides): Promise<{ result: RunResult; tookMs: number }> {

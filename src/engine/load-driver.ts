@@ -1,10 +1,10 @@
 // What drives the load, chosen once from plan.load.model: virtual users (closed model, engine/vu.ts via
 // virtual-users.ts) or the arrival-rate scheduler (open model, schedule.ts). engine/run.ts talks to
 // either through this interface, and adds the figures only the model knows to the RunResult.
-import type { Plan } from '../plan.ts';
+import type { Plan } from '../plan/types.ts';
 import type { Recording } from '../record/recorder.ts';
 import type { SelfMonitor } from '../record/self-monitor.ts';
-import type { RunResult, SeriesPoint } from '../report/result.ts';
+import type { RunResult, SeriesPoint } from '../result/result.ts';
 import { ArrivalScheduler } from './schedule.ts';
 import { LoadProfile } from './stages.ts';
 import { meanThinkMs } from './think.ts';
@@ -63,7 +63,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number): L
       },
     };
   }
-  const users = new VirtualUsers(ctx, load.concurrency, load.stages.length > 0 ? new LoadProfile(load.concurrency, load.stages) : null);
+  const users = new VirtualUsers(ctx, load.users, load.stages.length > 0 ? new LoadProfile(load.users, load.stages) : null);
   return {
     run: () => users.run(),
     beginMeasuring: (now) => users.beginMeasuring(now),

@@ -2,10 +2,11 @@
 // policy; requests without one take the plain send). A logical request is recorded once, by its caller,
 // with the outcome of its last attempt; here each retry is counted, and the first attempt is recorded
 // on its own (first-try latency, first-try failures) so that retries never hide a failing first try.
-import { classifyError } from '../record/classify.ts';
+import { classifyError } from '../result/failure-classes.ts';
 import type { Recorder } from '../record/recorder.ts';
-import { backoffMs, type RetryPolicy } from '../plan-retry.ts';
-import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
+import { backoffMs, type RetryPolicy } from '../plan/retry.ts';
+import type { PreparedRequest, SendOutcome, Transport } from '../transport/transport.ts';
+import { CancelledError } from '../util/errors.ts';
 import type { Sleeper } from './think.ts';
 
 export interface RetryContext {

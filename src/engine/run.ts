@@ -1,15 +1,17 @@
 // One load run: builds the transport, recorder and semaphore from the plan, starts the virtual users,
 // stops them cleanly (deadline, iteration count or interrupt), and returns the RunResult.
 import { performance } from 'node:perf_hooks';
-import { RunError } from '../errors.ts';
-import type { Plan } from '../plan.ts';
-import { summarizePlan } from './plan-summary.ts';
+import { CancelledError, RunError } from '../util/errors.ts';
+import type { Plan } from '../plan/types.ts';
+import { summarizePlan } from '../plan/summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
-import { SCHEMA_VERSION, type RunResult } from '../report/result.ts';
+import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/create.ts';
-import { CancelledError, type PreparedRequest, type TransportStats, type WireProtocol } from '../transport/transport.ts';
+import type { PreparedRequest, TransportStats, WireProtocol } from '../transport/transport.ts';
 import { Semaphore } from './semaphore.ts';
+import { StopLatch, type StopReason } from './stop.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
+import { systemClock } from './clock.ts';
 import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
 import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
@@ -29,13 +31,10 @@ export interface RunOptions {
   tickIntervalMs?: number;
 }
 
-type StopReason = RunResult['stopReason'];
-
 export class LoadRun {
   private readonly plan: Plan;
   private readonly options: RunOptions;
-  private stopReason: StopReason | null = null;
-  private stopHandlers: Array<() => void> = [];
+  private readonly stopping = new StopLatch();
   /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
   private measureStartedAt: string | null = null;
 
@@ -46,9 +45,7 @@ export class LoadRun {
 
   /** Stops the run: no new request starts; in-flight ones get the graceful-stop period, then are cancelled. */
   stop(reason: StopReason): void {
-    if (this.stopReason) return;
-    this.stopReason = reason;
-    for (const handler of this.stopHandlers) handler();
+    this.stopping.stop(reason);
   }
 
   async execute(): Promise<RunResult> {
@@ -85,12 +82,14 @@ export class LoadRun {
     }
 
     const semaphore = new Semaphore(inflightBound(plan, transport.stats()));
-    const sleeper = new Sleeper();
+    const clock = systemClock;
+    const sleeper = new Sleeper(clock);
     // Retry backoffs are not think time: they go on through the graceful stop, until in-flight requests are cancelled.
-    const backoff = new Sleeper();
+    const backoff = new Sleeper(clock);
     let cancelling = false;
     let remaining = plan.load.iterations ?? Infinity;
     const ctx: VuContext = {
+      clock,
       transport,
       recorder: warmupRecorder ?? recorder,
       semaphore,
@@ -103,7 +102,7 @@ export class LoadRun {
       cancelling: () => cancelling,
       measuring: false,
       nextTicket: () => {
-        if (this.stopReason) return false;
+        if (this.stopping.reason) return false;
         if (!ctx.measuring) return true;
         if (remaining <= 0) {
           this.stop('iterations');
@@ -139,14 +138,14 @@ export class LoadRun {
     if (this.options.onTick) {
       const tick = this.options.onTick;
       const live = () => {
-        if (!ctx.measuring || this.stopReason) return;
+        if (!ctx.measuring || this.stopping.reason) return;
         const elapsedMs = performance.now() - measureStart;
         tick(this.result(base, recorder.peek(elapsedMs), transport.stats(), elapsedMs, plan.load.warmupMs, undefined));
       };
       timers.push(setInterval(live, this.options.tickIntervalMs ?? 1000));
     }
 
-    this.stopHandlers.push(() => {
+    this.stopping.onStop(() => {
       driver.stop();
       semaphore.close();
       sleeper.wakeAll();
@@ -159,7 +158,6 @@ export class LoadRun {
         }, plan.load.gracefulStopMs),
       );
     });
-    if (this.stopReason) for (const handler of this.stopHandlers) handler();
 
     await driver.run();
     const endedAt = performance.now();
@@ -180,7 +178,7 @@ export class LoadRun {
     warmupMs: number,
     error: RunResult['error'],
   ): RunResult {
-    const run = { version: this.options.version, stopReason: this.stopReason, measureStartedAt: this.measureStartedAt };
+    const run = { version: this.options.version, stopReason: this.stopping.reason, measureStartedAt: this.measureStartedAt };
     return assembleResult({ ...base, ...run }, recording, stats, measuredMs, warmupMs, error);
   }
 }

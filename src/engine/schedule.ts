@@ -9,17 +9,18 @@
 // When every pool slot is busy, issued requests wait in a FIFO (still timed from their intended start)
 // up to `maxQueued`; beyond it they are dropped and counted, never silently skipped. Requests still
 // queued when the run stops were never sent: they count as dropped too.
-import { performance } from 'node:perf_hooks';
 import type { Recorder } from '../record/recorder.ts';
 import type { PreparedRequest, SendOutcome, Transport } from '../transport/transport.ts';
-import type { RetryPolicy } from '../plan-retry.ts';
-import { PreciseTimer } from './precise-timer.ts';
+import type { RetryPolicy } from '../plan/retry.ts';
+import type { Clock, Waker } from './clock.ts';
 import { sendWithRetry } from './retry.ts';
 import type { Sleeper } from './think.ts';
 import { LoadProfile } from './stages.ts';
 import { pickRequest, recordFailure } from './vu.ts';
 
 export interface ScheduleContext {
+  /** The time source of the schedule (systemClock in a run; a virtual clock in tests). */
+  readonly clock: Clock;
   readonly transport: Transport;
   /** Where requests issued from now on are recorded (a recorder set aside during warmup: see vu.ts). */
   recorder: Recorder;
@@ -56,12 +57,13 @@ export class ArrivalScheduler {
   private readonly options: ScheduleOptions;
   /** The current timeline: warmup (a constant rate) until beginMeasuring, then the stages. */
   private profile: LoadProfile;
-  private origin = performance.now();
+  private readonly clock: Clock;
+  private origin: number;
   private issued = 0;
   private inflight = 0;
   private readonly queue: Array<Queued | undefined> = [];
   private head = 0;
-  private timer: PreciseTimer | null;
+  private timer: Waker | null;
   private stopped = false;
   private measureStart: number | null = null;
   private windowEnd: number | null = null;
@@ -74,14 +76,16 @@ export class ArrivalScheduler {
   constructor(ctx: ScheduleContext, options: ScheduleOptions) {
     this.ctx = ctx;
     this.options = options;
+    this.clock = ctx.clock;
+    this.origin = ctx.clock.now();
     this.profile = new LoadProfile(options.rate, []);
     // Created now, before the measured window starts: starting a worker takes the main thread a few ms.
     // The warmup runs at `rate`, then the stages.
-    this.timer = new PreciseTimer(this.tick, Math.min(options.rate, options.profile.lowest));
+    this.timer = ctx.clock.waker(this.tick, Math.min(options.rate, options.profile.lowest));
   }
 
   start(): void {
-    this.origin = performance.now();
+    this.origin = this.clock.now();
     this.tick();
   }
 
@@ -98,7 +102,7 @@ export class ArrivalScheduler {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.measureStart !== null) this.windowEnd = performance.now();
+    if (this.measureStart !== null) this.windowEnd = this.clock.now();
     this.timer?.close();
     this.timer = null;
     for (let entry = this.shift(); entry; entry = this.shift()) this.drop(entry.recorder);
@@ -114,14 +118,14 @@ export class ArrivalScheduler {
 
   /** The measured window's schedule figures (call after `done`). */
   figures(): { windowMs: number; scheduled: number; targetRps: number } {
-    const windowMs = this.measureStart === null ? 0 : (this.windowEnd ?? performance.now()) - this.measureStart;
+    const windowMs = this.measureStart === null ? 0 : (this.windowEnd ?? this.clock.now()) - this.measureStart;
     const expected = this.options.profile.countAt(windowMs);
     return { windowMs, scheduled: this.scheduledMeasured, targetRps: windowMs > 0 ? expected / (windowMs / 1000) : 0 };
   }
 
   private readonly tick = (): void => {
     if (this.stopped) return;
-    const now = performance.now();
+    const now = this.clock.now();
     let due = this.origin + this.profile.timeOfCount(this.issued + this.options.offset);
     while (due <= now) {
       if (!this.ctx.nextTicket()) {
@@ -181,7 +185,7 @@ export class ArrivalScheduler {
   private release(): void {
     const next = this.stopped ? undefined : this.shift();
     if (next) {
-      const now = performance.now();
+      const now = this.clock.now();
       this.send(next.intendedAt, now, next.recorder, now - next.queuedAt);
       return;
     }
@@ -189,7 +193,7 @@ export class ArrivalScheduler {
     this.settleIfDone();
     // Awake anyway: issue what has come due now rather than wait for the timer's wake-up (at high rates
     // this saves most of the worker's messages, and the request starts sooner).
-    if (this.timer !== null && performance.now() >= this.timer.nextDue) this.tick();
+    if (this.timer !== null && this.clock.now() >= this.timer.nextDue) this.tick();
   }
 
   private shift(): Queued | undefined {

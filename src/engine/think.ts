@@ -1,6 +1,7 @@
 // Think time: the pause a virtual user takes after each response (never part of latency), and an
-// abortable sleep so a stopping run does not wait for sleeping users.
+// abortable sleep on a clock (clock.ts) so a stopping run does not wait for sleeping users.
 import type { Think } from '../scenario/types.ts';
+import { systemClock, type Clock, type Timer } from './clock.ts';
 
 export function thinkMs(think: Think, random: () => number = Math.random): number {
   switch (think.kind) {
@@ -25,29 +26,23 @@ export function meanThinkMs(think: Think): number {
   }
 }
 
-export function describeThink(think: Think): string {
-  switch (think.kind) {
-    case 'none':
-      return 'none';
-    case 'uniform':
-      return think.minMs === think.maxMs ? `${think.minMs}ms` : `uniform ${think.minMs}ms..${think.maxMs}ms`;
-    case 'exponential':
-      return `exponential, mean ${think.meanMs}ms`;
-  }
-}
-
 /** Sleeps that can all be cut short at once when the run stops. */
 export class Sleeper {
-  private readonly pending = new Map<NodeJS.Timeout, () => void>();
+  private readonly pending = new Map<Timer, () => void>();
   private woken = false;
+  private readonly clock: Clock;
+
+  constructor(clock: Clock = systemClock) {
+    this.clock = clock;
+  }
 
   sleep(ms: number): Promise<void> {
     if (ms <= 0 || this.woken) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.after(ms, () => {
         this.pending.delete(timer);
         resolve();
-      }, ms);
+      });
       this.pending.set(timer, resolve);
     });
   }
@@ -55,7 +50,7 @@ export class Sleeper {
   wakeAll(): void {
     this.woken = true;
     for (const [timer, resolve] of this.pending) {
-      clearTimeout(timer);
+      timer.cancel();
       resolve();
     }
     this.pending.clear();

@@ -1,7 +1,7 @@
 // What the transport learned, as RunResult fields: protocols per connection, HTTP/2 streams per session,
 // TLS figures, and the handshake histogram.
-import type { Plan } from '../plan.ts';
-import type { RunResult, TlsSummary } from '../report/result.ts';
+import type { Plan } from '../plan/types.ts';
+import type { RunResult, TlsSummary } from '../result/result.ts';
 import type { TransportStats } from '../transport/transport.ts';
 
 export function transportFields(stats: TransportStats): Pick<RunResult, 'protocols' | 'streamsPerSession' | 'sessions' | 'tls' | 'resent'> {

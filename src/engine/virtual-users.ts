@@ -1,6 +1,6 @@
 // The closed model's set of virtual users: a fixed number, or a number that follows stages (users are
 // added, or leave after their current request, as the target moves). Each user runs engine/vu.ts.
-import { performance } from 'node:perf_hooks';
+import type { Timer } from './clock.ts';
 import { LoadProfile } from './stages.ts';
 import { runVirtualUser, type VuContext } from './vu.ts';
 
@@ -14,7 +14,7 @@ export class VirtualUsers {
   private running = 0;
   private target: number;
   private readonly users: Array<Promise<void>> = [];
-  private ramp: NodeJS.Timeout | null = null;
+  private ramp: Timer | null = null;
   private stopped = false;
 
   /** `profile` is null for a constant number of users. */
@@ -39,15 +39,16 @@ export class VirtualUsers {
   beginMeasuring(now: number): void {
     const profile = this.profile;
     if (profile === null || this.stopped) return;
-    this.ramp = setInterval(() => {
-      this.target = Math.round(profile.valueAt(performance.now() - now));
+    const { clock } = this.ctx;
+    this.ramp = clock.every(RAMP_PERIOD_MS, () => {
+      this.target = Math.round(profile.valueAt(clock.now() - now));
       this.scale();
-    }, RAMP_PERIOD_MS);
+    });
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.ramp) clearInterval(this.ramp);
+    this.ramp?.cancel();
   }
 
   perSecond(): { vus?: number } {

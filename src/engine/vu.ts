@@ -1,19 +1,20 @@
 // The closed-model loop of one virtual user: wait for a pool slot, pick a request by weight, send it,
 // record the outcome, release the slot, think, repeat — until the run says stop.
-// Imported, not the global: Node's global `performance` is an accessor that runs a check on every read,
-// and the request path reads the clock ~4 times per request.
-import { performance } from 'node:perf_hooks';
-import { classifyError, describeError } from '../record/classify.ts';
+import { classifyError, describeError } from '../result/failure-classes.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
-import type { RetryPolicy } from '../plan-retry.ts';
+import type { RetryPolicy } from '../plan/retry.ts';
 import { sendWithRetry } from './retry.ts';
-import { CancelledError, type PreparedRequest, type SendOutcome, type Transport } from '../transport/transport.ts';
+import type { PreparedRequest, SendOutcome, Transport } from '../transport/transport.ts';
+import { CancelledError } from '../util/errors.ts';
+import type { Clock } from './clock.ts';
 import type { Semaphore } from './semaphore.ts';
 import { thinkMs, type Sleeper } from './think.ts';
 
 /** What every virtual user shares; owned by engine/run.ts. */
 export interface VuContext {
+  /** The time source of latency, think time and stages (systemClock in a run; a virtual clock in tests). */
+  readonly clock: Clock;
   readonly transport: Transport;
   /**
    * Where requests sent from now on are recorded. During warmup it is a recorder that is then set aside:
@@ -73,7 +74,7 @@ class VirtualUser {
     const { ctx } = this;
     if (this.leave() || !ctx.nextTicket()) return this.finish();
     if (ctx.semaphore.tryAcquire()) return this.start(0);
-    const queuedAt = performance.now();
+    const queuedAt = ctx.clock.now();
     ctx.semaphore.acquire().then((granted) => (granted ? this.start(queuedAt) : this.finish()));
   };
 
@@ -82,7 +83,7 @@ class VirtualUser {
     const index = pickRequest(ctx.cumulative, Math.random());
     const request = ctx.requests[index]!;
     const recorder = ctx.recorder;
-    const startedAt = performance.now();
+    const startedAt = ctx.clock.now();
     recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
     recorder.sent(index, request.wireBytes);
     this.index = index;

@@ -1,8 +1,8 @@
 // The recorder: counters and HDR histograms per request name and in total, failures by class with a few
 // example messages, and one snapshot per second. The engine calls it once per outcome; it never formats.
-import type { Counts, LatencySummary, RequestStats, SeriesPoint } from '../report/result.ts';
-import type { FailureClass } from './classify.ts';
-import { addInto, correctedCopy, createHistogram, encode, percentileMs, percentilesMs, recordUs, recordZeros, summarize, type LatencyHistogram } from './histogram.ts';
+import type { Counts, LatencySummary, RequestStats, SeriesPoint } from '../result/result.ts';
+import type { FailureClass } from '../result/failure-classes.ts';
+import { addInto, correctedCopy, createHistogram, encode, percentileMs, percentilesMs, recordUs, recordZeros, summarize, type LatencyHistogram } from '../result/histogram.ts';
 
 const EXAMPLES_PER_CLASS = 3;
 

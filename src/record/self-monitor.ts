@@ -2,7 +2,7 @@
 // of the main thread, over the measured window and per second, and the verdict on whether the figures
 // are limited by this machine rather than by the target.
 import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
-import type { GeneratorStats, SeriesPoint } from '../report/result.ts';
+import type { GeneratorStats, SeriesPoint } from '../result/result.ts';
 
 /**
  * The delay monitor's timer period; the histogram holds whole periods, so this is subtracted. 2 ms gives

@@ -1,10 +1,10 @@
 // GitHub Actions workflow commands ("::error title=...::message"): one annotation per failed threshold,
 // for an abortOnFail stop, and per baseline regression, so a failed gate shows on the run's summary page.
 // Escaping follows @actions/core (escapeData / escapeProperty).
-import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
-import type { Comparison } from './compare.ts';
+import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
+import type { Comparison, ThresholdOutcome } from '../result/verdicts.ts';
 import { formatPercent } from './format.ts';
-import type { RunResult } from './result.ts';
+import type { RunResult } from '../result/result.ts';
 
 const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');

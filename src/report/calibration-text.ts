@@ -1,11 +1,12 @@
 // `loadhttp calibrate` output: one row per step, then the ceiling per protocol in words.
-import type { CalibrationStep } from '../calibrate/calibrate.ts';
-import { ceilings } from '../calibrate/calibrate.ts';
+import { ceilings, type CalibrationStep } from '../result/calibration.ts';
 import { formatCount, formatMs } from './format.ts';
+import { painter } from './paint.ts';
+import { renderTextTable } from './text-table.ts';
 
 const COLUMNS = ['protocol', 'users', 'req/s', 'P50', 'P99', 'loop P99', 'CPU', 'saturated'];
 
-export function calibrationRow(step: CalibrationStep): string[] {
+function calibrationRow(step: CalibrationStep): string[] {
   return [
     step.protocol,
     String(step.concurrency),
@@ -18,13 +19,11 @@ export function calibrationRow(step: CalibrationStep): string[] {
   ];
 }
 
-function pad(rows: string[][]): string {
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i < 2 || i === 7 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
+
+const ALIGN = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
 
 export function renderCalibration(steps: readonly CalibrationStep[]): string {
-  const lines = [pad([COLUMNS, ...steps.map(calibrationRow)]), ''];
+  const lines = [renderTextTable(COLUMNS, steps.map(calibrationRow), painter(false), { align: ALIGN, indent: 0 }), ''];
   for (const best of ceilings(steps)) {
     lines.push(
       `${best.protocol}: this machine generates up to ~${formatCount(best.rps)} req/s (${best.concurrency} users, ` +

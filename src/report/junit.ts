@@ -2,9 +2,10 @@
 // testcase per threshold and, with --baseline, one per compared figure. Follows the common Ant/Surefire shape; attribute values and text are escaped,
 // and characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates) are replaced.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import { formatDelta, formatRowValue, type ComparisonRow, type ComparisonScope } from './compare.ts';
-import type { RunResult } from './result.ts';
-import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
+import type { RunResult } from '../result/result.ts';
+import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
+import type { ComparisonRow, ComparisonScope, ThresholdOutcome } from '../result/verdicts.ts';
+import { formatDelta, formatRowValue } from './compare-text.ts';
 
 // Not allowed anywhere in XML 1.0: C0 controls except tab/LF/CR, U+FFFE/U+FFFF, unpaired surrogates.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -1,7 +1,7 @@
 // The load model in words, for the banner and the report header: "200 virtual users", "500/s (open
 // model) ramping through 3 stages", with the figures a reader needs to interpret latency.
-import { formatDuration } from '../duration.ts';
-import type { PlanSummary } from './result.ts';
+import { formatDuration } from '../util/duration.ts';
+import type { PlanSummary } from '../result/result.ts';
 import { formatCount } from './format.ts';
 
 type LoadSummary = Pick<PlanSummary, 'concurrency' | 'think' | 'model' | 'rate' | 'stages' | 'maxQueued'>;

@@ -1,9 +1,10 @@
 // GitHub-flavoured Markdown summary of a run (for $GITHUB_STEP_SUMMARY, PR comments): header facts, a
 // latency table per request plus the total, and the thresholds with ✅/❌.
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import { renderComparison } from './compare.ts';
-import type { LatencySummary, RequestStats, RunResult } from './result.ts';
-import { formatThresholdLimit, formatThresholdValue, type ThresholdOutcome } from './thresholds.ts';
+import { renderComparison } from './compare-text.ts';
+import type { LatencySummary, RequestStats, RunResult } from '../result/result.ts';
+import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
+import type { ThresholdOutcome } from '../result/verdicts.ts';
 
 /** Escapes text for a table cell or list item: Markdown punctuation, HTML, pipes and line breaks. */
 export function escapeMarkdown(s: string): string {

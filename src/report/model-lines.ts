@@ -3,13 +3,8 @@
 // Pure functions of RunResult; table.ts places them. Results from older versions lack these fields and
 // get no lines.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { LatencySummary, RunResult } from './result.ts';
-
-interface Paint {
-  bold(text: string): string;
-  red(text: string): string;
-  yellow(text: string): string;
-}
+import type { LatencySummary, RunResult } from '../result/result.ts';
+import type { Paint } from './paint.ts';
 
 /** What the latency table measures, for its title. */
 export function latencyMeaning(result: RunResult): string {

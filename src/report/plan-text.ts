@@ -1,6 +1,6 @@
 // The resolved plan as `loadhttp validate` prints it (a pure function of the plan summary).
-import { formatDuration } from '../duration.ts';
-import type { PlanSummary } from './result.ts';
+import { formatDuration } from '../util/duration.ts';
+import type { PlanSummary } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 
 export function renderPlan(plan: PlanSummary): string {

@@ -1,7 +1,9 @@
 // `--compare-protocols` (or `protocol: [h1, h2]`): the runs of one load, one per protocol, side by side.
-// A pure function of the RunResults; plain padded columns (no borders), colour optional.
+// A pure function of the RunResults; colour optional.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RunResult } from './result.ts';
+import type { RunResult } from '../result/result.ts';
+import { painter } from './paint.ts';
+import { renderTextTable } from './text-table.ts';
 
 /** The JSON of a comparison run: every run's full RunResult, in the order they ran. */
 export interface ProtocolComparisonJson {
@@ -13,8 +15,6 @@ export function renderProtocolComparisonJson(runs: RunResult[]): string {
   const json: ProtocolComparisonJson = { compare: 'protocols', runs };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
-
-const width = (s: string): number => Array.from(s).length;
 
 function connections(result: RunResult): string {
   const protocols = Object.entries(result.protocols ?? {})
@@ -38,23 +38,18 @@ const ROWS: Array<[string, (r: RunResult) => string]> = [
 ];
 
 export function renderProtocolComparison(runs: RunResult[], options: { color: boolean }): string {
-  const bold = (s: string): string => (options.color ? `\x1b[1m${s}\x1b[22m` : s);
-  const red = (s: string): string => (options.color ? `\x1b[31m${s}\x1b[39m` : s);
+  const paint = painter(options.color);
   const head = ['', ...runs.map((r) => `requested ${r.plan.protocol}`)];
   const body = ROWS.map(([label, cell]) => [label, ...runs.map((r) => (r.error ? '-' : cell(r)))]);
-  const widths = head.map((h, col) => Math.max(width(h), ...body.map((row) => width(row[col] ?? ''))));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, col) => (col === 0 ? cell.padEnd(widths[0]!) : ' '.repeat(widths[col]! - width(cell)) + cell))
-      .join('   ')
-      .trimEnd();
   const first = runs[0];
   const load = first ? `, ${formatCount(first.plan.concurrency)} users, same plan each run` : '';
-  const out = [bold(`Protocols side by side (${first?.target ?? ''}${load})`), `  ${bold(line(head))}`];
-  for (const row of body) out.push(`  ${line(row)}`);
+  const out = [
+    paint.bold(`Protocols side by side (${first?.target ?? ''}${load})`),
+    renderTextTable(head, body, paint, { align: ['left', ...runs.map(() => 'right' as const)] }),
+  ];
   for (const r of runs) {
-    if (r.error) out.push(red(`  ${r.plan.protocol}: run failed (${r.error.class}): ${r.error.message}`));
-    else if (r.interrupted) out.push(red(`  ${r.plan.protocol}: interrupted — partial figures`));
+    if (r.error) out.push(paint.red(`  ${r.plan.protocol}: run failed (${r.error.class}): ${r.error.message}`));
+    else if (r.interrupted) out.push(paint.red(`  ${r.plan.protocol}: interrupted — partial figures`));
   }
   const missing = runs.length < 2 ? '  (the comparison stopped before every protocol ran)' : null;
   if (missing) out.push(missing);

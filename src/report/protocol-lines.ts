@@ -1,7 +1,7 @@
 // Report header text about protocols and TLS: which protocol the connections really used, HTTP/2
 // streams per session, TLS verification (a warning when off), handshakes and their time. Pure.
 import { formatCount, formatMs } from './format.ts';
-import type { RunResult } from './result.ts';
+import type { RunResult } from '../result/result.ts';
 
 const plural = (n: number, word: string): string => `${formatCount(n)} ${n === 1 ? word : `${word}s`}`;
 

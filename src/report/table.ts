@@ -1,14 +1,14 @@
 // The end-of-run report for humans: header, latency table, TTFB/queue-wait line, counts, status codes and
-// errors. A pure function of RunResult. The only importer of cli-table3. Kept within ~100 columns.
-import { createRequire } from 'node:module';
-import type Table from 'cli-table3';
-import { formatDuration } from '../duration.ts';
+// errors. A pure function of RunResult. Kept within ~100 columns.
+import { formatDuration } from '../util/duration.ts';
 import { byCodePoint, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RequestStats, RunResult } from './result.ts';
+import type { RequestStats, RunResult } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 import { latencyMeaning, modelLines, warningLines } from './model-lines.ts';
-import { renderComparison } from './compare.ts';
-import { formatThresholdLimit, formatThresholdValue } from './thresholds.ts';
+import { renderComparison } from './compare-text.ts';
+import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
+import { painter, type Paint } from './paint.ts';
+import { renderTextTable } from './text-table.ts';
 import { insecureWarning, poolLine, protocolLine, tlsLines } from './protocol-lines.ts';
 
 export interface ReportOptions {
@@ -22,60 +22,6 @@ const MAX_NAME = 22;
 const MAX_EXAMPLE = 64;
 /** Longest threshold expression / reason shown in the threshold table before it is cut with "…". */
 const MAX_EXPR = 40;
-
-interface Paint {
-  bold(text: string): string;
-  red(text: string): string;
-  yellow(text: string): string;
-  dim(text: string): string;
-}
-
-function painter(color: boolean): Paint {
-  const wrap =
-    (open: number, close: number) =>
-    (text: string): string =>
-      color && text !== '' ? `\x1b[${open}m${text}\x1b[${close}m` : text;
-  return { bold: wrap(1, 22), red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22) };
-}
-
-/** Borderless tables: padded columns, one rule under the heading. Colours are added to cell text by us. */
-function makeTable(head: string[], align: Array<'left' | 'right'>, paint: Paint): Table.Table {
-  // Loaded on first use, not at start-up: runs that print no table (--json -q) skip it.
-  const CliTable = createRequire(import.meta.url)('cli-table3') as typeof Table;
-  return new CliTable({
-    head: head.map((h) => paint.bold(h)),
-    colAligns: align,
-    style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
-    chars: {
-      top: '',
-      'top-mid': '',
-      'top-left': '',
-      'top-right': '',
-      bottom: '',
-      'bottom-mid': '',
-      'bottom-left': '',
-      'bottom-right': '',
-      left: ' ',
-      'left-mid': ' ',
-      mid: '─',
-      'mid-mid': '',
-      right: '',
-      'right-mid': '',
-      middle: '',
-    },
-  });
-}
-
-function renderTable(table: Table.Table): string {
-  const lines = table
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd());
-  // The rule under the heading also spans the last column's right padding: cut it to the text's width.
-  const visible = (line: string): number => line.replace(/\x1b\[[0-9;]*m/g, '').length;
-  const width = Math.max(...lines.filter((line) => !line.includes('─')).map(visible));
-  return lines.map((line) => (line.includes('─') ? line.slice(0, width) : line)).join('\n');
-}
 
 function truncate(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
@@ -174,20 +120,16 @@ function latencyRow(name: string, stats: RequestStats, paint: Paint): string[] {
 }
 
 function latencySection(result: RunResult, paint: Paint): string {
-  const table = makeTable(
-    ['name', 'count', 'req/s', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'errors'],
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-    paint,
-  );
   const entries = Object.entries(result.requests);
-  if (entries.length === 1) {
-    const [name, stats] = entries[0]!;
-    table.push(latencyRow(truncate(name, MAX_NAME), stats, paint));
-  } else {
-    for (const [name, stats] of entries) table.push(latencyRow(truncate(name, MAX_NAME), stats, paint));
-    table.push(latencyRow('total', result, paint).map((cell, i) => (i === 0 ? paint.bold(cell) : cell)));
-  }
-  return `${paint.bold('Latency')} (${latencyMeaning(result)}; completed requests)\n${renderTable(table)}`;
+  const rows = entries.map(([name, stats]) => latencyRow(truncate(name, MAX_NAME), stats, paint));
+  if (entries.length > 1) rows.push(latencyRow('total', result, paint).map((cell, i) => (i === 0 ? paint.bold(cell) : cell)));
+  const table = renderTextTable(
+    ['name', 'count', 'req/s', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'errors'],
+    rows,
+    paint,
+    { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
+  );
+  return `${paint.bold('Latency')} (${latencyMeaning(result)}; completed requests)\n${table}`;
 }
 
 function timingLines(result: RunResult, paint: Paint): string[] {
@@ -245,12 +187,8 @@ function statusSection(result: RunResult, paint: Paint): string | null {
   const codes = Object.entries(result.statusCodes).sort(([a], [b]) => Number(a) - Number(b) || byCodePoint(a, b));
   if (codes.length === 0) return null;
   const total = codes.reduce((sum, [, n]) => sum + n, 0);
-  const table = makeTable(['code', 'count', 'share'], ['left', 'right', 'right'], paint);
-  for (const [code, n] of codes) {
-    const serverError = Number(code) >= 500;
-    table.push([serverError ? paint.red(code) : code, formatCount(n), formatPercent(total === 0 ? 0 : n / total)]);
-  }
-  const lines = [paint.bold('Status codes'), renderTable(table)];
+  const rows = codes.map(([code, n]) => [Number(code) >= 500 ? paint.red(code) : code, formatCount(n), formatPercent(total === 0 ? 0 : n / total)]);
+  const lines = [paint.bold('Status codes'), renderTextTable(['code', 'count', 'share'], rows, paint, { align: ['left', 'right', 'right'] })];
   const unexpected = `  unexpected: ${formatCount(result.unexpectedStatus)} total (status outside each request's expect)`;
   lines.push(result.unexpectedStatus > 0 ? paint.red(unexpected) : unexpected);
   return lines.join('\n');
@@ -261,12 +199,11 @@ function errorSection(result: RunResult, paint: Paint): string | null {
     .filter(([, n]) => n > 0)
     .sort(([a, x], [b, y]) => y - x || byCodePoint(a, b));
   if (classes.length === 0) return null;
-  const table = makeTable(['class', 'count', 'first example'], ['left', 'right', 'left'], paint);
-  for (const [errorClass, n] of classes) {
+  const rows = classes.map(([errorClass, n]) => {
     const example = result.errorExamples[errorClass]?.[0];
-    table.push([paint.red(errorClass), formatCount(n), example === undefined ? '-' : truncate(example, MAX_EXAMPLE)]);
-  }
-  return `${paint.bold(paint.red('Errors'))}\n${renderTable(table)}`;
+    return [paint.red(errorClass), formatCount(n), example === undefined ? '-' : truncate(example, MAX_EXAMPLE)];
+  });
+  return `${paint.bold(paint.red('Errors'))}\n${renderTextTable(['class', 'count', 'first example'], rows, paint, { align: ['left', 'right', 'left'] })}`;
 }
 
 export function renderReport(result: RunResult, options: ReportOptions): string {
@@ -298,21 +235,19 @@ function thresholdSection(result: RunResult, paint: Paint): string | null {
   if (result.shard) return shardThresholdSection(result, paint);
   const outcomes = result.thresholds ?? [];
   if (outcomes.length === 0) return null;
-  const table = makeTable(['threshold', 'measured', 'limit', 'result'], ['left', 'right', 'left', 'left'], paint);
-  for (const o of outcomes) {
-    table.push([
-      truncate(o.expr, MAX_EXPR),
-      o.actual === null ? paint.red(truncate(o.reason ?? 'no samples', MAX_EXPR)) : formatThresholdValue(o),
-      formatThresholdLimit(o),
-      o.passed ? 'pass' : paint.bold(paint.red('FAIL')),
-    ]);
-  }
+  const rows = outcomes.map((o) => [
+    truncate(o.expr, MAX_EXPR),
+    o.actual === null ? paint.red(truncate(o.reason ?? 'no samples', MAX_EXPR)) : formatThresholdValue(o),
+    formatThresholdLimit(o),
+    o.passed ? 'pass' : paint.bold(paint.red('FAIL')),
+  ]);
+  const table = renderTextTable(['threshold', 'measured', 'limit', 'result'], rows, paint, { align: ['left', 'right', 'left', 'left'] });
   const failed = outcomes.filter((o) => !o.passed).length;
   const title =
     failed > 0
       ? paint.bold(paint.red(`Thresholds: ${failed} of ${outcomes.length} failed`))
       : paint.bold(`Thresholds: ${outcomes.length === 1 ? 'the one threshold' : `all ${outcomes.length}`} passed`);
-  const lines = [title, renderTable(table)];
+  const lines = [title, table];
   if (result.thresholdAbort) lines.push(abortLine(result.thresholdAbort, '', paint));
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // The scenario keys of the open model and of stages: `load.rate`, `load.stages`, and their checks against
 // the rest of `load` (errors at file:line:col like every other key).
 import { isScalar } from 'yaml';
-import { RATE_HELP, parseRate } from '../rate.ts';
+import { RATE_HELP, parseRate } from '../util/rate.ts';
 import type { ScenarioStages, Stage } from './types.ts';
 import { type Ctx, type Field, asSeq, deref, describe, duration, fail, fields, int, shown, substitute } from './nodes.ts';
 

@@ -2,8 +2,8 @@
 // ScenarioError pointing at the node (file:line:col) when the value is not what is accepted.
 import { Scalar, isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, YAMLMap, YAMLSeq } from 'yaml';
-import { ScenarioError, type SourcePosition } from '../errors.ts';
-import { parseDuration } from '../duration.ts';
+import { ScenarioError, type SourcePosition } from '../util/errors.ts';
+import { parseDuration } from '../util/duration.ts';
 import { substituteEnv, type EnvSpan } from './env.ts';
 import type { FromEnv } from './types.ts';
 import { hint } from './suggest.ts';
@@ -284,4 +284,19 @@ export function headerMap(ctx: Ctx, raw: unknown, path: string, fromEnv: FromEnv
     Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return headers;
+}
+
+/** `read(field)` when the key is present, else undefined. */
+export function opt<T>(map: Map<string, Field>, name: string, read: (field: Field) => T): T | undefined {
+  const field = map.get(name);
+  return field === undefined ? undefined : read(field);
+}
+
+/** An empty record of what ${ENV} put into a request (or the scenario's headers). */
+export function noneFromEnv(): FromEnv {
+  return { headers: [], values: [] };
+}
+
+export function anyFromEnv(fromEnv: FromEnv): boolean {
+  return fromEnv.headers.length > 0 || fromEnv.values.length > 0;
 }

@@ -1,22 +1,9 @@
 // The `retry:` section (top level, or per request): how many attempts, the backoff, and which methods,
-// failure classes and statuses are retried. Defaults are filled by plan-retry.ts.
-import { FAILURE_CLASSES, type FailureClass } from '../record/classify.ts';
+// failure classes and statuses are retried. Defaults are filled by plan/retry.ts.
+import { FAILURE_CLASSES, type FailureClass } from '../result/failure-classes.ts';
+import type { ScenarioRetry } from './types.ts';
 import { type Ctx, type Field, asSeq, deref, describe, duration, fail, fields, int, isToken, str } from './nodes.ts';
 import { hint } from './suggest.ts';
-
-export interface ScenarioRetry {
-  /** Tries in all, the first included (1 = no retry). */
-  attempts?: number;
-  baseMs?: number;
-  maxMs?: number;
-  jitter?: 'full' | 'none';
-  /** Methods retried (default: the idempotent ones). */
-  methods?: string[];
-  /** Failure classes retried (default: the transient ones). */
-  on?: FailureClass[];
-  /** Response statuses retried (default none), e.g. [503]. */
-  statuses?: number[];
-}
 
 const RETRY_KEYS = ['attempts', 'backoff', 'methods', 'on', 'statuses'];
 const BACKOFF_KEYS = ['base', 'max', 'jitter'];

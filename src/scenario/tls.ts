@@ -1,10 +1,8 @@
 // The scenario's `tls:` section and `protocol:` (one protocol, or a list to compare side by side).
 // Certificate and key files are read here, relative to the scenario file, so the plan stays pure.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isSeq } from 'yaml';
-import { readFailure } from '../read-failure.ts';
-import { pemProblem } from '../pem.ts';
+import { readPemFile } from '../util/pem.ts';
 import type { ProtocolChoice, ScenarioTls, TlsFile } from './types.ts';
 import { type Ctx, type Field, bool, deref, fail, fields, nonEmptyStr, shown, str } from './nodes.ts';
 
@@ -62,14 +60,9 @@ function readPem(ctx: Ctx, field: Field, kind: string): TlsFile {
     fail(ctx, field.value, field.path, `${shown(field.value, text)} is a URL; it takes a local PEM file path (relative to the scenario file)`);
   }
   const resolved = path.resolve(path.dirname(ctx.file), text);
-  let pem: string;
-  try {
-    pem = readFileSync(resolved, 'utf8');
-  } catch (error) {
-    return fail(ctx, field.value, field.path, `cannot read ${resolved}: ${readFailure(error)} (paths are relative to the scenario file)`);
-  }
-  const problem = pemProblem(pem, kind);
-  if (problem) fail(ctx, field.value, field.path, `${resolved}: ${problem}`);
+  const pem = readPemFile(resolved, kind, (message, unreadable) =>
+    fail(ctx, field.value, field.path, unreadable ? `${message} (paths are relative to the scenario file)` : message),
+  );
   return { file: resolved, pem };
 }
 

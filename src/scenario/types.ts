@@ -1,13 +1,28 @@
 // What a scenario file says, validated and with units resolved (durations in ms, bodies as bytes).
 // Everything is optional where the CLI may supply or override it; defaults are filled by plan.ts.
 
-import type { SourcePosition } from '../errors.ts';
-import type { ScenarioRetry } from './retry.ts';
+import type { SourcePosition } from '../util/errors.ts';
+import type { FailureClass } from '../result/failure-classes.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
 /** Which client sends the requests: loadhttp's own transport, or undici (the reference). */
 export type TransportChoice = 'loadhttp' | 'undici';
+
+/** The `retry:` section (scenario/retry.ts reads it; plan/retry.ts fills the defaults). */
+export interface ScenarioRetry {
+  /** Tries in all, the first included (1 = no retry). */
+  attempts?: number;
+  baseMs?: number;
+  maxMs?: number;
+  jitter?: 'full' | 'none';
+  /** Methods retried (default: the idempotent ones). */
+  methods?: string[];
+  /** Failure classes retried (default: the transient ones). */
+  on?: FailureClass[];
+  /** Response statuses retried (default none), e.g. [503]. */
+  statuses?: number[];
+}
 
 export type Think =
   | { kind: 'none' }

@@ -5,8 +5,9 @@
 import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import tls from 'node:tls';
-import { createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../record/histogram.ts';
-import type { TlsStats, TlsSettings, WireProtocol } from './transport.ts';
+import { createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../result/histogram.ts';
+import type { TlsSettings } from '../plan/protocol.ts';
+import type { TlsStats, WireProtocol } from './transport.ts';
 
 export interface ConnectorOptions {
   origin: URL;

@@ -5,7 +5,7 @@
 // names the timeout, through the entry's own abort().
 import { performance } from 'node:perf_hooks';
 import { InFlightList, type Linked } from './in-flight-list.ts';
-import { BodyTimeoutError, HeadersTimeoutError, RequestTimeoutError } from './transport.ts';
+import { BodyTimeoutError, HeadersTimeoutError, RequestTimeoutError } from '../util/errors.ts';
 
 /** A request in flight, as the sweep sees it (the transport's own request object implements it). */
 export interface Deadlined<T> extends Linked<T> {

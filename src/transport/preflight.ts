@@ -9,8 +9,8 @@
 //   http      h2         -                    h2c with prior knowledge (RFC 9113 §3.3), or stop
 //   http      auto, h1   -                    HTTP/1.1
 import type { Socket } from 'node:net';
-import { RunError } from '../errors.ts';
-import { classifyError, describeError } from '../record/classify.ts';
+import { RunError } from '../util/errors.ts';
+import { classifyError, describeError } from '../result/failure-classes.ts';
 import type { ProtocolChoice } from '../scenario/types.ts';
 import { alpnChoice, type Connector } from './connector.ts';
 import { probeH2 } from './h2-probe.ts';

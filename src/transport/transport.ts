@@ -1,11 +1,11 @@
 // The transport seam: the engine sends prepared requests and learns when each response has been fully
 // drained. undici is used only behind this interface (transport/undici.ts).
 
-import type { TlsSummary } from '../report/result.ts';
+import type { TlsSummary } from '../result/result.ts';
+import type { TlsSettings } from '../plan/protocol.ts';
 import type { ProtocolChoice } from '../scenario/types.ts';
 
-export type WireProtocol = 'h1' | 'h2' | 'h2c';
-
+/** How to reach the target: what createTransport() takes, whichever transport implements it. */
 export interface TransportOptions {
   target: string;
   protocol: ProtocolChoice;
@@ -23,6 +23,8 @@ export interface TransportOptions {
   headersTimeoutMs?: number | null;
   bodyTimeoutMs?: number | null;
 }
+
+export type WireProtocol = 'h1' | 'h2' | 'h2c';
 
 /**
  * The largest HTTP/1.1 response head accepted (status line and header lines; undici counts the header
@@ -78,18 +80,6 @@ export interface TransportStats {
   resent?: number;
 }
 
-/** TLS settings, resolved (file contents read) by the plan. */
-export interface TlsSettings {
-  /** Skip certificate verification. */
-  insecure: boolean;
-  /** PEM: trusted CA certificates (replace the system ones), client certificate and key. */
-  ca: string | null;
-  cert: string | null;
-  key: string | null;
-  /** SNI and certificate name to check; default: the target's host name (none for an IP). */
-  servername: string | null;
-}
-
 export interface TlsStats extends TlsSummary {
   /** The handshake times as an HdrHistogram (compressed base64, µs). */
   handshakeHistogram: string;
@@ -112,27 +102,4 @@ export interface Transport {
   abortAll(reason: Error): void;
   stats(): TransportStats;
   close(): Promise<void>;
-}
-
-/** Thrown into a request the run stopped (deadline + grace, or interrupt): counted as cancelled. */
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-}
-
-/** The overall request timeout fired (`timeouts.request`: send to the last body byte). */
-export class RequestTimeoutError extends Error {
-  override name = 'RequestTimeoutError';
-  readonly code = 'LOADHTTP_REQUEST_TIMEOUT';
-}
-
-/** The headers idle timeout fired (`timeouts.headers`: send to the response headers). */
-export class HeadersTimeoutError extends Error {
-  override name = 'HeadersTimeoutError';
-  readonly code = 'LOADHTTP_HEADERS_TIMEOUT';
-}
-
-/** The body idle timeout fired (`timeouts.body`: the longest wait for the next body chunk). */
-export class BodyTimeoutError extends Error {
-  override name = 'BodyTimeoutError';
-  readonly code = 'LOADHTTP_BODY_TIMEOUT';
 }

@@ -17,16 +17,7 @@ import type { Socket } from 'node:net';
 import { Connector } from './connector.ts';
 import { Deadlines, type Deadlined } from './deadlines.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
-import {
-  MAX_HEAD_BYTES,
-  type TlsSettings,
-  type PreparedRequest,
-  type SendCallback,
-  type SendOutcome,
-  type Transport,
-  type TransportOptions,
-  type TransportStats,
-} from './transport.ts';
+import { MAX_HEAD_BYTES, type PreparedRequest, type SendCallback, type SendOutcome, type Transport, type TransportOptions, type TransportStats } from './transport.ts';
 
 /**
  * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a

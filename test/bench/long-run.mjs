@@ -2,7 +2,7 @@
 // Memory over a long run: loadhttp at a high fixed rate against the built-in target (test/bench/target.mjs,
 // its own process) for LONG_RUN_MINUTES (default 5), then RSS at each minute from the result's per-second
 // series (rssMb). Flat RSS after the first minute is the expectation: histograms are fixed size and the
-// series is the only growth. Build first (npm run build or tsc). Not a test: a figure for the README.
+// series is the only growth. Build first (npm run build or tsc). Not a test: a figure for docs/performance.md.
 //   LONG_RUN_MINUTES=2 LONG_RUN_RATE=5000 node test/bench/long-run.mjs
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync } from 'node:fs';

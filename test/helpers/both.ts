@@ -3,8 +3,9 @@
 // was counted: requests sent, completed, failed and cancelled, failures by class, statuses, body bytes.
 import assert from 'node:assert/strict';
 import { runPlan } from '../../src/engine/run.ts';
-import { buildPlan, type Overrides } from '../../src/plan.ts';
-import type { RunResult } from '../../src/report/result.ts';
+import { buildPlan } from '../../src/plan/plan.ts';
+import type { Overrides } from '../../src/plan/types.ts';
+import type { RunResult } from '../../src/result/result.ts';
 import { emptyScenario } from '../../src/scenario/empty.ts';
 import type { TransportChoice } from '../../src/scenario/types.ts';
 

@@ -1,7 +1,7 @@
 // Builds RunResults with real encoded histograms from listed latencies, for the tests of the pure
 // report functions (thresholds, JUnit, Markdown, compare).
-import { addInto, createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../../src/record/histogram.ts';
-import type { RequestStats, RunResult } from '../../src/report/result.ts';
+import { addInto, createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../../src/result/histogram.ts';
+import type { RequestStats, RunResult } from '../../src/result/result.ts';
 
 export interface ReqSpec {
   latenciesUs: number[];

@@ -17,8 +17,8 @@ import {
   recordUs,
   summarize,
   type LatencyHistogram,
-} from '../../src/record/histogram.ts';
-import { SCHEMA_VERSION, type RequestStats, type RunResult, type SeriesPoint } from '../../src/report/result.ts';
+} from '../../src/result/histogram.ts';
+import { SCHEMA_VERSION, type RequestStats, type RunResult, type SeriesPoint } from '../../src/result/result.ts';
 
 /** Measured window of the sample run. */
 export const SAMPLE_DURATION_MS = 10_000;

@@ -1,9 +1,9 @@
 // The known truth for merged results (workers, shards): one fresh histogram fed every recorded value of
-// each part's own encoded histograms, bucket by bucket, without the merge's code (merge.ts adds
+// each part's own encoded histograms, bucket by bucket, without the merge's code (record/merge.ts adds
 // histograms with hdr's add). Its summary is what the merged result must report, exactly.
 import assert from 'node:assert/strict';
-import { createHistogram, decode, summarize } from '../../src/record/histogram.ts';
-import type { Counts, LatencySummary, RunResult } from '../../src/report/result.ts';
+import { createHistogram, decode, summarize } from '../../src/result/histogram.ts';
+import type { Counts, LatencySummary, RunResult } from '../../src/result/result.ts';
 
 /** The summary of all the values in `encoded` (base64 histograms) fed into one histogram. */
 export function unionSummary(encoded: readonly string[]): LatencySummary {

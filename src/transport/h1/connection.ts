@@ -61,7 +61,8 @@ export class H1Connection implements ResponseSink {
     this.onread = {
       buffer: Buffer.alloc(0),
       callback: (bytes) => {
-        this.onRead(bytes);
+        // The buffer serves every socket of this connection in turn: only the current one is read.
+        if (this.state === OPEN) this.onRead(bytes);
         return true;
       },
     };
@@ -121,6 +122,11 @@ export class H1Connection implements ResponseSink {
     this.parser.reset();
     let error: Error | null = null;
     socket.on('error', (e: Error) => (error = e));
+    // The server's end is the connection's: handled at once, so nothing is written on a half-closed socket.
+    socket.once('end', () => {
+      this.closed(socket, null);
+      socket.destroy();
+    });
     socket.once('close', () => this.closed(socket, error));
   }
 

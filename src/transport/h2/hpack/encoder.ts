@@ -1,7 +1,7 @@
 // HPACK encoder for request header blocks (RFC 7541). A block is built once per request definition and re-sent as is,
 // so it must not depend on the connection's state: no dynamic table, only static-table indices and literals without
 // indexing (the peer's table is never touched, so blocks stay valid in any order on any connection).
-import { isSensitiveHeader } from '../../../redact.ts';
+import { isSensitiveHeader } from '../../../util/redact.ts';
 import { HpackError } from './errors.ts';
 import { huffmanEncode, huffmanLength } from './huffman.ts';
 import { STATIC_TABLE } from './static-table.ts';

@@ -1,0 +1,105 @@
+// A --workers N run: the plan split exactly into N parts (split.ts), each run by the ordinary engine in
+// its own worker thread (own transport, recorder and event loop: see worker-entry.ts), and the N results
+// merged exactly at the end (merge.ts adds the encoded histograms). Same interface as engine/run.ts's
+// LoadRun, so the CLI drives either the same way.
+//
+// A worker that crashes fails the whole run (a result with `error`, exit 3, --json still written): the
+// others' figures would be a part presented as the whole, so none are reported.
+import { Worker } from 'node:worker_threads';
+import { mergeResults } from '../../record/merge.ts';
+import type { Plan } from '../../plan/types.ts';
+import type { Snapshot } from '../../record/recorder.ts';
+import type { RunResult } from '../../result/result.ts';
+import { summarizePlan } from '../../plan/summary.ts';
+import { measuredNothing, type RunOptions } from '../run.ts';
+import { splitPlan } from '../../plan/split.ts';
+import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
+import { StopLatch, type StopReason } from '../stop.ts';
+
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', import.meta.url);
+
+export class WorkerRun {
+  private readonly plan: Plan;
+  private readonly options: RunOptions;
+  private readonly workers: Worker[] = [];
+  private readonly stopping = new StopLatch();
+
+  constructor(plan: Plan, options: RunOptions) {
+    this.plan = plan;
+    this.options = options;
+  }
+
+  /** Stops every worker the way LoadRun.stop does (each finishes its requests in flight). */
+  stop(reason: StopReason): void {
+    this.stopping.stop(reason);
+  }
+
+  async execute(): Promise<RunResult> {
+    const startedAt = new Date();
+    const parts = splitPlan(this.plan, this.plan.workers, '--workers');
+    const count = parts.length;
+    const snapshots: Array<Snapshot | undefined> = new Array(count);
+    const partials: Array<RunResult | undefined> = new Array(count);
+    const results: Array<RunResult | undefined> = new Array(count);
+    const labels = parts.map((_, i) => `worker ${i + 1}`);
+
+    const finished = parts.map(
+      (part, index) =>
+        new Promise<void>((resolve, reject) => {
+          const setup: WorkerSetup = { plan: part, index, version: this.options.version, live: this.options.onTick !== undefined };
+          const worker = new Worker(ENTRY, { workerData: setup });
+          this.workers.push(worker);
+          this.stopping.onStop((reason) => worker.postMessage({ type: 'stop', reason } satisfies ToWorker));
+          const crashed = (why: string) => reject(new Error(`worker ${index + 1} of ${count} crashed: ${why}; no figures are reported (the other workers' would be only part of the load)`));
+          worker.on('message', (message: ToMain) => {
+            if (message.type === 'progress') {
+              snapshots[index] = message.snapshot;
+              this.options.onProgress?.(mergeSnapshots(snapshots));
+            } else if (message.type === 'tick') {
+              partials[index] = message.partial;
+              if (partials.every((p) => p !== undefined)) this.options.onTick?.(mergeResults(partials as RunResult[], labels));
+            } else {
+              results[index] = message.result;
+              resolve();
+              void worker.terminate();
+            }
+          });
+          worker.on('error', (error) => crashed(error.message));
+          worker.on('exit', (code) => {
+            if (results[index] === undefined) crashed(`it exited with code ${code} before its result`);
+          });
+        }),
+    );
+    try {
+      await Promise.all(finished);
+    } catch (error) {
+      await Promise.all(this.workers.map((w) => w.terminate()));
+      return measuredNothing(this.plan, this.options.version, startedAt, { class: 'worker-crashed', message: (error as Error).message });
+    }
+    const merged: RunResult = { ...mergeResults(results as RunResult[], labels), plan: summarizePlan(this.plan), workers: count };
+    // A worker that measured nothing (its target unreachable) leaves the merge partial: not a result.
+    const failed = results.find((r) => r!.error);
+    if (failed) merged.error = failed.error!;
+    return merged;
+  }
+}
+
+/** Live progress of all workers: counts and rates add; P99 is the largest worker's (an upper bound). */
+function mergeSnapshots(list: ReadonlyArray<Snapshot | undefined>): Snapshot {
+  const present = list.filter((s): s is Snapshot => s !== undefined);
+  const counts = { sent: 0, completed: 0, failed: 0, cancelled: 0, dropped: 0 };
+  for (const s of present) {
+    counts.sent += s.counts.sent;
+    counts.completed += s.counts.completed;
+    counts.failed += s.counts.failed;
+    counts.cancelled += s.counts.cancelled;
+    counts.dropped += s.counts.dropped ?? 0;
+  }
+  return {
+    elapsedMs: Math.max(0, ...present.map((s) => s.elapsedMs)),
+    counts,
+    errors: present.reduce((n, s) => n + s.errors, 0),
+    currentRps: present.reduce((n, s) => n + s.currentRps, 0),
+    p99Ms: Math.max(0, ...present.map((s) => s.p99Ms)),
+  };
+}

@@ -1,0 +1,100 @@
+// Evaluates parsed thresholds (src/plan/threshold-grammar.ts) against a RunResult. Pure: no I/O, no
+// process exit codes (the CLI decides those).
+import { decodeOrNull, type LatencyHistogram } from '../result/histogram.ts';
+import type { RequestStats, RunResult } from '../result/result.ts';
+import type { ThresholdOp, ThresholdOutcome } from '../result/verdicts.ts';
+import type { LatencyStat, ThresholdSpec } from '../plan/threshold-grammar.ts';
+
+function compare(actual: number, op: ThresholdOp, limit: number): boolean {
+  // Tolerate float noise at the boundary (e.g. "0.3s" vs 300ms) so <= and >= behave as written.
+  const eq = Math.abs(actual - limit) <= 1e-9 * Math.max(1, Math.abs(limit));
+  switch (op) {
+    case '<':
+      return actual < limit && !eq;
+    case '<=':
+      return actual < limit || eq;
+    case '>':
+      return actual > limit && !eq;
+    case '>=':
+      return actual > limit || eq;
+  }
+}
+
+type Measure = { actual: number } | { reason: string };
+
+function latencyFromHistogram(h: LatencyHistogram, stat: LatencyStat): number {
+  switch (stat.type) {
+    case 'mean':
+      return Math.round(h.mean) / 1000;
+    case 'max':
+      return Math.round(h.maxValue) / 1000;
+    case 'percentile':
+      return stat.percentile >= 100 ? Math.round(h.maxValue) / 1000 : Math.round(h.getValueAtPercentile(stat.percentile)) / 1000;
+  }
+}
+
+function measure(result: RunResult, spec: ThresholdSpec, cache: Map<string, LatencyHistogram | null>): Measure {
+  let stats: RequestStats = result;
+  if (spec.request !== null) {
+    const found = Object.hasOwn(result.requests, spec.request) ? result.requests[spec.request] : undefined;
+    if (!found) return { reason: `no request named "${spec.request}"` };
+    stats = found;
+  }
+  const m = spec.metric;
+  switch (m.kind) {
+    case 'latency': {
+      const encoded =
+        spec.request === null
+          ? m.phase === 'ttfb' ? result.histograms?.ttfb : result.histograms?.latency
+          : m.phase === 'ttfb' ? result.histograms?.requests?.[spec.request]?.ttfb : result.histograms?.requests?.[spec.request]?.latency;
+      const key = `${spec.request ?? ''}\u0000${m.phase}`;
+      let h = cache.get(key);
+      if (h === undefined) {
+        h = decodeOrNull(encoded);
+        cache.set(key, h);
+      }
+      const summary = m.phase === 'ttfb' ? stats.ttfbMs : stats.latencyMs;
+      if (h === null) {
+        // No usable histogram (older or hand-made JSON): fall back to the summary for the figures it has.
+        if (summary.count === 0) return { reason: 'no samples' };
+        const s = m.stat;
+        if (s.type === 'mean') return { actual: summary.mean };
+        if (s.type === 'max') return { actual: summary.max };
+        const fromSummary: Record<number, number> = { 50: summary.p50, 90: summary.p90, 99: summary.p99, 99.9: summary.p999, 100: summary.max };
+        const v = fromSummary[s.percentile];
+        return v === undefined ? { reason: 'no histogram in the result' } : { actual: v };
+      }
+      if (h.totalCount === 0) return { reason: 'no samples' };
+      return { actual: latencyFromHistogram(h, m.stat) };
+    }
+    case 'rps':
+      return stats.counts.sent === 0 ? { reason: 'no samples' } : { actual: stats.rps };
+    case 'errors':
+      return stats.counts.sent === 0 ? { reason: 'no samples' } : { actual: stats.errorRate };
+    case 'error_count':
+      return stats.counts.sent === 0 ? { reason: 'no samples' } : { actual: stats.counts.failed + stats.unexpectedStatus };
+    case 'status': {
+      if (stats.counts.completed === 0) return { reason: 'no samples' };
+      let n = 0;
+      for (const [code, count] of Object.entries(stats.statusCodes)) {
+        const c = Number(code);
+        if (Number.isInteger(c) && Math.floor(c / 100) === m.statusClass) n += count;
+      }
+      return { actual: n / stats.counts.completed };
+    }
+  }
+}
+
+/**
+ * Evaluates each threshold against the run. Percentiles come from the encoded histograms (per request for
+ * "name." thresholds), so any percentile works. Nothing to measure (unknown request, no samples) FAILS.
+ */
+export function evaluateThresholds(result: RunResult, specs: Array<{ spec: ThresholdSpec; source: string }>): ThresholdOutcome[] {
+  const cache = new Map<string, LatencyHistogram | null>();
+  return specs.map(({ spec, source }) => {
+    const base = { expr: source, metric: spec.metricName, request: spec.request, op: spec.op, limit: spec.limit, unit: spec.unit };
+    const m = measure(result, spec, cache);
+    if ('reason' in m) return { ...base, actual: null, passed: false, reason: m.reason };
+    return { ...base, actual: m.actual, passed: compare(m.actual, spec.op, spec.limit) };
+  });
+}

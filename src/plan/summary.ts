@@ -1,0 +1,56 @@
+// The plan as results show it: no request bodies, and credentials masked where they stand (the path and
+// headers as the plan shows them); the rest of the secrets are masked by the CLI at the output.
+import type { Plan } from './types.ts';
+import type { PlanSummary } from '../result/result.ts';
+import type { Think } from '../scenario/types.ts';
+
+export function summarizePlan(plan: Plan): PlanSummary {
+  return {
+    name: plan.name,
+    source: plan.source,
+    target: plan.target,
+    protocol: plan.protocol,
+    transport: plan.transport,
+    concurrency: plan.load.model === 'open' ? plan.load.inflightCap : plan.load.users,
+    durationMs: plan.load.durationMs,
+    iterations: plan.load.iterations,
+    warmupMs: plan.load.warmupMs,
+    gracefulStopMs: plan.load.gracefulStopMs,
+    defaultDuration: plan.load.defaultDuration,
+    think: describeThink(plan.load.think),
+    connections: plan.pool.connections,
+    pipelining: plan.pool.pipelining,
+    maxInflight: plan.pool.maxInflight,
+    maxConcurrentStreams: plan.pool.maxConcurrentStreams,
+    tls: plan.target.startsWith('https:')
+      ? { insecure: plan.tls.insecure, ca: plan.tls.files.ca, cert: plan.tls.files.cert, servername: plan.tls.servername }
+      : null,
+    timeouts: { ...plan.timeouts },
+    requests: plan.requests.map((r) => ({
+      name: r.name,
+      method: r.method,
+      path: r.shownPath,
+      weight: r.weight,
+      headers: { ...r.shownHeaders },
+      bodyBytes: r.body?.length ?? 0,
+    })),
+    model: plan.load.model,
+    rate: plan.load.rate,
+    stages: plan.load.stages.map((stage) => ({ ...stage })),
+    maxQueued: plan.load.maxQueued,
+    latencyCorrection: plan.load.latencyCorrection,
+    thresholds: plan.thresholds.map((t) => ({ expr: t.source, abortOnFail: t.abortOnFail, delayMs: t.delayMs, line: t.line })),
+  };
+}
+
+/** The think time in words, for the plan summary. */
+function describeThink(think: Think): string {
+  switch (think.kind) {
+    case 'none':
+      return 'none';
+    case 'uniform':
+      return think.minMs === think.maxMs ? `${think.minMs}ms` : `uniform ${think.minMs}ms..${think.maxMs}ms`;
+    case 'exponential':
+      return `exponential, mean ${think.meanMs}ms`;
+  }
+}

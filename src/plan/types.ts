@@ -1,0 +1,121 @@
+// The Plan: everything the engine reads, resolved once by buildPlan (plan.ts) and frozen; and the
+// command-line overrides it is built from. Types only.
+import type { ProtocolChoice, Stage, Think, TransportChoice } from '../scenario/types.ts';
+import type { PlannedTls, ProtocolOverrides } from './protocol.ts';
+import type { LatencyCorrection, LoadModel } from './load.ts';
+import type { PlannedThreshold } from './thresholds.ts';
+import type { RetryPolicy } from './retry.ts';
+
+export interface PlannedRequest {
+  name: string;
+  method: string;
+  path: string;
+  /** Flat [name, value, name, value, ...] as undici takes them; scenario + request headers merged. */
+  headers: string[];
+  /** The path as outputs show it: what ${ENV} put into the query is masked where it stands. */
+  shownPath: string;
+  /** The headers as outputs show them: credential values masked whole (plan/secrets.ts). */
+  shownHeaders: Record<string, string>;
+  body: Buffer | null;
+  weight: number;
+  /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
+  cumulative: number;
+  expectStatus: number[] | null;
+  /** The request's `retry:` over the scenario's, resolved; null = no retries (or a method not retried). */
+  retry: RetryPolicy | null;
+}
+
+export interface Plan {
+  name: string;
+  source: string | null;
+  /** Origin only: scheme://host:port. */
+  target: string;
+  protocol: ProtocolChoice;
+  /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
+  compareProtocols: ProtocolChoice[] | null;
+  tls: PlannedTls;
+  /** The client implementation: loadhttp's own transport, or undici (the reference). */
+  transport: TransportChoice;
+  load: {
+    /** 'closed': virtual users loop (send, wait, think); 'open': requests start on a schedule (rate, stages). */
+    model: LoadModel;
+    /**
+     * Closed model: virtual users at the start (stages ramp from there); 0 in the open model. (The
+     * scenario's `load.concurrency` and -c set this in the closed model, `inflightCap` in the open one.)
+     */
+    users: number;
+    /** Open model: the most requests in flight at once (it sizes the default pool); 0 in the closed model. */
+    inflightCap: number;
+    /** Open model: requests per second at the start of the measured window (then `stages`); null when closed. */
+    rate: number | null;
+    /** Linear ramps of the rate (open) or of the virtual users (closed), from the start value; empty = constant. */
+    stages: Stage[];
+    /** Open model: scheduled requests that may wait for a pool slot; beyond it they are dropped (0 when closed). */
+    maxQueued: number;
+    /**
+     * Open model: where this plan's schedule starts, in requests (0 ≤ offset < 1): part I of N of a split
+     * plan (split.ts) starts I/N of a request late, so the parts' schedules interleave into the whole's.
+     */
+    arrivalOffset: number;
+    /** How latency is corrected for coordinated omission: fixed by the model and --latency-correction. */
+    latencyCorrection: LatencyCorrection;
+    /** Measured duration (after warmup); null when bounded by iterations only. */
+    durationMs: number | null;
+    iterations: number | null;
+    warmupMs: number;
+    gracefulStopMs: number;
+    think: Think;
+    /** True when neither duration nor iterations was given and the default duration applies. */
+    defaultDuration: boolean;
+  };
+  pool: {
+    connections: number;
+    pipelining: number;
+    maxInflight: number;
+    /** HTTP/2: streams in flight per session (the server's SETTINGS may lower it at run time). */
+    maxConcurrentStreams: number;
+  };
+  /** Overall per request; idle `headersMs` (to the response headers) and `bodyMs` (between body chunks), null = off. */
+  timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
+  requests: PlannedRequest[];
+  /**
+   * Values the outputs mask wherever they appear, longest first: the credentials that reach the wire
+   * (plan/secrets.ts), of 4 characters or more. Figures are never masked, so thresholds, compare and
+   * merge see them whole.
+   */
+  secrets: string[];
+  userAgent: string;
+  /** Parsed pass/fail gates: the scenario's, then --threshold flags (see plan-thresholds.ts). */
+  thresholds: PlannedThreshold[];
+  /** Worker threads that generate the load, each running its exact part (split.ts); 1 = this thread. */
+  workers: number;
+}
+
+/** Command-line flags that override the scenario; undefined means "not given". */
+export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
+  url?: string;
+  protocol?: ProtocolChoice;
+  transport?: TransportChoice;
+  concurrency?: number;
+  durationMs?: number;
+  iterations?: number;
+  warmupMs?: number;
+  think?: Think;
+  connections?: number;
+  pipelining?: number;
+  maxInflight?: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** --rate in requests per second (the open model). */
+  rate?: number;
+  maxQueued?: number;
+  latencyCorrection?: boolean;
+  /** --threshold expressions, added after the scenario's thresholds. */
+  thresholds?: string[];
+  /** --workers N | auto. */
+  workers?: number | 'auto';
+}

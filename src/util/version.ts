@@ -1,0 +1,6 @@
+// The package version, read once from package.json (two levels above src/util/ and dist/util/).
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
