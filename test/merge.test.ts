@@ -7,7 +7,7 @@ import { RunError, UsageError } from '../src/util/errors.ts';
 import { mergeResults } from '../src/record/merge.ts';
 import { mergeShards } from '../src/judge/merge-shards.ts';
 import { describeMerge } from '../src/report/merge-text.ts';
-import { createHistogram, decode, encode, recordUs, summarize } from '../src/result/histogram.ts';
+import { createHistogram, decode, encode, percentilesMs, recordUs, summarize } from '../src/result/histogram.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { buildResult, spread } from './helpers/build-result.ts';
 
@@ -91,7 +91,7 @@ test('the plan adds back up; error examples merge, deduplicated and capped; verd
 });
 
 test('the per-second series is aligned by wall clock: counts add in the same second', () => {
-  const point = (t: number, requests: number, p50: number, p99: number) => ({ t, requests, errors: 0, p50, p99 });
+  const point = (t: number, requests: number, p50: number, p99: number) => ({ t, requests, errors: 0, p50, p90: p99, p99 });
   const early = { ...buildResult({ x: { latenciesUs: [1000] } }), measureStartedAt: '2026-01-01T00:00:00.000Z', series: [point(1, 100, 10, 20), point(2, 100, 10, 20)] };
   // Started 1 s (and a little) later: its first second is the early one's second.
   const late = { ...buildResult({ x: { latenciesUs: [1000] } }), measureStartedAt: '2026-01-01T00:00:01.100Z', series: [point(1, 300, 20, 50), point(2, 50, 30, 40)] };
@@ -99,6 +99,49 @@ test('the per-second series is aligned by wall clock: counts add in the same sec
   assert.deepEqual(merged.series.map((p) => [p.t, p.requests, p.p99]), [[1, 100, 20], [2, 400, 50], [3, 50, 40]]);
   assert.equal(merged.series[1]!.p50, (100 * 10 + 300 * 20) / 400, 'p50: request-weighted');
   assert.equal(merged.measureStartedAt, '2026-01-01T00:00:00.000Z');
+});
+
+test('per-second percentiles of a merge are exact: the parts\' histograms of each second add', () => {
+  // Second 2 of the merge: one part's fast second beside the other's slow one. Averaging or taking the
+  // largest of the parts' percentiles would give other figures than those of all samples together.
+  const fast = spread(800, 1_000, 5_000);
+  const slow = spread(200, 200_000, 400_000);
+  const second = (latencies: number[]) => {
+    const h = createHistogram();
+    for (const us of latencies) recordUs(h, us);
+    const [p50, p90, p99] = percentilesMs(h, [50, 90, 99]);
+    return { point: { requests: latencies.length, errors: 0, p50: p50!, p90: p90!, p99: p99! }, encoded: encode(h) };
+  };
+  const part = (start: string, seconds: Array<number[] | null>): RunResult => {
+    const built = seconds.map((s) => (s ? second(s) : null));
+    const result = buildResult({ x: { latenciesUs: [1000] } });
+    return {
+      ...result,
+      measureStartedAt: start,
+      series: built.map((b, i) => ({ t: i + 1, ...(b?.point ?? { requests: 0, errors: 0, p50: null, p90: null, p99: null }) })),
+      histograms: { ...result.histograms, series: built.map((b) => b?.encoded ?? null) },
+    };
+  };
+  const a = part('2026-01-01T00:00:00.000Z', [fast, fast]);
+  const b = part('2026-01-01T00:00:01.000Z', [slow, null]);
+  const merged = mergeResults([a, b]);
+  const all = createHistogram();
+  for (const us of [...fast, ...slow]) recordUs(all, us);
+  assert.deepEqual(merged.series.map((p) => p.t), [1, 2, 3]);
+  assert.deepEqual([merged.series[1]!.p50, merged.series[1]!.p90, merged.series[1]!.p99], percentilesMs(all, [50, 90, 99]));
+  assert.ok(merged.series[1]!.p90! > 200, `p90 of the merged second is in the slow part: ${merged.series[1]!.p90}`);
+  assert.deepEqual(merged.series[0]!.p99, a.series[0]!.p99, 'a second only one part timed keeps its figures');
+  assert.deepEqual([merged.series[2]!.p50, merged.histograms.series![2]], [null, null], 'no response that second');
+  assert.equal(merged.histograms.series!.length, 3);
+  assert.equal(decode(merged.histograms.series![1]!).totalCount, 1000);
+  const again = mergeResults([merged, part('2026-01-01T00:00:05.000Z', [fast])]);
+  assert.deepEqual(again.series.map((p) => p.t), [1, 2, 3, 6]);
+  assert.equal(again.histograms.series!.length, 4, 'a merged result merges again, exactly');
+  // A part without per-second histograms (schema 1): approximate figures, and no histograms to mislead a later merge.
+  const old = { ...b, histograms: { ...b.histograms, series: undefined } };
+  const approx = mergeResults([a, old]);
+  assert.equal(approx.series[1]!.p99, Math.max(a.series[1]!.p99!, b.series[0]!.p99!));
+  assert.equal(approx.histograms.series, undefined);
 });
 
 test('mergeShards re-evaluates the thresholds on the merged figures and lists missing shards', () => {

@@ -14,7 +14,7 @@ const saturated: GeneratorStats = {
   reasons: ['event-loop delay P99 was 16.7 ms (limit 10 ms)'],
   limits: { eventLoopDelayP99Ms: 10, cpuPercent: 90, scheduleLagP90Ms: 10 },
 };
-const second = (t: number, eventLoopDelayP99: number): SeriesPoint => ({ t, requests: 5000, errors: 0, p50: 1, p99: 2, eventLoopDelayP99 });
+const second = (t: number, eventLoopDelayP99: number): SeriesPoint => ({ t, requests: 5000, errors: 0, p50: 1, p90: 2, p99: 2, eventLoopDelayP99 });
 const withSeries = (delays: number[], overrides: Partial<RunResult> = {}): RunResult =>
   sampleResult({ generator: saturated, series: delays.map((d, i) => second(i + 1, d)), warmup: { durationMs: 0, sent: 0 }, ...overrides });
 

@@ -9,7 +9,7 @@ import { decode, percentileMs } from '../src/result/histogram.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { renderReport } from '../src/report/table.ts';
 import { startDelayServer } from './helpers/raw-server.ts';
-import { startServer } from './helpers/servers.ts';
+import { freezeOnce, startServer } from './helpers/servers.ts';
 
 const run = (target: string, load: string, overrides: Overrides = {}): Promise<RunResult> =>
   runPlan(buildPlan(parseScenario(`target: ${target}\nload: ${load}\nrequests: [{ path: / }]`, '/tmp/open.yaml'), overrides, 'test'), {
@@ -21,17 +21,6 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 function assertAccounting(result: RunResult): void {
   const { sent, completed, failed, cancelled } = result.counts;
   assert.equal(sent, completed + failed + cancelled, 'sent = completed + failed + cancelled');
-}
-
-/** Holds every response that arrives in [start, start + ms) after the first request until the window ends. */
-function freezeOnce(afterMs: number, ms: number): (req: unknown) => number {
-  let first: number | null = null;
-  return () => {
-    const now = performance.now();
-    first ??= now;
-    const start = first + afterMs;
-    return now >= start && now < start + ms ? start + ms - now : 1;
-  };
 }
 
 // The tool's own bias, not this VM's: a loopback round trip here costs 0.06 ms while the process is busy
@@ -149,6 +138,8 @@ test('past maxQueued, requests are dropped and counted, never sent, and the repo
     assert.equal(server.stats.requests, result.counts.sent, 'dropped requests never reach the server');
     assert.equal(result.arrival!.scheduled, result.counts.sent + dropped);
     assert.equal(Object.values(result.requests).reduce((sum, r) => sum + (r.counts.dropped ?? 0), 0), dropped);
+    assert.equal(result.series.reduce((sum, p) => sum + (p.dropped ?? 0), 0), dropped, 'the series counts each drop in its second');
+    assert.ok(result.series.every((p) => typeof p.scheduleLagMax === 'number'), 'and the latest start of each second');
     assert.match(renderReport(result, { color: false }), new RegExp(`!! ${dropped} requests DROPPED`));
   } finally {
     await server.close();

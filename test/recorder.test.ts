@@ -60,6 +60,21 @@ test('recorder: with one request name the totals are that request\'s figures, ea
   }
 });
 
+test('recorder: each second of the series has its percentiles from its own histogram, kept for merges', async () => {
+  const recorder = new Recorder(['a'], [null]);
+  recorder.start(performance.now());
+  for (let i = 1; i <= 100; i++) recorder.completed(0, 200, i * 1000, 500, 5);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  recorder.completed(0, 200, 900_000, 500, 5);
+  const recording = recorder.finish(1500);
+  assert.equal(recording.series.length, 2);
+  assert.deepEqual(recording.histograms.series.map((h) => (h === null ? 0 : decode(h).totalCount)), [100, 1]);
+  const [first, second] = recording.series;
+  assert.deepEqual([first!.p50, first!.p90, first!.p99], [50.015, 90.047, 99.007]);
+  assert.equal(second!.p90, 900.095, 'the slow second alone');
+  assert.equal(decode(recording.histograms.series[1]!).maxValue > 899_000, true);
+});
+
 test('recorder: waits of zero are counted apart and still appear in the queue-wait figures', () => {
   const recorder = new Recorder(['a'], [null]);
   recorder.start(performance.now());

@@ -44,12 +44,12 @@ test('a run with an env token and a redacted header, with failures: the secrets 
   const out = (name: string) => path.join(dir, name);
   try {
     const run = await runCli(
-      ['run', file, '-n', '30', '-c', '1', '--json', out('r.json'), '--junit', out('j.xml'), '--summary', out('s.md')],
+      ['run', file, '-n', '30', '-c', '1', '--json', out('r.json'), '--junit', out('j.xml'), '--summary', out('s.md'), '--report', out('r.html')],
       { env: { API_TOKEN: TOKEN, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: out('step.md') } },
     );
     assert.equal(run.code, 99, run.stderr);
     const outputs: Record<string, string> = { stdout: run.stdout, stderr: run.stderr };
-    for (const name of ['r.json', 'j.xml', 's.md', 'step.md']) outputs[name] = readFileSync(out(name), 'utf8');
+    for (const name of ['r.json', 'j.xml', 's.md', 'step.md', 'r.html']) outputs[name] = readFileSync(out(name), 'utf8');
     for (const [name, text] of Object.entries(outputs)) {
       assert.ok(!text.includes(TOKEN), `${name} contains the env token`);
       assert.ok(!text.includes(API_KEY), `${name} contains the redacted header value`);
@@ -62,7 +62,7 @@ test('a run with an env token and a redacted header, with failures: the secrets 
   } finally {
     await server.close();
   }
-  assert.equal(seen.length, 6);
+  assert.equal(seen.length, 7);
 });
 
 test('error examples and messages are masked like everything else in the result', () => {
@@ -149,13 +149,13 @@ test('a token in a header is masked in every output, also where the server quote
     'thresholds: ["errors<1%"]',
   ]);
   try {
-    const run = await runCli(['run', file, '-n', '5', '--json', out('r.json'), '--junit', out('j.xml'), '--summary', out('s.md')], {
+    const run = await runCli(['run', file, '-n', '5', '--json', out('r.json'), '--junit', out('j.xml'), '--summary', out('s.md'), '--report', out('r.html')], {
       env: { API_TOKEN: TOKEN, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: out('step.md') },
     });
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stderr, /answered in HTTP\/1\.x \("HTTP\/1\.1 401 Unauthorized \((Bearer )?\[redacted\] refused\)"\)/);
     const outputs: Record<string, string> = { stdout: run.stdout, stderr: run.stderr };
-    for (const name of ['r.json', 'j.xml', 's.md', 'step.md']) outputs[name] = readFileSync(out(name), 'utf8');
+    for (const name of ['r.json', 'j.xml', 's.md', 'step.md', 'r.html']) outputs[name] = readFileSync(out(name), 'utf8');
     for (const [name, text] of Object.entries(outputs)) assert.ok(!text.includes(TOKEN), `${name} contains the token`);
     const result = JSON.parse(outputs['r.json']!) as RunResult;
     assert.match(result.error?.message ?? '', /\[redacted\] refused/);

@@ -1,9 +1,10 @@
-// Result files for pipelines: --junit FILE, --summary FILE (Markdown), and the Markdown appended to
-// $GITHUB_STEP_SUMMARY when GitHub Actions sets it. Targets are checked before the run, so a typo in a
+// Result files for pipelines: --junit FILE, --summary FILE (Markdown), --report FILE (HTML), and the
+// Markdown appended to $GITHUB_STEP_SUMMARY when GitHub Actions sets it. Targets are checked before the run, so a typo in a
 // path fails at once (exit 2, nothing sent) instead of after a long run.
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/errors.ts';
+import { renderHtml } from '../report/html/render.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { RunResult } from '../result/result.ts';
@@ -38,6 +39,18 @@ export function writeCiFiles(result: RunResult, targets: CiFileTargets, env: Nod
   if (targets.summary) write('--summary', targets.summary, () => writeFileSync(targets.summary!, markdown));
   // Appended, never overwritten: other steps of the job write to the same file.
   if (stepSummary) write('GITHUB_STEP_SUMMARY', stepSummary, () => appendFileSync(stepSummary, `${markdown}\n`));
+}
+
+/** --report FILE: the HTML report of a result, or of the runs of --compare-protocols side by side. */
+export function writeHtmlReport(file: string, input: RunResult | RunResult[]): void {
+  const html = renderHtml(input);
+  write('--report', file, () => writeFileSync(file, html));
+}
+
+/** --report takes a file: the text report already goes to stdout. */
+export function checkReportTarget(file: string | undefined): void {
+  if (file === '-') throw new UsageError('--report: give a file name (the text report goes to stdout; `loadhttp report RESULT -o -` writes HTML to stdout)');
+  checkWritableTarget('--report', file);
 }
 
 function write(label: string, file: string, action: () => void): void {

@@ -6,6 +6,7 @@ import { addCompareCommand } from './compare.ts';
 import { addDemoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
 import { addMergeCommand } from './merge.ts';
+import { addReportCommand } from './report.ts';
 import { stderr, stdout } from './output.ts';
 import { addRunCommand } from './run.ts';
 import { addValidateCommand } from './validate.ts';
@@ -22,7 +23,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const add of [addRunCommand, addValidateCommand, addCompareCommand, addDemoCommand, addMergeCommand, addCalibrateCommand]) {
+  for (const add of [addRunCommand, addValidateCommand, addCompareCommand, addDemoCommand, addMergeCommand, addReportCommand, addCalibrateCommand]) {
     add(program, setExit);
   }
   return { program, exitCode: () => code };

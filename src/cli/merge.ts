@@ -1,6 +1,6 @@
 // `loadhttp merge`: the result files of the shards of one run -> one result, reported and judged as one run.
 import type { Command } from 'commander';
-import { checkWritableTarget, writeCiFiles } from './ci-files.ts';
+import { checkReportTarget, checkWritableTarget, writeCiFiles, writeHtmlReport } from './ci-files.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { githubActions, stderr, stdout, useColor, writeOutput, type SetExit } from './output.ts';
 import { mergeShards } from '../judge/merge-shards.ts';
@@ -19,6 +19,7 @@ export function addMergeCommand(program: Command, setExit: SetExit): void {
     .option('--json <file>', 'write the merged result as JSON ("-" for stdout; the report then goes to stderr)')
     .option('--junit <file>', 'write the thresholds, judged on the merged figures, as JUnit XML')
     .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--report <file>', 'write an HTML report of the merged result')
     .option('--force', 'merge results of different scenarios or run ids anyway, as one union, and leave out failed shards (the report says so)')
     .option('--partial', 'exit as for a complete run even when shards are missing (default: exit 3)')
     .addHelpText(
@@ -35,17 +36,19 @@ Exit codes: as for run (99 when a threshold fails on the merged figures); 3 when
 result has an error; --force merges the others) or shards are missing (unless --partial); 2 when the
 files are not the shards of one run (unless --force).`,
     )
-    .action((files: string[], flags: { json?: string; junit?: string; summary?: string; force?: boolean; partial?: boolean }) => {
+    .action((files: string[], flags: { json?: string; junit?: string; summary?: string; report?: string; force?: boolean; partial?: boolean }) => {
       for (const [flag, target] of [['--json', flags.json], ['--junit', flags.junit], ['--summary', flags.summary]] as const) {
         checkWritableTarget(flag, target);
       }
-      // Shards of one run come from one loadhttp: older files lack the first-try histograms an exact merge adds.
+      checkReportTarget(flags.report);
+      // Shards of one run come from one loadhttp: older files lack the first-try and per-second histograms an exact merge adds.
       const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge', { versions: [SCHEMA_VERSION], failed: true }) }));
       const result = mergeShards(inputs, { force: Boolean(flags.force) });
       const stream = flags.json === '-' ? stderr : stdout;
       stream.write(`${describeMerge(result).join('\n')}\n\n`);
       stream.write(renderReport(result, { color: useColor(stream) }));
       if (flags.json) writeOutput(flags.json, renderJson(result));
+      if (flags.report) writeHtmlReport(flags.report, result);
       writeCiFiles(result, flags, process.env);
       if (githubActions) stream.write(renderGithubAnnotations(result));
       const missing = result.merged?.missing ?? [];

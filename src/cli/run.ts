@@ -1,7 +1,7 @@
 // `loadhttp run`: a scenario file and/or flags -> Plan -> a run with progress and Ctrl-C handling -> the
 // report, the output files and the exit code. Also the run flags and runAndReport, which `demo` shares.
 import { Command, Option } from 'commander';
-import { checkWritableTarget, writeCiFiles } from './ci-files.ts';
+import { checkReportTarget, checkWritableTarget, writeCiFiles, writeHtmlReport } from './ci-files.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { regressionAllowance, toOverrides, type RunFlags } from './flags.ts';
 import { DEFAULT_MAX_REGRESSION, githubActions, stderr, stdout, useColor, writeOutput, type SetExit } from './output.ts';
@@ -32,6 +32,7 @@ export interface OutputFlags {
   json?: string;
   junit?: string;
   summary?: string;
+  report?: string;
   baseline?: string;
   maxRegression?: string;
   quiet?: boolean;
@@ -57,6 +58,7 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   for (const [flag, file] of [['--json', output.json], ['--junit', output.junit], ['--summary', output.summary]] as const) {
     checkWritableTarget(flag, file);
   }
+  checkReportTarget(output.report);
   const maxRegression = regressionAllowance('--max-regression', output.maxRegression ?? DEFAULT_MAX_REGRESSION)!;
   if (output.maxRegression !== undefined && !output.baseline) throw new UsageError('--max-regression needs --baseline FILE');
   const base = output.baseline ? readResultFile(output.baseline, '--baseline') : null;
@@ -107,6 +109,7 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   onResult?.(result);
   reportStream.write(renderReport(result, { color: useColor(reportStream) }));
   if (output.json) writeOutput(output.json, renderJson(result));
+  if (output.report) writeHtmlReport(output.report, result);
   writeCiFiles(result, output, process.env);
   // The runner reads workflow commands from stderr too: with --json - they stay off the JSON on stdout.
   if (githubActions) reportStream.write(renderGithubAnnotations(result));
@@ -120,16 +123,18 @@ async function compareProtocols(file: string | undefined, flags: RunFlags & Outp
     throw new UsageError('--compare-protocols: --junit, --summary and --baseline take a single run (use --json for both runs)');
   }
   checkWritableTarget('--json', flags.json);
+  checkReportTarget(flags.report);
   const results: RunResult[] = [];
   const codes: number[] = [];
   for (const protocol of protocols) {
     const plan = await planFor(file, { ...flags, compareProtocols: false, h1: false, h2: false, protocol });
-    codes.push(await runAndReport(plan, { ...flags, json: undefined }, (result) => results.push(result)));
+    codes.push(await runAndReport(plan, { ...flags, json: undefined, report: undefined }, (result) => results.push(result)));
     if (results.at(-1)?.interrupted) break;
   }
   const stream = flags.json === '-' ? stderr : stdout;
   stream.write(`\n${renderProtocolComparison(results, { color: useColor(stream) })}`);
   if (flags.json) writeOutput(flags.json, renderProtocolComparisonJson(results));
+  if (flags.report && results.length > 0) writeHtmlReport(flags.report, results);
   for (const severe of [EXIT.interrupted, EXIT.noMeasurement]) if (codes.includes(severe)) return severe;
   return codes.find((c) => c !== EXIT.ok) ?? EXIT.ok;
 }
@@ -210,6 +215,7 @@ export function addRunOptions(command: Command): Command {
     )
     .option('--junit <file>', 'write the thresholds as JUnit XML (one testcase per threshold)')
     .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--report <file>', 'write an HTML report: one self-contained page with charts (opens from disk, no network)')
     .option('--baseline <file>', 'compare with an earlier --json result; exit 99 on a regression')
     .option('--max-regression <pct>', `allowed regression against --baseline (default ${DEFAULT_MAX_REGRESSION})`)
     .option('-q, --quiet', 'no banner and no progress')

@@ -69,6 +69,9 @@ export class ArrivalScheduler {
   private windowEnd: number | null = null;
   private scheduledMeasured = 0;
   private scheduledThisSecond = 0;
+  private droppedThisSecond = 0;
+  /** The latest start against the schedule this second, in ms. */
+  private lagMaxThisSecond = 0;
   private resolveDone!: () => void;
   /** Settles when scheduling has stopped and every request sent has settled. */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
@@ -109,11 +112,13 @@ export class ArrivalScheduler {
     this.settleIfDone();
   }
 
-  /** For the series: requests the schedule called for since the last call. */
-  perSecond(): { scheduled: number } {
-    const scheduled = this.scheduledThisSecond;
+  /** For the series: requests the schedule called for and dropped since the last call, and the latest start. */
+  perSecond(): { scheduled: number; dropped: number; scheduleLagMax: number } {
+    const point = { scheduled: this.scheduledThisSecond, dropped: this.droppedThisSecond, scheduleLagMax: Math.round(this.lagMaxThisSecond * 1000) / 1000 };
     this.scheduledThisSecond = 0;
-    return { scheduled };
+    this.droppedThisSecond = 0;
+    this.lagMaxThisSecond = 0;
+    return point;
   }
 
   /** The measured window's schedule figures (call after `done`). */
@@ -142,10 +147,12 @@ export class ArrivalScheduler {
 
   private issue(intendedAt: number, now: number): void {
     const { recorder } = this.ctx;
-    recorder.lagged((now - intendedAt) * 1000);
+    const lagMs = now - intendedAt;
+    recorder.lagged(lagMs * 1000);
     if (this.ctx.measuring) {
       this.scheduledMeasured++;
       this.scheduledThisSecond++;
+      if (lagMs > this.lagMaxThisSecond) this.lagMaxThisSecond = lagMs;
     }
     if (this.inflight < this.options.maxInflight) {
       this.inflight++;
@@ -158,6 +165,8 @@ export class ArrivalScheduler {
   }
 
   private drop(recorder: Recorder): void {
+    // Requests queued in the warmup and dropped later go to the warmup's figures, not the series.
+    if (this.ctx.measuring && recorder === this.ctx.recorder) this.droppedThisSecond++;
     recorder.dropped(pickRequest(this.ctx.cumulative, Math.random()));
   }
 

@@ -6,12 +6,14 @@
 // and re-encoded, and every summary is recomputed from the sums (so P99 of the merge is the P99 of all
 // requests, not an average of P99s). Rates are recomputed: rps = completed / the longest measured window.
 //
-// Not exact, by nature: the per-second series is aligned by wall clock (each part's measured window
-// start, rounded to whole seconds) and its counts add, but a second's p50/p99 are kept per part only:
-// the merge takes the largest p99 (an upper bound) and the request-weighted mean of the p50s. The
-// generator's self-monitoring keeps the worst part (each part is a separate event loop).
+// The per-second series is aligned by wall clock (each part's measured window start, rounded to whole
+// seconds) and its counts add; each second's p50/p90/p99 come from the sum of the parts' histograms of
+// that second (`histograms.series`), so they are exact too. Only parts without those histograms (results
+// of schema 1, or built by hand) fall back to an approximation for the seconds they are in: the largest
+// p90/p99 (upper bounds) and the request-weighted mean of the p50s; the merge then carries no per-second
+// histograms. The generator's self-monitoring keeps the worst part (each part is a separate event loop).
 import { sum, unique } from '../util/list.ts';
-import { addInto, createHistogram, decode, encode, summarize, type LatencyHistogram } from '../result/histogram.ts';
+import { addInto, createHistogram, decode, encode, percentilesMs, summarize, type LatencyHistogram } from '../result/histogram.ts';
 import type { Counts, GeneratorStats, LatencySummary, PlanSummary, RequestStats, RunResult, SeriesPoint, TlsSummary } from '../result/result.ts';
 
 const EXAMPLES_PER_CLASS = 3;
@@ -32,6 +34,7 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
   }
   const total = mergeStats(parts, durationMs, histograms);
   const protocols = sumRecords(parts.map((p) => p.protocols ?? {}));
+  const series = mergeSeries(parts);
   const merged: RunResult = {
     ...first,
     name: joinDistinct(parts.map((p) => p.name)),
@@ -51,8 +54,8 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
     bytes: { sent: sum(parts.map((p) => p.bytes.sent)), received: sum(parts.map((p) => p.bytes.received)) },
     errorExamples: mergeExamples(parts.map((p) => p.errorExamples)),
     requests,
-    series: mergeSeries(parts),
-    histograms: encodeHistograms(histograms),
+    series: series.points,
+    histograms: { ...encodeHistograms(histograms), ...(series.histograms && { series: series.histograms }) },
   };
   const measureStarts = parts.map((p) => p.measureStartedAt).filter((t): t is string => t !== undefined);
   if (measureStarts.length > 0) merged.measureStartedAt = earliest(measureStarts);
@@ -228,47 +231,76 @@ function mergePlans(plans: readonly PlanSummary[]): PlanSummary {
 /** Rates divided into parts and added back carry float noise (100/3 × 3 = 100.00000000000001). */
 const roundRate = (rate: number): number => Math.round(rate * 1e6) / 1e6;
 
-/** Per-second series aligned by each part's measured-window start (wall clock, whole seconds). */
-function mergeSeries(parts: readonly RunResult[]): SeriesPoint[] {
-  const starts = parts.map((p) => Date.parse(p.measureStartedAt ?? p.startedAt));
-  const base = Math.min(...starts);
-  const byT = new Map<number, SeriesPoint[]>();
-  parts.forEach((part, i) => {
-    const shift = Math.round((starts[i]! - base) / 1000);
-    for (const point of part.series) {
-      const t = point.t + shift;
-      byT.set(t, [...(byT.get(t) ?? []), point]);
-    }
-  });
-  return [...byT.entries()].sort((a, b) => a[0] - b[0]).map(([t, points]) => mergePoint(t, points));
+/** One part's point of a second, with that second's encoded histogram (undefined: the part has none). */
+interface PartSecond {
+  point: SeriesPoint;
+  histogram: string | null | undefined;
 }
 
-function mergePoint(t: number, points: readonly SeriesPoint[]): SeriesPoint {
-  const requests = sum(points.map((p) => p.requests));
-  const timed = points.filter((p) => p.p50 !== null && p.requests > 0);
-  const weighted = timed.length === 0 ? null : sum(timed.map((p) => p.p50! * p.requests)) / sum(timed.map((p) => p.requests));
-  const p99s = points.map((p) => p.p99).filter((v): v is number => v !== null);
-  const point: SeriesPoint = {
-    t,
-    requests,
-    errors: sum(points.map((p) => p.errors)),
-    p50: weighted === null ? null : Math.round(weighted * 1000) / 1000,
-    p99: p99s.length === 0 ? null : Math.max(...p99s),
-  };
-  const worst = (key: 'eventLoopDelayP99' | 'eventLoopDelayMax' | 'cpuPercent' | 'rssMb') => {
+/**
+ * Per-second series aligned by each part's measured-window start (wall clock, whole seconds), with the
+ * merged per-second histograms (null when some part had none: see the file comment).
+ */
+function mergeSeries(parts: readonly RunResult[]): { points: SeriesPoint[]; histograms: Array<string | null> | null } {
+  const starts = parts.map((p) => Date.parse(p.measureStartedAt ?? p.startedAt));
+  const base = Math.min(...starts);
+  const byT = new Map<number, PartSecond[]>();
+  parts.forEach((part, i) => {
+    const shift = Math.round((starts[i]! - base) / 1000);
+    const encoded = part.histograms.series;
+    part.series.forEach((point, index) => {
+      const t = point.t + shift;
+      byT.set(t, [...(byT.get(t) ?? []), { point, histogram: encoded === undefined ? undefined : (encoded[index] ?? null) }]);
+    });
+  });
+  const merged = [...byT.entries()].sort((a, b) => a[0] - b[0]).map(([t, seconds]) => mergePoint(t, seconds));
+  const exact = merged.every((m) => m.histogram !== undefined);
+  return { points: merged.map((m) => m.point), histograms: exact ? merged.map((m) => m.histogram!) : null };
+}
+
+function mergePoint(t: number, seconds: readonly PartSecond[]): { point: SeriesPoint; histogram: string | null | undefined } {
+  const points = seconds.map((s) => s.point);
+  const histogram = addSecond(seconds);
+  const [p50 = null, p90 = null, p99 = null] =
+    histogram === undefined ? approximatePercentiles(points) : histogram === null ? [] : percentilesMs(histogram, [50, 90, 99]);
+  const point: SeriesPoint = { t, requests: sum(points.map((p) => p.requests)), errors: sum(points.map((p) => p.errors)), p50, p90, p99 };
+  const worst = (key: 'eventLoopDelayP99' | 'eventLoopDelayMax' | 'cpuPercent' | 'rssMb' | 'scheduleLagMax') => {
     const values = points.map((p) => p[key]).filter((v): v is number => v !== undefined);
     if (values.length > 0) point[key] = Math.max(...values);
   };
-  const added = (key: 'scheduled' | 'vus') => {
+  const added = (key: 'scheduled' | 'dropped' | 'vus') => {
     if (points.some((p) => p[key] !== undefined)) point[key] = sum(points.map((p) => p[key] ?? 0));
   };
   worst('eventLoopDelayP99');
   worst('eventLoopDelayMax');
   worst('cpuPercent');
   worst('rssMb');
+  worst('scheduleLagMax');
   added('scheduled');
+  added('dropped');
   added('vus');
-  return point;
+  return { point, histogram: histogram ? encode(histogram) : histogram };
+}
+
+/** The sum of the parts' histograms of one second; null when none timed a response; undefined when a timed part has none. */
+function addSecond(seconds: readonly PartSecond[]): LatencyHistogram | null | undefined {
+  const timed = seconds.filter((s) => s.histogram !== null && !(s.histogram === undefined && s.point.p50 === null));
+  if (timed.length === 0) return null;
+  if (timed.some((s) => s.histogram === undefined)) return undefined;
+  const into = createHistogram();
+  for (const s of timed) addInto(into, decode(s.histogram!));
+  return into;
+}
+
+/** Parts without per-second histograms: the request-weighted mean of the p50s, the largest p90 and p99 (upper bounds). */
+function approximatePercentiles(points: readonly SeriesPoint[]): Array<number | null> {
+  const timed = points.filter((p) => p.p50 !== null && p.requests > 0);
+  const weighted = timed.length === 0 ? null : sum(timed.map((p) => p.p50! * p.requests)) / sum(timed.map((p) => p.requests));
+  const largest = (values: ReadonlyArray<number | null | undefined>) => {
+    const present = values.filter((v): v is number => typeof v === 'number');
+    return present.length === 0 ? null : Math.max(...present);
+  };
+  return [weighted === null ? null : Math.round(weighted * 1000) / 1000, largest(points.map((p) => p.p90)), largest(points.map((p) => p.p99))];
 }
 
 function mergeWarmup(list: ReadonlyArray<RunResult['warmup']>): RunResult['warmup'] {

@@ -103,6 +103,7 @@ export interface Recording {
     /** With a retry policy only: first attempts' latency (see RequestStats.firstTryMs). */
     firstTry?: string;
     requests: Record<string, { latency: string; ttfb: string; serviceTime: string; firstTry?: string }>;
+    series: Array<string | null>;
   };
   scheduleLagMs: LatencySummary;
   /** The expected interval used by the closed-model correction, in ms (null when not applied). */
@@ -138,6 +139,8 @@ export class Recorder {
   private secondRequests = 0;
   private secondErrors = 0;
   private readonly series: SeriesPoint[] = [];
+  /** Each series point's own histogram, encoded (null: no response that second), for exact merges. */
+  private readonly seriesHistograms: Array<string | null> = [];
   private startedAt = 0;
   private ticker: NodeJS.Timeout | null = null;
 
@@ -261,15 +264,18 @@ export class Recorder {
     // (the run's median service time is not known until its end).
     const intervalUs = this.secondRequests ? this.expectedIntervalUs() : null;
     const second = intervalUs === null ? this.second : correctedCopy(this.second, intervalUs);
-    const [p50 = null, p99 = null] = this.secondRequests ? percentilesMs(second, [50, 99]) : [];
+    const timed = second.totalCount > 0;
+    const [p50 = null, p90 = null, p99 = null] = timed ? percentilesMs(second, [50, 90, 99]) : [];
     this.series.push({
       t: this.series.length + 1,
       requests: this.secondRequests,
       errors: this.secondErrors,
       p50,
+      p90,
       p99,
       ...this.perSecond?.(),
     });
+    this.seriesHistograms.push(timed ? encode(second) : null);
     this.second.reset();
     this.secondRequests = 0;
     this.secondErrors = 0;
@@ -321,6 +327,7 @@ export class Recorder {
         scheduleLag: encode(this.scheduleLag),
         ...firstTry(this.total),
         requests: requestHistograms,
+        series: [...this.seriesHistograms],
       },
       scheduleLagMs: summarize(this.scheduleLag),
       expectedIntervalMs: intervalUs === null ? null : intervalUs / 1000,

@@ -22,7 +22,7 @@ export function formatDelta(row: ComparisonRow): string {
   return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${abs >= 100 ? abs.toFixed(0) : abs.toFixed(1)}%`;
 }
 
-function verdictText(row: ComparisonRow): string {
+export function verdictText(row: ComparisonRow): string {
   switch (row.verdict) {
     case 'regressed':
       return 'REGRESSED';

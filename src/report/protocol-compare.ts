@@ -28,7 +28,8 @@ function errors(result: RunResult): string {
   return n === 0 ? '0' : `${formatCount(n)} (${formatPercent(result.errorRate)})`;
 }
 
-const ROWS: Array<[string, (r: RunResult) => string]> = [
+/** The rows of the side-by-side table (the HTML report shows the same ones). */
+export const PROTOCOL_ROWS: Array<[string, (r: RunResult) => string]> = [
   ['protocol used', (r) => r.protocol ?? 'none'],
   ['req/s', (r) => formatRate(r.rps)],
   ['P50', (r) => (r.latencyMs.count === 0 ? '-' : formatMs(Math.min(r.latencyMs.p50, r.latencyMs.max)))],
@@ -40,7 +41,7 @@ const ROWS: Array<[string, (r: RunResult) => string]> = [
 export function renderProtocolComparison(runs: RunResult[], options: { color: boolean }): string {
   const paint = painter(options.color);
   const head = ['', ...runs.map((r) => `requested ${r.plan.protocol}`)];
-  const body = ROWS.map(([label, cell]) => [label, ...runs.map((r) => (r.error ? '-' : cell(r)))]);
+  const body = PROTOCOL_ROWS.map(([label, cell]) => [label, ...runs.map((r) => (r.error ? '-' : cell(r)))]);
   const first = runs[0];
   const load = first ? `, ${formatCount(first.plan.concurrency)} users, same plan each run` : '';
   const out = [

@@ -102,6 +102,28 @@ export function valuesAtPercentiles(histogram: LatencyHistogram, ascending: read
   return values;
 }
 
+/**
+ * For each ascending bound (µs), how many values are at or below it, in one walk over the counts. A value
+ * counts as its bucket's highest equivalent value, the one a percentile reports: exact to the histogram's
+ * precision (3 significant digits).
+ */
+export function countsAtOrBelow(histogram: LatencyHistogram, ascendingUs: readonly number[]): number[] {
+  const counts = ascendingUs.map(() => 0);
+  if (histogram.totalCount === 0) return counts;
+  const last = histogram.countsArrayIndex(histogram.maxValue);
+  let next = 0;
+  let running = 0;
+  for (let i = 0; i <= last && next < ascendingUs.length; i++) {
+    const count = histogram.getCountAtIndex(i);
+    if (count === 0) continue;
+    const value = histogram.highestEquivalentValue(histogram.valueFromIndex(i));
+    for (; next < ascendingUs.length && value > ascendingUs[next]!; next++) counts[next] = running;
+    running += count;
+  }
+  for (; next < ascendingUs.length; next++) counts[next] = running;
+  return counts;
+}
+
 /** Values at ascending percentiles in milliseconds (0s when empty). */
 export function percentilesMs(histogram: LatencyHistogram, ascending: readonly number[]): number[] {
   return histogram.totalCount === 0 ? ascending.map(() => 0) : valuesAtPercentiles(histogram, ascending).map(usToMs);

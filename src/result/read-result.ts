@@ -4,7 +4,7 @@ import { UsageError } from '../util/errors.ts';
 import { readTextFile } from '../util/read-file.ts';
 import { SCHEMA_VERSION, type RunResult } from './result.ts';
 
-/** Result schema versions this build reads (1 lacks only the firstTry histograms, which compare never reads). */
+/** Result schema versions this build reads (1 lacks only the firstTry and per-second histograms and the per-second p90: compare never reads them, a report of 1 shows no per-second P90). */
 export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, SCHEMA_VERSION];
 
 export interface ReadOptions {
@@ -18,17 +18,32 @@ const HOW = 'write one with: loadhttp run ... --json FILE';
 
 /** `label` names where the path came from in messages ("--baseline", "base"). */
 export function readResultFile(file: string, label: string, options: ReadOptions = {}): RunResult {
+  return checkResult(readJson(file, label), file, label, options);
+}
+
+/**
+ * For `loadhttp report`: a result (merged ones included), or the runs of a --compare-protocols JSON; the
+ * result of a run that measured nothing is read too (its report says why).
+ */
+export function readResultsFile(file: string, label: string): RunResult[] {
+  const data = readJson(file, label);
+  const options = { failed: true };
+  const runs = (data as { compare?: unknown; runs?: unknown }).compare === 'protocols' ? (data as { runs: unknown }).runs : null;
+  if (runs === null) return [checkResult(data, file, label, options)];
+  if (!Array.isArray(runs) || runs.length === 0) throw new UsageError(`${label}: ${file} is a --compare-protocols result without runs`);
+  return runs.map((run, i) => checkResult(run, `${file} (run ${i + 1})`, label, options));
+}
+
+function readJson(file: string, label: string): unknown {
   const text = readTextFile(file, (why) => {
     throw new UsageError(`${label}: cannot read ${file}: ${why}`);
   });
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     const why = (error as Error).message.replace(/\s+/g, ' ');
     throw new UsageError(`${label}: ${file} is not JSON (${why}); expected a loadhttp result (${HOW})`);
   }
-  return checkResult(data, file, label, options);
 }
 
 function checkResult(data: unknown, file: string, label: string, options: ReadOptions): RunResult {

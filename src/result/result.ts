@@ -4,7 +4,10 @@
 
 import type { Comparison, ThresholdOutcome } from './verdicts.ts';
 
-/** 2: encoded firstTry histograms (histograms.firstTry), so merged first-try figures are exact. */
+/**
+ * 2: encoded firstTry histograms (histograms.firstTry), so merged first-try figures are exact; p90, and a
+ * histogram per second (histograms.series), so merged per-second percentiles are exact too.
+ */
 export const SCHEMA_VERSION = 2;
 
 /** Latency figures in milliseconds (recorded in integer microseconds, converted once here). */
@@ -75,8 +78,13 @@ export interface SeriesPoint {
   t: number;
   requests: number;
   errors: number;
-  /** null when no response completed in that second. */
+  /**
+   * null when no response completed in that second. Computed from that second's own histogram (never by
+   * averaging percentiles): `histograms.series[i]` holds it, so merged results recompute them exactly.
+   */
   p50: number | null;
+  /** Schema 2 and later (older files lack it). */
+  p90: number | null;
   p99: number | null;
   /** The generator's own event-loop delay in that second (ms): its P99 and max. */
   eventLoopDelayP99?: number;
@@ -87,6 +95,10 @@ export interface SeriesPoint {
   rssMb?: number;
   /** Open model: requests the schedule called for in that second. */
   scheduled?: number;
+  /** Open model (schema 2): requests dropped in that second (queue full, or still queued at the stop). */
+  dropped?: number;
+  /** Open model (schema 2): the latest start against the schedule in that second, in ms (the generator's lateness). */
+  scheduleLagMax?: number;
   /** Closed model with stages: virtual users running at the end of that second. */
   vus?: number;
 }
@@ -237,6 +249,11 @@ export interface RunResult extends RequestStats {
     /** With a retry policy only (schemaVersion 2): first attempts' latency (see firstTryMs). */
     firstTry?: string;
     requests: Record<string, { latency: string; ttfb: string; serviceTime?: string; firstTry?: string }>;
+    /**
+     * Schema 2: one latency histogram per `series` point (same index; null for a second with no response),
+     * so `loadhttp merge` and --workers add seconds exactly. Corrected like latencyMs.
+     */
+    series?: Array<string | null>;
   };
   /** Present when the run failed to measure anything meaningful (exit 3). */
   error?: { class: string; message: string };

@@ -1,7 +1,7 @@
 // Builds RunResults with real encoded histograms from listed latencies, for the tests of the pure
 // report functions (thresholds, JUnit, Markdown, compare).
 import { addInto, createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../../src/result/histogram.ts';
-import type { RequestStats, RunResult } from '../../src/result/result.ts';
+import { SCHEMA_VERSION, type RequestStats, type RunResult } from '../../src/result/result.ts';
 
 export interface ReqSpec {
   latenciesUs: number[];
@@ -56,7 +56,7 @@ export function buildResult(reqs: Record<string, ReqSpec>, opts: { name?: string
   const emptyLatency = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   return {
     ...totals,
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: 'loadhttp', version: '0.1.0', node: 'v24.0.0' },
     name: opts.name ?? 'test run',
     target: 'http://127.0.0.1:8080',

@@ -131,6 +131,7 @@ function buildSeries(total: Built): SeriesPoint[] {
     requests: perSecond,
     errors: errorsPerSecond[i] ?? 0,
     p50: total.stats.latencyMs.p50,
+    p90: total.stats.latencyMs.p90,
     p99: total.stats.latencyMs.p99,
   }));
 }

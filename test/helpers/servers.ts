@@ -49,6 +49,20 @@ export interface ServerOptions {
   handler?: Handler;
 }
 
+/**
+ * A `delayMs` for startServer that stalls once: every request arriving in [start, start + ms), start being
+ * `afterMs` after the first request, is held until the stall ends; the others wait 1 ms.
+ */
+export function freezeOnce(afterMs: number, ms: number): (req: unknown) => number {
+  let first: number | null = null;
+  return () => {
+    const now = performance.now();
+    first ??= now;
+    const start = first + afterMs;
+    return now >= start && now < start + ms ? start + ms - now : 1;
+  };
+}
+
 export function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const stats: ServerStats = { requests: 0, sockets: 0, inFlight: 0, maxInFlight: 0, byPath: new Map(), serviceMs: [] };
   const sockets = new Set<Socket>();

@@ -1,6 +1,7 @@
 // The known truth for merged results (workers, shards): one fresh histogram fed every recorded value of
 // each part's own encoded histograms, bucket by bucket, without the merge's code (record/merge.ts adds
-// histograms with hdr's add). Its summary is what the merged result must report, exactly.
+// histograms with hdr's add). Its summary is what the merged result must report, exactly, in total and
+// for each second of the series.
 import assert from 'node:assert/strict';
 import { createHistogram, decode, summarize } from '../../src/result/histogram.ts';
 import type { Counts, LatencySummary, RunResult } from '../../src/result/result.ts';
@@ -53,4 +54,29 @@ export function assertExactUnion(merged: RunResult, parts: readonly RunResult[])
     assertSameSummary(stats.latencyMs, unionSummary(encoded), `${name} latency`, present.map((p) => p.requests[name]!.latencyMs.max));
   }
   assert.equal(merged.latencyMs.count, merged.counts.completed, 'every completed request is in the merged histogram');
+  assertExactSeconds(merged, parts);
+}
+
+/**
+ * Each merged second's P50/P90/P99 are those of the union of the parts' histograms of that wall-clock
+ * second (each part's t shifted by its measured-window start, in whole seconds, from the earliest).
+ */
+function assertExactSeconds(merged: RunResult, parts: readonly RunResult[]): void {
+  const starts = parts.map((p) => Date.parse(p.measureStartedAt ?? p.startedAt));
+  const base = Math.min(...starts);
+  const byT = new Map<number, string[]>();
+  parts.forEach((part, i) => {
+    const shift = Math.round((starts[i]! - base) / 1000);
+    part.series.forEach((point, index) => {
+      const encoded = part.histograms.series![index];
+      if (encoded) byT.set(point.t + shift, [...(byT.get(point.t + shift) ?? []), encoded]);
+    });
+  });
+  assert.equal(merged.histograms.series?.length, merged.series.length, 'a histogram per merged second');
+  for (const point of merged.series) {
+    const encoded = byT.get(point.t) ?? [];
+    const union = encoded.length === 0 ? null : unionSummary(encoded);
+    const expected = union === null ? [null, null, null] : [union.p50, union.p90, union.p99];
+    assert.deepEqual([point.p50, point.p90, point.p99], expected, `second ${point.t}: the percentiles of the parts' seconds together`);
+  }
 }

@@ -1,0 +1,87 @@
+// The Prometheus text exposition of a result: well-formed families, counters equal to the result's,
+// latency histogram buckets counted exactly from the encoded HDR histograms, escaped label values.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LATENCY_BUCKETS_S, escapeLabelValue, renderPrometheus } from '../src/report/prometheus.ts';
+import { buildResult } from './helpers/build-result.ts';
+import { sampleResult } from './helpers/sample-result.ts';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** A strict reader of the text format: HELP and TYPE once per family, before its samples. */
+function parse(text: string): { types: Map<string, string>; samples: Sample[] } {
+  assert.ok(text.endsWith('\n'));
+  const types = new Map<string, string>();
+  const helped = new Set<string>();
+  const samples: Sample[] = [];
+  for (const line of text.slice(0, -1).split('\n')) {
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (meta) {
+      const [, kind, name, rest] = meta;
+      const seen = kind === 'HELP' ? helped : types;
+      assert.ok(!seen.has(name!), `${kind} ${name} twice`);
+      if (kind === 'HELP') helped.add(name!);
+      else types.set(name!, rest!);
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    assert.ok(m, `not a sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const pair of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g)) {
+      labels[pair[1]!] = pair[2]!.replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch));
+    }
+    const family = m[1]!.replace(/_(bucket|sum|count)$/, (suffix) => (types.get(m[1]!.slice(0, -suffix.length)) === 'histogram' ? '' : suffix));
+    assert.ok(types.has(family), `${m[1]} before its TYPE`);
+    samples.push({ name: m[1]!, labels, value: m[3] === '+Inf' ? Infinity : Number(m[3]) });
+  }
+  return { types, samples };
+}
+
+const total = (samples: Sample[], name: string): number => samples.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
+
+test('prometheus: counters and responses equal the result\'s, per request and summed', () => {
+  const result = sampleResult({
+    thresholds: [{ expr: 'p99<250ms', metric: 'p99', request: null, op: '<', limit: 250, actual: 44, passed: true, unit: 'ms' }],
+    protocols: { h2: 8 },
+  });
+  const { types, samples } = parse(renderPrometheus(result, { job: 'nightly' }));
+  assert.equal(types.get('loadhttp_requests_sent_total'), 'counter');
+  assert.equal(types.get('loadhttp_request_duration_seconds'), 'histogram');
+  assert.equal(total(samples, 'loadhttp_requests_sent_total'), result.counts.sent);
+  assert.equal(total(samples, 'loadhttp_requests_completed_total'), result.counts.completed);
+  assert.equal(total(samples, 'loadhttp_requests_failed_total'), result.counts.failed);
+  assert.equal(total(samples, 'loadhttp_responses_total'), result.counts.completed);
+  assert.equal(samples.find((s) => s.name === 'loadhttp_responses_total' && s.labels.request === 'list' && s.labels.status === '503')!.value, 4);
+  assert.equal(samples.find((s) => s.name === 'loadhttp_requests_failed_total' && s.labels.class === 'timeout')!.labels.request, 'create');
+  assert.equal(total(samples, 'loadhttp_request_duration_seconds_count'), result.latencyMs.count);
+  assert.equal(samples.find((s) => s.name === 'loadhttp_threshold_passed')!.labels.threshold, 'p99<250ms');
+  assert.equal(samples.find((s) => s.name === 'loadhttp_connections_opened_total')!.labels.protocol, 'h2');
+  assert.ok(samples.every((s) => s.labels.job === 'nightly'), 'the extra labels on every sample');
+  assert.throws(() => renderPrometheus(result, { 'bad-name': 'x' }), RangeError);
+});
+
+test('prometheus: latency buckets are cumulative counts of the recorded values at or below each bound', () => {
+  const latencies = [500, 1_000, 1_001, 2_400, 30_000, 2_000_000, 70_000_000];
+  const result = buildResult({ only: { latenciesUs: latencies } });
+  const { samples } = parse(renderPrometheus(result));
+  const buckets = samples.filter((s) => s.name === 'loadhttp_request_duration_seconds_bucket');
+  assert.deepEqual(buckets.map((b) => b.labels.le), [...LATENCY_BUCKETS_S.map(String), '+Inf']);
+  const expected = [...LATENCY_BUCKETS_S.map((le) => latencies.filter((us) => us <= le * 1e6).length), latencies.length];
+  assert.deepEqual(buckets.map((b) => b.value), expected);
+  assert.deepEqual(expected.slice(0, 3), [2, 4, 4], '1 ms holds 0.5 and 1.0 ms, not 1.001 ms');
+  const sum = samples.find((s) => s.name === 'loadhttp_request_duration_seconds_sum')!.value;
+  const exact = latencies.reduce((a, b) => a + b, 0) / 1e6;
+  assert.ok(Math.abs(sum - exact) / exact < 0.001, `sum ${sum} vs ${exact}`);
+  assert.equal(samples.find((s) => s.name === 'loadhttp_request_duration_seconds_count')!.value, latencies.length);
+});
+
+test('prometheus: label values are escaped; a hostile request name stays one label', () => {
+  const name = 'a "quoted" \\ name\nwith a line feed';
+  assert.equal(escapeLabelValue(name), 'a \\"quoted\\" \\\\ name\\nwith a line feed');
+  const { samples } = parse(renderPrometheus(buildResult({ [name]: { latenciesUs: [1000] } })));
+  assert.equal(samples.find((s) => s.name === 'loadhttp_requests_sent_total')!.labels.request, name);
+});
