@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 // sessions carrying requests start at connections[1].
 import { createServer as createH2Server, createSecureServer, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { classifyError } from '../src/record/classify.ts';
+import { classifyError } from '../src/result/failure-classes.ts';
 import { createH2Transport, type H2Transport } from '../src/transport/h2/transport.ts';
 import type { PreparedRequest, SendOutcome } from '../src/transport/transport.ts';
 import type { TransportOptions } from '../src/transport/transport.ts';
