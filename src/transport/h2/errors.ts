@@ -1,5 +1,5 @@
 // HTTP/2 errors. A connection error is thrown inside the session while it reads frames and ends the session
-// (GOAWAY with its code); what reaches a request is a coded error that record/classify.ts maps to a class.
+// (GOAWAY with its code); what reaches a request is a coded error that result/failure-classes.ts maps to a class.
 import { errorName } from './frames.ts';
 
 /** A violation that ends the whole connection (RFC 9113 §5.4.1): `code` is the HTTP/2 error code sent in GOAWAY. */
@@ -13,7 +13,7 @@ export class H2ConnectionError extends Error {
   }
 }
 
-/** The codes record/classify.ts maps: protocol-error, goaway, stream-reset, connection-reset. */
+/** The codes result/failure-classes.ts maps: protocol-error, goaway, stream-reset, connection-reset. */
 export const H2_PROTOCOL = 'LOADHTTP_H2_PROTOCOL';
 export const H2_GOAWAY = 'LOADHTTP_H2_GOAWAY';
 export const H2_RST = 'LOADHTTP_H2_RST';

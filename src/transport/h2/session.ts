@@ -52,7 +52,7 @@ import {
   writeUint32,
 } from './frames.ts';
 import { HpackDecoder, HpackError } from './hpack/decoder.ts';
-import type { H2Stream } from './stream.ts';
+import type { H2Stream, StreamCarrier } from './stream.ts';
 import { StreamTable } from './stream-table.ts';
 
 export interface SessionOwner {
@@ -107,7 +107,7 @@ export interface SessionOptions {
   firstStreamId?: number;
 }
 
-export class Session {
+export class Session implements StreamCarrier {
   private state = CONNECTING;
   private socket: Socket | null = null;
   private readonly owner: SessionOwner;

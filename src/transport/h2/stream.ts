@@ -3,11 +3,16 @@
 import type { Deadlined } from '../deadlines.ts';
 import type { PreparedRequest, SendCallback, SendOutcome } from '../transport.ts';
 import { InboundWindow } from './flow-control.ts';
-import type { Session } from './session.ts';
 
 /** What a stream needs from its transport: ending it early (timeouts, the run stopping). */
 export interface StreamOwner {
   abort(stream: H2Stream, reason: Error): void;
+}
+
+/** The session carrying a stream (session.ts), as far as the transport reaches it through the stream. */
+export interface StreamCarrier {
+  /** Ends the stream early: RST_STREAM CANCEL. */
+  cancel(stream: H2Stream): void;
 }
 
 export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
@@ -46,7 +51,7 @@ export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
   /** The final (non-1xx) response headers arrived. */
   responded = false;
   /** The session carrying it, or null while it waits for one. */
-  session: Session | null = null;
+  session: StreamCarrier | null = null;
   private readonly owner: StreamOwner;
 
   constructor(owner: StreamOwner) {
