@@ -12,6 +12,7 @@ import type { RunResult } from '../src/result/result.ts';
 import type { ProtocolComparisonJson } from '../src/report/protocol-compare.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { CERTS, startH2Server, startServer, startTlsH1Server } from './helpers/servers.ts';
+import { frame, simpleResponse, startFrameServer, u32 } from './helpers/h2-frame-server.ts';
 
 /** Runs the CLI with --json to a temporary file; returns the output and the parsed JSON (if written). */
 async function run<T = RunResult>(args: string[]): Promise<CliResult & { json: T }> {
@@ -252,6 +253,30 @@ test('--compare-protocols: the same load over h1 then h2, one side-by-side table
     const usage = await run(['--url', `${server.url}/`, '--compare-protocols', '--h2']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--compare-protocols runs h1 and h2 in turn/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('GOAWAY mid-run (frame server): the streams it left unprocessed are written again, counted in the JSON and the report', async () => {
+  const held: number[] = [];
+  const server = await startFrameServer({
+    onRequest: (conn, stream) => {
+      // connections[0] is the preflight's probe; the first session is connections[1].
+      if (conn.index !== 1) return void conn.write(simpleResponse(stream));
+      held.push(stream);
+      if (held.length === 4) {
+        void conn.write(Buffer.concat([frame(7, 0, 0, u32(held[1]!, 0)), simpleResponse(held[0]!), simpleResponse(held[1]!)])).then(() => conn.socket.end());
+      }
+    },
+  });
+  try {
+    const out = await run(['--url', `${server.url}/`, '-c', '4', '-n', '40', '--h2']);
+    assert.equal(out.code, 0, out.stderr);
+    assertInvariant(out.json);
+    assert.equal(out.json.counts.completed, 40);
+    assert.equal(out.json.resent, 2);
+    assert.match(out.stdout, /40 sent, 40 completed, 0 failed, 0 cancelled; 2 written again on a new connection \(the server had not processed them\)/);
   } finally {
     await server.close();
   }
