@@ -13,7 +13,15 @@ export function protocolLine(result: RunResult): string {
   const mixed = byProtocol.length > 1 ? ` (${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')})` : '';
   const streams = result.streamsPerSession ? `, up to ${formatCount(result.streamsPerSession)} streams each` : '';
   const requested = result.plan.protocol && result.plan.protocol !== result.protocol ? ` (requested: ${result.plan.protocol})` : '';
-  return `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${mixed}${streams}${requested}`;
+  return `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${mixed}${streams}${requested}${widened(result)}`;
+}
+
+/** When the server allowed fewer streams per session than planned and more sessions were opened to make up. */
+function widened(result: RunResult): string {
+  const { sessions, streamsPerSession, plan } = result;
+  if (!sessions || !streamsPerSession || sessions <= plan.connections) return '';
+  const planned = plan.maxConcurrentStreams === undefined ? '' : ` (${formatCount(plan.maxConcurrentStreams)} planned)`;
+  return `; the server allows ${plural(streamsPerSession, 'stream')} per session${planned}: ${formatCount(sessions)} sessions at once, not ${formatCount(plan.connections)}, to reach ${formatCount(plan.maxInflight)} in flight`;
 }
 
 /** The pool line: HTTP/2 plans count sessions × streams, HTTP/1.1 plans connections × pipelining. */

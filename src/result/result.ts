@@ -208,6 +208,12 @@ export interface RunResult extends RequestStats {
   resent?: number;
   /** HTTP/2 runs: streams allowed per session, min(plan's maxConcurrentStreams, the server's SETTINGS). */
   streamsPerSession?: number | null;
+  /**
+   * HTTP/2 runs on loadhttp's transport (schema 2): the most sessions carrying streams at once. Above
+   * plan.connections when the server allowed fewer streams per session than planned and more sessions were
+   * opened to reach the planned in-flight requests. Null otherwise (undici; HTTP/1.1).
+   */
+  sessions?: number | null;
   /** https:// runs: verification, ALPN offer, handshakes full vs resumed, handshake time; null for http://. */
   tls?: TlsSummary | null;
   startedAt: string;

@@ -14,6 +14,8 @@ export interface TransportOptions {
   pipelining: number;
   /** h2: streams in flight per session (the server's SETTINGS may lower it). */
   maxConcurrentStreams: number;
+  /** Requests in flight at once across the run (the engine's bound). */
+  maxInflight: number;
   tls: TlsSettings;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
@@ -63,11 +65,17 @@ export interface TransportStats {
   protocols: Partial<Record<WireProtocol, number>>;
   /** HTTP/2: streams per session in use, min(our limit, the server's SETTINGS_MAX_CONCURRENT_STREAMS). */
   streamsPerSession: number | null;
+  /**
+   * HTTP/2: the most sessions taking streams at once. More than planned when the server allows fewer streams per
+   * session than planned and the transport opened more sessions to reach the asked concurrency.
+   */
+  sessions: number | null;
   /** https:// targets only. */
   tls: TlsStats | null;
   /**
-   * HTTP/1.1: requests written again on a new connection because the one they were pipelined on closed
-   * before answering them. Absent where the transport cannot count them (undici resends them too).
+   * Requests written again on a new connection because the server had not processed them: HTTP/1.1, the
+   * connection they were pipelined on closed before answering them; HTTP/2, they were above a GOAWAY's last
+   * stream id. Absent where the transport cannot count them (undici resends them too).
    */
   resent?: number;
 }

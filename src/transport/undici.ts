@@ -232,6 +232,7 @@ class UndiciTransport implements Transport {
       opened: this.connector.opened,
       protocols: { ...this.connector.protocols },
       streamsPerSession: this.streamsPerSession,
+      sessions: this.mode.forcedH2 ? this.clients.length : null,
       tls: this.connector.tlsStats(),
     };
   }

@@ -19,7 +19,7 @@
 // done per second of wall time (a progress tick, an event-loop delay monitor, keep-alive timers) weighs
 // 30-50× more per request than in a real run.
 //   INS_WARMUP=60 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
-//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 INS_GENERATORS=undici,loadhttp npm run bench:instructions
+//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 INS_GENERATORS=undici,loadhttp,h2load npm run bench:instructions
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,27 @@ const generators = [
     argv: (url) => [node, path.join(HERE, 'raw-h1.mjs'), url, CONNS, BOUND_S],
   },
 ];
+// HTTP/2 yardsticks: the bare node:http2 loop (what undici's h2 runs on), a frame-level h2c loop without HPACK
+// decoding (an upper bound for a JS transport), and h2load (C, nghttp2).
+generators.push(
+  {
+    name: 'node:http2 bare loop',
+    protocols: ['h2c', 'h2'],
+    argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'node-http2.mjs'), url, shape(proto).conns, shape(proto).streams, BOUND_S],
+  },
+  {
+    name: 'frame-level h2c loop (no HPACK decoding)',
+    protocols: ['h2c'],
+    argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'frame-h2c.mjs'), url, shape(proto).conns, shape(proto).streams, BOUND_S],
+  },
+);
+if (which('h2load')) {
+  generators.push({
+    name: 'h2load',
+    protocols: ['h2c', 'h2'],
+    argv: (url, proto) => ['h2load', '-t1', '-c', shape(proto).conns, '-m', shape(proto).streams, '-D', BOUND_S, url],
+  });
+}
 const autocannon = path.join(ROOT, 'node_modules/.bin/autocannon');
 if (existsSync(autocannon)) {
   generators.push({ name: 'autocannon', protocols: ['h1'], argv: (url) => [node, autocannon, '-c', CONNS, '-d', BOUND_S, url] });
@@ -129,7 +150,7 @@ async function measure(name, argv, target) {
   const out = path.join(work, `cg.${name.replace(/\W+/g, '_')}`);
   // --trace-children: bin/loadhttp.js re-executes Node with its V8 flags (execve); the count follows it.
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--trace-children=yes', '--smc-check=all-non-file',
-    `--callgrind-out-file=${out}.%p`, argv[0], ...(PROFILE > 0 ? ['--perf-basic-prof'] : []), ...argv.slice(1).map(String)],
+    `--callgrind-out-file=${out}.%p`, argv[0], ...(PROFILE > 0 && argv[0] === node ? ['--perf-basic-prof'] : []), ...argv.slice(1).map(String)],
     // In the scratch folder: with --perf-basic-prof V8 also writes an isolate-*.log into the working directory.
     { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -166,15 +187,18 @@ try {
       try {
         rows.push({ name: g.name, ...(await measure(g.name, g.argv(target.urls[proto] + p, proto), target)) });
       } catch (err) {
-        console.error(`  skipped ${g.name}: ${err.message.split('\n')[0]}`);
+        console.error(`  skipped ${g.name}: ${process.env.INS_DEBUG ? err.message : err.message.split('\n')[0]}`);
       }
     }
     const ceiling = rows.find((r) => r.name === generators[0].name);
-    console.log(`\n${proto} ${p}\n| generator | requests counted | instructions/request | ÷ ceiling's |\n|---|--:|--:|--:|`);
+    const ours = rows.find((r) => r.name === 'loadhttp');
+    const cost = (r) => r.instructions / r.requests;
+    // The last column reads as speed: loadhttp does the work of one request in 1/x of this row's instructions.
+    console.log(`\n${proto} ${p}\n| generator | requests counted | instructions/request | ÷ ceiling's | loadhttp's speed × this |\n|---|--:|--:|--:|--:|`);
     for (const r of rows) {
-      const perRequest = r.instructions / r.requests;
-      const ratio = ceiling ? (perRequest / (ceiling.instructions / ceiling.requests)).toFixed(3) : '–';
-      console.log(`| ${r.name} | ${r.requests.toLocaleString('en-US')} | ${Math.round(perRequest).toLocaleString('en-US')} | ${ratio} |`);
+      const ratio = ceiling ? (cost(r) / cost(ceiling)).toFixed(3) : '–';
+      const speed = ours ? (cost(r) / cost(ours)).toFixed(2) : '–';
+      console.log(`| ${r.name} | ${r.requests.toLocaleString('en-US')} | ${Math.round(cost(r)).toLocaleString('en-US')} | ${ratio} | ${speed} |`);
     }
     for (const r of rows.filter((r) => r.top.length > 0)) {
       console.log(`\n${r.name}: costliest functions in the window, instructions per request\n${r.top.map((f) => `${Math.round(f.perRequest).toString().padStart(8)}  ${f.name}`).join('\n')}`);

@@ -1,7 +1,7 @@
 // What a transport allocates per request in the steady state: the young generation's used bytes, read
 // before and after batches of requests that ran without a scavenge in between (a PerformanceObserver on
 // 'gc' tells), divided by the batch size; Node's own socket machinery (a WriteWrap per write, ...) is
-// included. Used by test/h1-allocation.test.ts and test/bench/allocation.ts.
+// included. Used by test/h1-allocation.test.ts, test/h2-transport.test.ts and test/bench/allocation.ts.
 import { PerformanceObserver, constants, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { createTransport } from '../../src/transport/create.ts';
@@ -35,8 +35,21 @@ function drive(transport: Transport, request: PreparedRequest, count: number, co
   });
 }
 
-/** `requests` GETs of `url` (an origin plus path) after `warmup` ones, over `connections` keep-alive connections. */
-export async function youngBytes(url: string, choice: TransportChoice, requests: number, connections: number, warmup = 50_000): Promise<YoungBytes> {
+/**
+ * `requests` GETs of `url` (an origin plus path) after `warmup` ones, over `connections` keep-alive connections
+ * (h1), or with `h2`, over that many HTTP/2 sessions of `h2.streams` streams each, all in flight; `h2.batch`:
+ * requests per sample (default 500). A batch starts with every request sent outside a socket read and ends
+ * with the sessions idle: with dozens of streams in flight, 500 requests are a few rounds and that start and
+ * end weigh (~10 bytes per request with 32 streams); 5,000 make them negligible where little is allocated.
+ */
+export async function youngBytes(
+  url: string,
+  choice: TransportChoice,
+  requests: number,
+  connections: number,
+  warmup = 50_000,
+  h2: { streams: number; batch?: number } | null = null,
+): Promise<YoungBytes> {
   let scavenges = 0;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -48,10 +61,11 @@ export async function youngBytes(url: string, choice: TransportChoice, requests:
   const transport = createTransport({
     transport: choice,
     target: target.origin,
-    protocol: 'h1',
+    protocol: h2 ? 'h2' : 'h1',
     connections,
     pipelining: 1,
-    maxConcurrentStreams: 100,
+    maxConcurrentStreams: h2?.streams ?? 100,
+    maxInflight: connections * (h2?.streams ?? 1),
     tls: { insecure: false, ca: null, cert: null, key: null, servername: null },
     connectTimeoutMs: 5000,
     requestTimeoutMs: 10_000,
@@ -59,16 +73,18 @@ export async function youngBytes(url: string, choice: TransportChoice, requests:
   try {
     await transport.preflight();
     const request: PreparedRequest = { method: 'GET', path: target.pathname, headers: ['user-agent', 'loadhttp/test'], body: null, wireBytes: 60 };
-    await drive(transport, request, warmup, connections);
+    const concurrency = connections * (h2?.streams ?? 1);
+    const batch = h2?.batch ?? BATCH;
+    await drive(transport, request, warmup, concurrency);
     const samples: number[] = [];
     const before = scavenges;
     const started = performance.now();
-    for (let done = 0; done < requests; done += BATCH) {
+    for (let done = 0; done < requests; done += batch) {
       const gcs = scavenges;
       const used = newSpaceUsed();
-      await drive(transport, request, BATCH, connections);
+      await drive(transport, request, batch, concurrency);
       const grown = newSpaceUsed() - used;
-      if (scavenges === gcs && grown >= 0) samples.push(grown / BATCH);
+      if (scavenges === gcs && grown >= 0) samples.push(grown / batch);
     }
     const seconds = (performance.now() - started) / 1000;
     samples.sort((a, b) => a - b);

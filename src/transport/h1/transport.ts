@@ -152,6 +152,7 @@ class H1Transport implements Transport, ConnectionOwner, ExchangeOwner {
       opened: this.connector.opened,
       protocols: { ...this.connector.protocols },
       streamsPerSession: null,
+      sessions: null,
       tls: this.connector.tlsStats(),
       resent: this.resentCount,
     };
