@@ -88,6 +88,13 @@ test('hooks: a module beside the scenario, with a flow', () => {
   assert.equal(scenario.hooks, path.join(DIR, 'hooks.mjs'));
 });
 
+test('a flow that reads responses takes the undici transport (the one that keeps them); loadhttp\'s is refused for it', () => {
+  const capturing = 'target: http://127.0.0.1:1\nflow:\n  - path: /a\n    capture: [{ header: x, as: x }]\n  - path: "/b?x={{x}}"\n';
+  assert.equal(buildPlan(parseScenario(capturing, FILE, {}), {}, 'test').transport, 'undici');
+  assert.equal(buildPlan(parseScenario('target: http://127.0.0.1:1\nflow: [{ path: "/?v={{vu}}" }]\n', FILE, {}), {}, 'test').transport, 'loadhttp');
+  assert.throws(() => buildPlan(parseScenario(capturing, FILE, {}), { transport: 'loadhttp' }, 'test'), /captures need the response's headers and body, which only the undici transport keeps/);
+});
+
 test('unique rows: the parts of a split plan take disjoint rows that cover the file', () => {
   const rows = Array.from({ length: 10 }, (_, i) => `u${i}`);
   fs.writeFileSync(path.join(DIR, 'ten.csv'), `user\n${rows.join('\n')}\n`);

@@ -157,15 +157,19 @@ async function sendStep(ctx: VuContext, flow: Flow, step: FlowStep, vars: FlowVa
     recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
     return 'failed';
   }
+  const kept = outcome.response ?? null;
   if (!step.captures.empty) {
-    const problem = step.captures.apply(outcome.response!, vars.values);
+    // plan/flow.ts picks a transport that keeps responses for such steps: no response kept is a bug there.
+    if (kept === null) throw new Error(`step ${step.name}: the transport kept no response to capture from`);
+    const problem = step.captures.apply(kept, vars.values);
     if (problem !== null) {
       recorder.failed(step.index, 'capture', problem);
       return 'failed';
     }
   }
   if (hooks?.afterResponse) {
-    const { headers, body, truncated } = outcome.response!;
+    if (kept === null) throw new Error(`step ${step.name}: the transport kept no response for afterResponse`);
+    const { headers, body, truncated } = kept;
     const response: HookResponse = { name: step.name, status: outcome.status, headers: { ...headers }, body, truncated };
     const values = hookVars(vars);
     try {

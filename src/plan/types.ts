@@ -1,6 +1,6 @@
 // The Plan: everything the engine reads, resolved once by buildPlan (plan.ts) and frozen; and the
 // command-line overrides it is built from. Types only.
-import type { Balance, Capture, ProtocolChoice, ScenarioData, Stage, Think } from '../scenario/types.ts';
+import type { Balance, Capture, ProtocolChoice, ScenarioData, Stage, Think, TransportChoice } from '../scenario/types.ts';
 import type { TemplatePart } from '../scenario/template.ts';
 import type { PlannedTls, ProtocolOverrides } from './protocol.ts';
 import type { LatencyCorrection, LoadModel } from './load.ts';
@@ -68,6 +68,8 @@ export interface Plan {
   /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
   compareProtocols: ProtocolChoice[] | null;
   tls: PlannedTls;
+  /** The client implementation: loadhttp's own transport, or undici (the reference). */
+  transport: TransportChoice;
   load: {
     /** 'closed': virtual users loop (send, wait, think); 'open': requests start on a schedule (rate, stages). */
     model: LoadModel;
@@ -138,6 +140,7 @@ export interface Plan {
 export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   url?: string;
   protocol?: ProtocolChoice;
+  transport?: TransportChoice;
   concurrency?: number;
   durationMs?: number;
   iterations?: number;

@@ -36,9 +36,10 @@ import { readData, readHooksFile } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
 import { readWorkers } from './workers.ts';
+import { readTransport } from './transport.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
 
-const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers'];
+const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -79,6 +80,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     target: opt(top, 'target', (f) => readTarget(ctx, f)),
     protocol: undefined,
     ...opt(top, 'protocol', (f) => readProtocols(ctx, f)),
+    ...opt(top, 'transport', (f) => ({ transport: readTransport(ctx, f) })),
     tls: readTls(ctx, top.get('tls')),
     load: readLoad(ctx, top.get('load')),
     pool: readPool(ctx, top.get('pool')),

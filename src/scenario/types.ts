@@ -10,6 +10,9 @@ export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
 export type Balance = 'round-robin' | 'random' | 'least-inflight';
 
+/** Which client sends the requests: loadhttp's own transport, or undici (the reference). */
+export type TransportChoice = 'loadhttp' | 'undici';
+
 /** The `retry:` section (scenario/retry.ts reads it; plan/retry.ts fills the defaults). */
 export interface ScenarioRetry {
   /** Tries in all, the first included (1 = no retry). */
@@ -146,6 +149,8 @@ export interface Scenario {
   protocol: ProtocolChoice | undefined;
   /** `protocol: [h1, h2]`: run once per protocol and compare them (then `protocol` is undefined). */
   compareProtocols?: ProtocolChoice[];
+  /** `transport:` (default: loadhttp's own). */
+  transport?: TransportChoice;
   /** The `tls:` section (https:// targets). */
   tls: ScenarioTls;
   load: {

@@ -72,11 +72,15 @@ export class BalancedTransport implements Transport {
       }
     }
     const streams = all.map((s) => s.streamsPerSession).filter((s): s is number => s !== null);
+    const sessions = all.map((s) => s.sessions).filter((s): s is number => s !== null);
+    const resent = all.map((s) => s.resent).filter((s): s is number => s !== undefined);
     return {
       opened: all.reduce((n, s) => n + s.opened, 0),
       protocols,
       streamsPerSession: streams.length > 0 ? Math.min(...streams) : null,
+      sessions: sessions.length > 0 ? sessions.reduce((n, s) => n + s, 0) : null,
       tls: null,
+      ...(resent.length > 0 && { resent: resent.reduce((n, s) => n + s, 0) }),
     };
   }
 
