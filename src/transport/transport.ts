@@ -67,8 +67,8 @@ export interface SendOutcome {
   /** performance.now() when the last body byte arrived. */
   endAt: number;
   /**
-   * The kept response when the request asked for it (`keepResponse`) and the transport keeps responses
-   * (the undici transport does; plan/flow.ts chooses it for flows that read responses); else null or absent.
+   * The kept response when the request asked for it (`keepResponse`: every transport keeps it, through
+   * kept-response.ts); else null or absent.
    */
   response?: KeptResponse | null;
 }

@@ -16,6 +16,7 @@ import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
 import { Connector } from './connector.ts';
 import { Deadlines, type Deadlined } from './deadlines.ts';
+import { KeptResponseBuilder } from './kept-response.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { MAX_HEAD_BYTES, type KeptResponse, type PreparedRequest, type SendCallback, type SendOutcome, type Transport, type TransportOptions, type TransportStats } from './transport.ts';
@@ -31,10 +32,9 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome, Deadlined<InF
   headersAt = 0;
   endAt = 0;
   response: KeptResponse | null = null;
-  /** The request's keepResponse (0: discard), and the body chunks kept so far. */
+  /** The request's keepResponse (0: discard), and what is kept of its response so far. */
   private keep = 0;
-  private kept: Buffer[] = [];
-  private keptBytes = 0;
+  private kept: KeptResponseBuilder | null = null;
   /** Deadlines (deadlines.ts). */
   deadline = 0;
   idleDeadline = 0;
@@ -58,6 +58,7 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome, Deadlined<InF
   /** Readies the handler for one request (the deadlines are set by Deadlines.start). */
   start(done: SendCallback, keep: number): void {
     this.keep = keep;
+    this.kept = null;
     this.response = null;
     this.status = 0;
     this.bytes = 0;
@@ -82,35 +83,21 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome, Deadlined<InF
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.headersAt = performance.now();
     this.status = statusCode;
-    if (this.keep > 0) {
-      this.response = { headers: keptHeaders(headers), body: EMPTY, truncated: false };
-      this.kept = [];
-      this.keptBytes = 0;
-    }
+    if (this.keep > 0) this.kept = keptHeaders(headers, new KeptResponseBuilder(this.keep));
     this.owner.deadlines.headers(this, this.headersAt);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.bytes += chunk.length;
     this.chunked = true;
-    if (this.keep > 0) this.keepChunk(chunk);
-  }
-
-  /** Copies (undici may reuse the chunk's memory) what still fits under `keep`. */
-  private keepChunk(chunk: Buffer): void {
-    const room = this.keep - this.keptBytes;
-    if (chunk.length > room) this.response!.truncated = true;
-    if (room <= 0) return;
-    const part = Buffer.from(chunk.subarray(0, room));
-    this.kept.push(part);
-    this.keptBytes += part.length;
+    if (this.kept !== null) this.kept.body(chunk, 0, chunk.length);
   }
 
   onResponseEnd(): void {
     this.endAt = performance.now();
-    if (this.response !== null) {
-      this.response.body = Buffer.concat(this.kept, this.keptBytes);
-      this.kept = [];
+    if (this.kept !== null) {
+      this.response = this.kept.finish();
+      this.kept = null;
     }
     this.owner.settled(this);
     const done = this.done!;
@@ -141,16 +128,12 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome, Deadlined<InF
   }
 }
 
-const EMPTY = Buffer.alloc(0);
-
-/** undici's header object as KeptResponse.headers: arrays joined (set-cookie lines apart, as they cannot be). */
-function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const kept: Record<string, string> = {};
+/** undici's header object into `kept`: a repeated header's values (an array) one by one. */
+function keptHeaders(headers: IncomingHttpHeaders, kept: KeptResponseBuilder): KeptResponseBuilder {
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    const key = name.toLowerCase();
-    const text = Array.isArray(value) ? value.join(key === 'set-cookie' ? '\n' : ', ') : value;
-    Object.defineProperty(kept, key, { value: text, enumerable: true, writable: true, configurable: true });
+    if (Array.isArray(value)) for (const one of value) kept.header(name, one);
+    else kept.header(name, value);
   }
   return kept;
 }

@@ -15,6 +15,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Connector, ReadInto } from '../connector.ts';
 import type { Deadlines } from '../deadlines.ts';
+import { KeptResponseBuilder } from '../kept-response.ts';
 import { H1ClosedError, H1ProtocolError } from './errors.ts';
 import type { Carrier, Exchange } from './exchange.ts';
 import { ResponseParser, type ResponseSink } from './response-parser.ts';
@@ -177,24 +178,36 @@ export class H1Connection implements ResponseSink, Carrier {
   /** ResponseSink: a final response's head arrived for the oldest written request. */
   onResponseHead(status: number): boolean {
     const exchange = this.ring[this.first]!;
+    const encoded = exchange.encoded!;
     const now = performance.now();
     exchange.status = status;
     exchange.headersAt = now;
     this.owner.deadlines.headers(exchange, now);
-    return exchange.encoded!.head;
+    if (encoded.keep > 0) this.parser.keep = new KeptResponseBuilder(encoded.keep);
+    return encoded.head;
   }
 
   private responseEnd(): void {
     const exchange = this.shift();
     this.written--;
-    exchange.bytes = this.parser.bodyBytes;
-    exchange.endAt = performance.now();
+    this.ended(exchange);
     // Closed before the callback, so that a send made from it goes to a new socket.
     if (!this.parser.keepAlive) {
       this.detach(true);
       this.resendUnanswered(null);
     }
     this.owner.completed(exchange);
+  }
+
+  /** The exchange's response is complete: its outcome from the parser (and what was kept of it). */
+  private ended(exchange: Exchange): void {
+    const parser = this.parser;
+    exchange.bytes = parser.bodyBytes;
+    exchange.endAt = performance.now();
+    if (parser.keep !== null) {
+      exchange.response = parser.keep.finish();
+      parser.keep = null;
+    }
   }
 
   private shift(): Exchange {
@@ -218,8 +231,7 @@ export class H1Connection implements ResponseSink, Carrier {
     if (ended && this.written > 0 && parser.finishAtClose()) {
       const exchange = this.shift();
       this.written--;
-      exchange.bytes = parser.bodyBytes;
-      exchange.endAt = performance.now();
+      this.ended(exchange);
       this.detach(false);
       this.resendUnanswered(null);
       this.owner.completed(exchange);

@@ -2,7 +2,7 @@
 // the engine's callback) its outcome. Reused from a free list: after its callback has returned, an
 // exchange carries the next request, so the steady state allocates none per request.
 import type { Deadlined } from '../deadlines.ts';
-import type { SendCallback, SendOutcome } from '../transport.ts';
+import type { KeptResponse, SendCallback, SendOutcome } from '../transport.ts';
 
 /** The transport side an exchange reports to (implemented by H1Transport). */
 export interface ExchangeOwner {
@@ -22,6 +22,8 @@ export interface Encoded {
   head: boolean;
   /** Safe to write again on a new connection when one closed before answering (RFC 9110 §9.2.2). */
   idempotent: boolean;
+  /** The request's keepResponse: its response is kept (headers, up to this many body bytes) when > 0. */
+  keep: number;
 }
 
 export class Exchange implements SendOutcome, Deadlined<Exchange> {
@@ -29,6 +31,7 @@ export class Exchange implements SendOutcome, Deadlined<Exchange> {
   bytes = 0;
   headersAt = 0;
   endAt = 0;
+  response: KeptResponse | null = null;
   deadline = 0;
   idleDeadline = 0;
   phase = 0;
@@ -52,6 +55,7 @@ export class Exchange implements SendOutcome, Deadlined<Exchange> {
     this.bytes = 0;
     this.headersAt = 0;
     this.endAt = 0;
+    this.response = null;
     this.encoded = encoded;
     this.done = done;
     this.connection = null;

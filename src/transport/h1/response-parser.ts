@@ -7,6 +7,11 @@
 // execute() stops at the end of each response, so the connection can hand it over (and learn whether the
 // connection stays open) before the next response's bytes are read. Interim responses (100 Continue,
 // 103 Early Hints) are skipped. Every violation throws H1ProtocolError.
+//
+// A response kept for its request (`keep`, set by the sink when the head arrives) is the one exception to
+// keeping nothing: its head, already validated, is read again for the header fields (keptHeaders), and its
+// body bytes are copied as they are counted. Other responses pay one null check per head and per body read.
+import type { KeptResponseBuilder } from '../kept-response.ts';
 import { H1ProtocolError, excerpt } from './errors.ts';
 
 /** Told about each final response's head as soon as it is complete. */
@@ -94,6 +99,33 @@ function listEndsWith(bytes: Uint8Array, start: number, end: number, word: Uint8
   return sameWord(bytes, first, last, word);
 }
 
+/** The latin1 text of `b[start..end)` (header octets, as undici and Node's parser read them). */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
+/**
+ * The header fields of a head already validated by parseOneHead (from `start`: status line, header lines,
+ * blank line) into `kept`: name, then the value without its surrounding whitespace.
+ */
+function keptHeaders(b: Uint8Array, start: number, kept: KeptResponseBuilder): void {
+  let i = start;
+  while (b[i] !== LF) i++;
+  for (i++; b[i] !== CR; i++) {
+    const nameStart = i;
+    while (b[i] !== COLON) i++;
+    const nameEnd = i;
+    i++;
+    while (b[i] === SP || b[i] === HTAB) i++;
+    const valueStart = i;
+    while (b[i] !== CR) i++;
+    let valueEnd = i;
+    while (valueEnd > valueStart && (b[valueEnd - 1] === SP || b[valueEnd - 1] === HTAB)) valueEnd--;
+    kept.header(latin1(b, nameStart, nameEnd), latin1(b, valueStart, valueEnd));
+    i++; // now at the line's LF
+  }
+}
+
 export class ResponseParser {
   /** The current (or last) final response's status. */
   status = 0;
@@ -103,6 +135,11 @@ export class ResponseParser {
   keepAlive = true;
   /** Set by execute() when it returned at the end of a response. */
   complete = false;
+  /**
+   * The current response is kept for its request: set by the sink in onResponseHead, taken (and cleared)
+   * by the connection at the response's end.
+   */
+  keep: KeptResponseBuilder | null = null;
   private state = HEAD;
   /** Bytes left in a Content-Length body or in the current chunk. */
   private remaining = 0;
@@ -135,6 +172,7 @@ export class ResponseParser {
     this.heldLength = 0;
     this.complete = false;
     this.bodyBytes = 0;
+    this.keep = null;
   }
 
   /** Whether bytes of a response have arrived and the response is not complete. */
@@ -170,6 +208,7 @@ export class ResponseParser {
           const n = Math.min(end - i, this.remaining);
           this.remaining -= n;
           this.bodyBytes += n;
+          if (this.keep !== null) this.keep.body(bytes, i, i + n);
           i += n;
           if (this.remaining === 0) this.finish();
           break;
@@ -178,12 +217,14 @@ export class ResponseParser {
           const n = Math.min(end - i, this.remaining);
           this.remaining -= n;
           this.bodyBytes += n;
+          if (this.keep !== null) this.keep.body(bytes, i, i + n);
           i += n;
           if (this.remaining === 0) this.state = CHUNK_DATA_CR;
           break;
         }
         case BODY_TO_CLOSE:
           this.bodyBytes += end - i;
+          if (this.keep !== null) this.keep.body(bytes, i, end);
           i = end;
           break;
         case TRAILERS:
@@ -267,7 +308,7 @@ export class ResponseParser {
       if (stop - start > this.maxHeadBytes) throw new H1ProtocolError(`response head larger than ${this.maxHeadBytes} bytes`);
       const status = this.status;
       if (status >= 200) {
-        this.startBody(status);
+        this.startBody(status, b, start);
         return stop;
       }
       if (status === 101) throw new H1ProtocolError('101 Switching Protocols without an upgrade request');
@@ -385,14 +426,15 @@ export class ResponseParser {
     }
   }
 
-  /** A final response's head is done: decide how its body is framed (RFC 9112 §6.3). */
-  private startBody(status: number): void {
+  /** A final response's head (from `b[start]`) is done: decide how its body is framed (RFC 9112 §6.3). */
+  private startBody(status: number, b: Uint8Array, start: number): void {
     if (this.transferEncoding && this.contentLength !== -1) {
       throw new H1ProtocolError('both Content-Length and Transfer-Encoding');
     }
     this.bodyBytes = 0;
     this.keepAlive = this.http10 ? this.keepAliveToken && !this.closeToken : !this.closeToken;
     const head = this.sink.onResponseHead(status);
+    if (this.keep !== null) keptHeaders(b, start, this.keep);
     if (head || status === 204 || status === 304) {
       // A 204/304 announcing a body may be followed by one anyway, which would be read as the next
       // response: like undici, accept the response but do not reuse the connection.

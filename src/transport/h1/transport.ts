@@ -167,7 +167,12 @@ class H1Transport implements Transport, ConnectionOwner, ExchangeOwner {
 }
 
 function encode(request: PreparedRequest, authority: string): Encoded {
-  return { bytes: requestBytes(request, authority), head: request.method === 'HEAD', idempotent: IDEMPOTENT.has(request.method) };
+  return {
+    bytes: requestBytes(request, authority),
+    head: request.method === 'HEAD',
+    idempotent: IDEMPOTENT.has(request.method),
+    keep: request.keepResponse ?? 0,
+  };
 }
 
 export function createH1Transport(options: TransportOptions): Transport {

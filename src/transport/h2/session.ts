@@ -51,6 +51,7 @@ import {
   typeName,
   writeUint32,
 } from './frames.ts';
+import { KeptResponseBuilder } from '../kept-response.ts';
 import { HpackDecoder, HpackError } from './hpack/decoder.ts';
 import type { H2Stream, StreamCarrier } from './stream.ts';
 import { StreamTable } from './stream-table.ts';
@@ -228,6 +229,7 @@ export class Session implements StreamCarrier {
     stream.contentLength = -1;
     stream.responded = false;
     stream.waiting = false;
+    stream.kept = stream.keep > 0 ? new KeptResponseBuilder(stream.keep) : null;
     this.streams.add(stream);
     this.active++;
     const body = stream.request!.body;
@@ -337,6 +339,7 @@ export class Session implements StreamCarrier {
     } else {
       stream.bytes += to - from;
       stream.chunked = true;
+      if (stream.kept !== null) stream.kept.body(buf, from, to);
       if (flags & FLAG_END_STREAM) {
         stream.endAt = this.readAt;
         this.complete(stream);
@@ -406,14 +409,15 @@ export class Session implements StreamCarrier {
   }
 
   private headerBlock(id: number, flags: number, buf: Buffer, start: number, end: number): void {
-    // Every block is decoded, even for a stream we no longer track: the dynamic table must stay in step.
+    const stream = this.streams.get(id);
+    // Every block is decoded, even for a stream we no longer track: the dynamic table must stay in step. A kept
+    // stream's response headers go to its builder as well (not its trailers: they are not kept).
     try {
-      this.decoder.decode(buf, start, end, null);
+      this.decoder.decode(buf, start, end, stream === undefined || stream.responded ? null : stream.kept);
     } catch (error) {
       if (error instanceof HpackError) throw new H2ConnectionError(COMPRESSION_ERROR, `HPACK: ${error.message} (stream ${id})`);
       throw error;
     }
-    const stream = this.streams.get(id);
     if (stream === undefined) {
       this.closedStream(id, 'HEADERS');
       return;
@@ -423,7 +427,8 @@ export class Session implements StreamCarrier {
       const status = this.decoder.status;
       if (status === 0) return this.streamError(stream, PROTOCOL_ERROR, `response headers without :status on stream ${id}`);
       if (status < 200) {
-        // Informational (1xx): the final response follows.
+        // Informational (1xx): the final response follows (with the headers to keep).
+        if (stream.kept !== null) stream.kept.clearHeaders();
         if (flags & FLAG_END_STREAM) this.streamError(stream, PROTOCOL_ERROR, `an informational ${status} response ending stream ${id}`);
         return;
       }
@@ -575,6 +580,10 @@ export class Session implements StreamCarrier {
       );
     }
     this.remove(stream);
+    if (stream.kept !== null) {
+      stream.response = stream.kept.finish();
+      stream.kept = null;
+    }
     // The server answered before our request body was all sent: stop sending it (RFC 9113 §8.1).
     if (request.body !== null && stream.bodySent < request.body.length) this.writer.frame32(RST_STREAM, stream.id, NO_ERROR);
     this.owner.finished(stream, null);

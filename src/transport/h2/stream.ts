@@ -1,7 +1,8 @@
 // One request on an HTTP/2 stream: what is sent, what came back, its deadlines and its place in the in-flight
 // list. Reused: the transport keeps finished streams in a free list, so the steady state allocates none.
 import type { Deadlined } from '../deadlines.ts';
-import type { PreparedRequest, SendCallback, SendOutcome } from '../transport.ts';
+import type { KeptResponseBuilder } from '../kept-response.ts';
+import type { KeptResponse, PreparedRequest, SendCallback, SendOutcome } from '../transport.ts';
 import { InboundWindow } from './flow-control.ts';
 
 /** What a stream needs from its transport: ending it early (timeouts, the run stopping). */
@@ -21,6 +22,7 @@ export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
   bytes = 0;
   headersAt = 0;
   endAt = 0;
+  response: KeptResponse | null = null;
   // Deadlined (transport/deadlines.ts)
   deadline = 0;
   idleDeadline = 0;
@@ -50,6 +52,10 @@ export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
   contentLength = -1;
   /** The final (non-1xx) response headers arrived. */
   responded = false;
+  /** The request's keepResponse (0: its response is not kept). */
+  keep = 0;
+  /** What is kept of the response so far: made by the session when the stream opens, for a kept request only. */
+  kept: KeptResponseBuilder | null = null;
   /** The session carrying it, or null while it waits for one. */
   session: StreamCarrier | null = null;
   private readonly owner: StreamOwner;
@@ -64,6 +70,8 @@ export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
     this.bytes = 0;
     this.headersAt = 0;
     this.endAt = 0;
+    this.response = null;
+    this.keep = request.keepResponse ?? 0;
     this.id = 0;
     this.request = request;
     this.block = block;
