@@ -88,11 +88,14 @@ test('hooks: a module beside the scenario, with a flow', () => {
   assert.equal(scenario.hooks, path.join(DIR, 'hooks.mjs'));
 });
 
-test('a flow that reads responses takes the undici transport (the one that keeps them); loadhttp\'s is refused for it', () => {
+test('a flow that reads responses takes loadhttp\'s own transport like any other plan, or the one asked for', () => {
   const capturing = 'target: http://127.0.0.1:1\nflow:\n  - path: /a\n    capture: [{ header: x, as: x }]\n  - path: "/b?x={{x}}"\n';
-  assert.equal(buildPlan(parseScenario(capturing, FILE, {}), {}, 'test').transport, 'undici');
-  assert.equal(buildPlan(parseScenario('target: http://127.0.0.1:1\nflow: [{ path: "/?v={{vu}}" }]\n', FILE, {}), {}, 'test').transport, 'loadhttp');
-  assert.throws(() => buildPlan(parseScenario(capturing, FILE, {}), { transport: 'loadhttp' }, 'test'), /captures need the response's headers and body, which only the undici transport keeps/);
+  assert.equal(buildPlan(parseScenario(capturing, FILE, {}), {}, 'test').transport, 'loadhttp');
+  assert.equal(buildPlan(parseScenario(`transport: undici\n${capturing}`, FILE, {}), {}, 'test').transport, 'undici');
+  assert.equal(buildPlan(parseScenario(capturing, FILE, {}), { transport: 'undici' }, 'test').transport, 'undici');
+  assert.equal(buildPlan(parseScenario(`transport: undici\n${capturing}`, FILE, {}), { transport: 'loadhttp' }, 'test').transport, 'loadhttp');
+  fs.writeFileSync(path.join(DIR, 'hooks.mjs'), 'export function afterResponse() {}\n');
+  assert.equal(buildPlan(parseScenario(`hooks: ./hooks.mjs\n${capturing}`, FILE, {}), {}, 'test').transport, 'loadhttp');
 });
 
 test('unique rows: the parts of a split plan take disjoint rows that cover the file', () => {

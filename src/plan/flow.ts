@@ -1,7 +1,7 @@
 // A scenario's `flow:` and `data:` as the engine reads them: each step's templates compiled once (the
 // parts of its path, header values and body), its captures and think time; the data file's rows and the
 // part of them this plan may take (split.ts narrows it for workers and shards).
-import type { Scenario, TransportChoice } from '../scenario/types.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { hasTemplate, parseTemplate, TemplateSyntaxError, type TemplatePart } from '../scenario/template.ts';
 import { UsageError } from '../util/errors.ts';
 import type { PlannedData, PlannedFlow, PlannedRequest, StepTemplates } from './types.ts';
@@ -16,21 +16,6 @@ export function resolveFlow(scenario: Scenario, requests: readonly PlannedReques
       think: step.think,
     })),
   };
-}
-
-/**
- * The transport: the one asked for, else loadhttp's own, except for a flow that reads responses
- * (captures, hooks): only the undici transport keeps a response (PreparedRequest.keepResponse) so far,
- * so such a flow takes it, and asking for loadhttp's with one is refused rather than left to fail.
- */
-export function chooseTransport(scenario: Scenario, flag: TransportChoice | undefined): TransportChoice {
-  const reads = scenario.flow?.some((step) => step.captures.length > 0) === true || scenario.hooks !== undefined;
-  const asked = flag ?? scenario.transport;
-  if (reads && asked === 'loadhttp') {
-    const why = scenario.hooks !== undefined ? 'hooks' : 'captures';
-    throw new UsageError(`transport loadhttp: this flow's ${why} need the response's headers and body, which only the undici transport keeps so far; leave out transport (undici is then used) or give transport: undici`);
-  }
-  return asked ?? (reads ? 'undici' : 'loadhttp');
 }
 
 export function resolveData(scenario: Scenario): PlannedData | null {

@@ -10,7 +10,7 @@ import { resolveRetry } from './retry.ts';
 import type { Overrides, Plan, PlannedRequest } from './types.ts';
 import { maskedNames, shownHeaders, substringSecrets, userinfoSecrets } from './secrets.ts';
 import { checkSplittable, resolveWorkers } from './split.ts';
-import { chooseTransport, resolveData, resolveFlow } from './flow.ts';
+import { resolveData, resolveFlow } from './flow.ts';
 import { availableParallelism } from 'node:os';
 
 /** Defaults of the load model (concurrency, queue bound) are in plan-load.ts. */
@@ -71,7 +71,8 @@ function assemble(
     protocol: chosen.protocol,
     compareProtocols: chosen.compareProtocols,
     tls: chosen.tls,
-    transport: chooseTransport(scenario, overrides.transport),
+    // loadhttp's own unless asked otherwise, for every plan: its transports keep a flow's responses too.
+    transport: overrides.transport ?? scenario.transport ?? 'loadhttp',
     load: {
       model: loadModel.model,
       users: loadModel.users,
