@@ -106,7 +106,8 @@ function latin1(b: Uint8Array, start: number, end: number): string {
 
 /**
  * The header fields of a head already validated by parseOneHead (from `start`: status line, header lines,
- * blank line) into `kept`: name, then the value without its surrounding whitespace.
+ * blank line) into `kept`: name, then the value without its leading whitespace. Trailing whitespace stays,
+ * as undici (llhttp) keeps it: a capture reads the same value whichever transport ran the flow.
  */
 function keptHeaders(b: Uint8Array, start: number, kept: KeptResponseBuilder): void {
   let i = start;
@@ -119,9 +120,7 @@ function keptHeaders(b: Uint8Array, start: number, kept: KeptResponseBuilder): v
     while (b[i] === SP || b[i] === HTAB) i++;
     const valueStart = i;
     while (b[i] !== CR) i++;
-    let valueEnd = i;
-    while (valueEnd > valueStart && (b[valueEnd - 1] === SP || b[valueEnd - 1] === HTAB)) valueEnd--;
-    kept.header(latin1(b, nameStart, nameEnd), latin1(b, valueStart, valueEnd));
+    kept.header(latin1(b, nameStart, nameEnd), latin1(b, valueStart, i));
     i++; // now at the line's LF
   }
 }
