@@ -1,7 +1,10 @@
 // A small API with a login, for flow tests: POST /login {user, password} gives a token (JSON), a session
 // (x-session header) and an id in the body text; GET /me and /items/:id need `authorization: Bearer
 // <token>` of a token it issued (401 otherwise). It records every user that logged in, in order.
-import { startServer, type TestServer } from './servers.ts';
+import { createServer as createH2Server, type ServerHttp2Session } from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startServer, type Handler, type ServerStats, type TestServer } from './servers.ts';
 
 export interface AuthServer extends TestServer {
   /** Users that logged in, in arrival order (one entry per login). */
@@ -10,11 +13,13 @@ export interface AuthServer extends TestServer {
   refused: number;
 }
 
-export async function startAuthServer(): Promise<AuthServer> {
+/** HTTP/1.1 (node:http), or with `h2c` HTTP/2 in cleartext (node:http2, its compatibility API: the same handler). */
+export async function startAuthServer(options: { h2c?: boolean } = {}): Promise<AuthServer> {
   const tokens = new Map<string, string>();
   const logins: string[] = [];
   let issued = 0;
-  const server = await startServer({
+  const start = options.h2c ? startH2cServer : startServer;
+  const server = await start({
     handler: (req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -51,4 +56,33 @@ export async function startAuthServer(): Promise<AuthServer> {
   });
   const auth: AuthServer = Object.assign(server, { logins, refused: 0 });
   return auth;
+}
+
+/** An h2c server running a node:http handler through node:http2's compatibility API, counting like startServer. */
+async function startH2cServer(options: { handler: Handler }): Promise<TestServer> {
+  const stats: ServerStats = { requests: 0, sockets: 0, inFlight: 0, maxInFlight: 0, byPath: new Map(), serviceMs: [] };
+  const sessions = new Set<ServerHttp2Session>();
+  const server = createH2Server((req, res) => {
+    stats.requests++;
+    stats.byPath.set(req.url, (stats.byPath.get(req.url) ?? 0) + 1);
+    options.handler(req as unknown as IncomingMessage, res as unknown as ServerResponse, stats);
+  });
+  server.on('session', (session: ServerHttp2Session) => {
+    stats.sockets++;
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    session.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stats,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const session of sessions) session.destroy();
+        server.close(() => done());
+      }),
+  };
 }
