@@ -159,7 +159,7 @@ async function sendStep(ctx: VuContext, flow: Flow, step: FlowStep, vars: FlowVa
   }
   const kept = outcome.response ?? null;
   if (!step.captures.empty) {
-    // plan/flow.ts picks a transport that keeps responses for such steps: no response kept is a bug there.
+    // Every transport keeps the response of a request with keepResponse: none kept is a bug there.
     if (kept === null) throw new Error(`step ${step.name}: the transport kept no response to capture from`);
     const problem = step.captures.apply(kept, vars.values);
     if (problem !== null) {
