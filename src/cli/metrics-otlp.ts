@@ -63,7 +63,11 @@ export async function startOtlpPush(
       return { resourceMetrics, errors: [] };
     },
   };
-  const otlp = new OTLPMetricExporter({ url, temporalityPreference: temporality });
+  // One push, retries included, never takes longer than the interval (or 10 s): the run's end waits for the
+  // last. The exporter gives up a little before the reader would, so that its failure reaches us (a reader's
+  // timeout is only logged by the SDK's silent diagnostics).
+  const timeoutMillis = Math.min(intervalMs, 10_000);
+  const otlp = new OTLPMetricExporter({ url, temporalityPreference: temporality, timeoutMillis: Math.round(timeoutMillis * 0.8) });
   // The SDK keeps a failed export to itself: the first failure of a run is told.
   let told = false;
   const exporter: PushMetricExporter = {
@@ -71,7 +75,7 @@ export async function startOtlpPush(
       otlp.export(metrics, (result) => {
         if (result.code !== 0 && !told) {
           told = true;
-          onError(`--otlp: pushing to ${url} failed: ${result.error?.message ?? 'unknown error'}`);
+          onError(`loadhttp: --otlp: pushing to ${url} failed: ${result.error?.message ?? 'unknown error'}`);
         }
         done(result);
       }),
@@ -82,14 +86,14 @@ export async function startOtlpPush(
   const reader = new sdk.PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: intervalMs,
-    exportTimeoutMillis: Math.min(intervalMs, 10_000),
+    exportTimeoutMillis: timeoutMillis,
     metricProducers: [producer],
   });
   const provider = new sdk.MeterProvider({ resource, readers: [reader] });
   return {
     finish: async () => {
-      await reader.forceFlush();
-      await provider.shutdown();
+      await reader.forceFlush({ timeoutMillis });
+      await provider.shutdown({ timeoutMillis });
     },
   };
 }
