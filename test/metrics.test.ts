@@ -121,15 +121,17 @@ function assertEqualsResult(final: Scrape, result: RunResult): void {
     }
     assert.equal(sumOf(final, 'loadhttp_requests_total', (l) => l.name === name), stats.counts.completed + stats.counts.failed + stats.counts.cancelled);
     assert.equal(sumOf(final, 'loadhttp_requests_in_flight', (l) => l.name === name), 0);
+    // With --latency-correction the endpoint serves the uncorrected histogram (the service time): it only grows.
+    const latency = result.latencyCorrection === 'expected-interval' ? stats.serviceTimeMs! : stats.latencyMs;
     const histogram = final.histograms.get('loadhttp_request_duration_seconds')!.find((h) => h.labels.name === name)!;
-    assert.equal(histogram.count, stats.latencyMs.count, `${name} latency count`);
-    assert.equal(histogram.buckets['+Inf'], stats.latencyMs.count);
+    assert.equal(histogram.count, latency.count, `${name} latency count`);
+    assert.equal(histogram.buckets['+Inf'], latency.count);
     // By bound (an object lists integer keys such as "1" and "60" first).
     const buckets = Object.entries(histogram.buckets).sort((a, b) => Number(a[0].replace('+Inf', 'Infinity')) - Number(b[0].replace('+Inf', 'Infinity'))).map(([, n]) => n);
     assert.equal(buckets.length, 16);
     assert.ok(buckets.every((b, i) => i === 0 || b >= buckets[i - 1]!), `cumulative buckets: ${buckets.join(', ')}`);
     const mean = histogram.sum / histogram.count;
-    assert.ok(Math.abs(mean * 1000 - stats.latencyMs.mean) <= stats.latencyMs.mean * 0.01 + 0.01, `${name} mean ${mean * 1000} ms vs ${stats.latencyMs.mean}`);
+    assert.ok(Math.abs(mean * 1000 - latency.mean) <= latency.mean * 0.01 + 0.01, `${name} mean ${mean * 1000} ms vs ${latency.mean}`);
   }
   assert.equal(sumOf(final, 'loadhttp_requests_sent_total'), result.counts.sent);
   assert.equal(sumOf(final, 'loadhttp_bytes_received_total'), result.bytes.received);
@@ -173,16 +175,18 @@ test('metrics: /metrics during the run shows growing counters; after the run the
   }
 });
 
-test('metrics: --workers 2 serves the merged figures; a shard labels every series with the run id and its index', async () => {
+test('metrics: --workers 2 serves the merged figures (warmup and --latency-correction never make a counter go down); a shard labels every series with the run id and its index', async () => {
   const server = await startServer({ delayMs: 2, status: (req) => (req.url === '/missing' ? 404 : 200) });
   const dir = tmp();
   const json = path.join(dir, 'result.json');
   try {
     const file = scenarioFile(dir, server.url);
-    const args = ['run', file, '-c', '4', '-d', '3s', '--workers', '2', '--shard', '1/2', '--run-id', 'nightly-7'];
+    const args = ['run', file, '-c', '4', '-d', '3s', '--warmup', '1s', '--latency-correction', '--workers', '2', '--shard', '1/2', '--run-id', 'nightly-7'];
     const { final, during } = await scrapeRun([...args, '--metrics-port', '0', '--metrics-linger', '4s', '--json', json, '-q'], json);
     const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
     assert.equal(result.workers, 2);
+    assert.equal(result.latencyCorrection, 'expected-interval');
+    assert.ok(result.warmup.sent > 0, 'warmup requests were sent, and are in no counter');
     assertGrowing(during, final);
     assertEqualsResult(final, result);
     const labelled = [...final.families.flatMap((f) => f.metrics.map((m) => ({ name: f.name, labels: m.labels ?? {} }))), ...[...final.histograms].flatMap(([name, list]) => list.map((h) => ({ name, labels: h.labels })))];
