@@ -230,3 +230,13 @@ test('metrics: the scenario section is checked with file:line:col and did-you-me
   assert.throws(() => parseScenario(`${base}metrics: { port: 99999 }\n`, 's.yaml'), /s\.yaml:3:18.*99999 is not a port/s);
   assert.throws(() => parseScenario(`${base}metrics: { otlp: collector }\n`, 's.yaml'), /s\.yaml:3:18.*not an http: or https: URL/s);
 });
+
+test('metrics: every metric the example Grafana dashboard queries is one the exposition has', async () => {
+  const { metricFamilies } = await import('../src/report/prometheus.ts');
+  const { sampleResult } = await import('./helpers/sample-result.ts');
+  const known = new Set(metricFamilies(sampleResult()).flatMap((f) => (f.type === 'histogram' ? [`${f.name}_bucket`, `${f.name}_sum`, `${f.name}_count`] : [f.name])));
+  const dashboard = JSON.parse(readFileSync(new URL('../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+  const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/loadhttp_[a-z_]+/g) ?? [])));
+  assert.ok(used.size >= 8);
+  for (const name of used) assert.ok(known.has(name), `${name} is not exposed`);
+});
