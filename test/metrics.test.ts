@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { parseScenario } from '../src/scenario/load.ts';
+import { LATENCY_BUCKETS_S } from '../src/report/prometheus.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { runCli } from './helpers/cli.ts';
 import { runLiveCli } from './helpers/live-cli.ts';
@@ -113,7 +114,7 @@ async function scrapeRun(args: string[], json: string) {
 }
 
 /** The final scrape equals the JSON result: per request and status, failures, sent, latency counts. */
-function assertEqualsResult(final: Scrape, result: RunResult): void {
+function assertEqualsResult(final: Scrape, result: RunResult, bounds: string[]): void {
   for (const [name, stats] of Object.entries(result.requests)) {
     assert.equal(sumOf(final, 'loadhttp_requests_sent_total', (l) => l.name === name), stats.counts.sent, `${name} sent`);
     for (const [status, count] of Object.entries(stats.statusCodes)) {
@@ -128,7 +129,7 @@ function assertEqualsResult(final: Scrape, result: RunResult): void {
     assert.equal(histogram.buckets['+Inf'], latency.count);
     // By bound (an object lists integer keys such as "1" and "60" first).
     const buckets = Object.entries(histogram.buckets).sort((a, b) => Number(a[0].replace('+Inf', 'Infinity')) - Number(b[0].replace('+Inf', 'Infinity'))).map(([, n]) => n);
-    assert.equal(buckets.length, 16);
+    assert.deepEqual(Object.keys(histogram.buckets).sort(), [...bounds, '+Inf'].sort());
     assert.ok(buckets.every((b, i) => i === 0 || b >= buckets[i - 1]!), `cumulative buckets: ${buckets.join(', ')}`);
     const mean = histogram.sum / histogram.count;
     assert.ok(Math.abs(mean * 1000 - latency.mean) <= latency.mean * 0.01 + 0.01, `${name} mean ${mean * 1000} ms vs ${latency.mean}`);
@@ -162,7 +163,7 @@ test('metrics: /metrics during the run shows growing counters; after the run the
     const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
     assert.ok(result.counts.completed > 50, `completed ${result.counts.completed}`);
     assertGrowing(during, final);
-    assertEqualsResult(final, result);
+    assertEqualsResult(final, result, LATENCY_BUCKETS_S.map(String));
     assert.equal(sumOf(final, 'loadhttp_requests_total', (l) => l.name === 'missing' && l.status === '404'), result.requests.missing!.statusCodes['404']);
     const info = samplesOf(final, 'loadhttp_info')[0]!;
     assert.equal(info.labels!.scenario, 'live-metrics');
@@ -182,13 +183,14 @@ test('metrics: --workers 2 serves the merged figures (warmup and --latency-corre
   try {
     const file = scenarioFile(dir, server.url);
     const args = ['run', file, '-c', '4', '-d', '3s', '--warmup', '1s', '--latency-correction', '--workers', '2', '--shard', '1/2', '--run-id', 'nightly-7'];
-    const { final, during } = await scrapeRun([...args, '--metrics-port', '0', '--metrics-linger', '4s', '--json', json, '-q'], json);
+    const metrics = ['--metrics-port', '0', '--metrics-linger', '4s', '--metrics-buckets', '1ms,5ms,50ms,1s'];
+    const { final, during } = await scrapeRun([...args, ...metrics, '--json', json, '-q'], json);
     const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
     assert.equal(result.workers, 2);
     assert.equal(result.latencyCorrection, 'expected-interval');
     assert.ok(result.warmup.sent > 0, 'warmup requests were sent, and are in no counter');
     assertGrowing(during, final);
-    assertEqualsResult(final, result);
+    assertEqualsResult(final, result, ['0.001', '0.005', '0.05', '1']);
     const labelled = [...final.families.flatMap((f) => f.metrics.map((m) => ({ name: f.name, labels: m.labels ?? {} }))), ...[...final.histograms].flatMap(([name, list]) => list.map((h) => ({ name, labels: h.labels })))];
     assert.ok(labelled.length > 20);
     for (const { name, labels } of labelled) {
@@ -216,6 +218,9 @@ test('metrics: a busy --metrics-port is a usage error before anything is sent; b
     const otlp = await runCli(['run', '--url', server.url, '-n', '5', '--otlp', 'collector:4318']);
     assert.equal(otlp.code, 2);
     assert.match(otlp.stderr, /--otlp: "collector:4318" is not an http: or https: URL/);
+    const buckets = await runCli(['run', '--url', server.url, '-n', '5', '--metrics-port', '0', '--metrics-buckets', '10ms,2ms']);
+    assert.equal(buckets.code, 2);
+    assert.match(buckets.stderr, /--metrics-buckets: bounds must ascend/);
   } finally {
     busy.close();
     await server.close();
@@ -224,8 +229,9 @@ test('metrics: a busy --metrics-port is a usage error before anything is sent; b
 
 test('metrics: the scenario section is checked with file:line:col and did-you-mean', () => {
   const base = 'target: http://127.0.0.1:8080\nrequests: [{ path: / }]\n';
-  const ok = parseScenario(`${base}metrics: { port: 9464, host: 0.0.0.0, linger: 2s, otlp: http://collector:4318, otlpInterval: 10s }\n`, 's.yaml');
-  assert.deepEqual(ok.metrics, { port: 9464, host: '0.0.0.0', lingerMs: 2000, otlp: 'http://collector:4318', otlpIntervalMs: 10_000 });
+  const ok = parseScenario(`${base}metrics: { port: 9464, host: 0.0.0.0, linger: 2s, otlp: http://collector:4318, otlpInterval: 10s, buckets: [1ms, 20ms, 1s] }\n`, 's.yaml');
+  assert.deepEqual(ok.metrics, { port: 9464, host: '0.0.0.0', lingerMs: 2000, otlp: 'http://collector:4318', otlpIntervalMs: 10_000, bucketsMs: [1, 20, 1000] });
+  assert.throws(() => parseScenario(`${base}metrics: { buckets: [5ms, 1ms] }\n`, 's.yaml'), /s\.yaml:3:27.*bucket bounds must ascend: 1 ms after 5 ms/s);
   assert.throws(() => parseScenario(`${base}metrics:\n  prot: 9464\n`, 's.yaml'), /s\.yaml:4:3.*unknown key `prot`.*did you mean `port`/s);
   assert.throws(() => parseScenario(`${base}metrics: { port: 99999 }\n`, 's.yaml'), /s\.yaml:3:18.*99999 is not a port/s);
   assert.throws(() => parseScenario(`${base}metrics: { otlp: collector }\n`, 's.yaml'), /s\.yaml:3:18.*not an http: or https: URL/s);

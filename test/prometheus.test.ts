@@ -99,3 +99,11 @@ test('prometheus: label values are escaped; a hostile request name stays one lab
   const { samples } = parse(renderPrometheus(buildResult({ [name]: { latenciesUs: [1000] } })));
   assert.equal(samples.find((s) => s.name === 'loadhttp_requests_sent_total')!.labels.name, name);
 });
+
+test('prometheus: other bucket bounds count the same HDR data; bounds must ascend', () => {
+  const result = buildResult({ only: { latenciesUs: [500, 3_000, 40_000, 900_000] } });
+  const { samples } = parse(renderPrometheus(result, {}, [0.001, 0.05, 1]));
+  const buckets = samples.filter((s) => s.name === 'loadhttp_request_duration_seconds_bucket');
+  assert.deepEqual(buckets.map((b) => [b.labels.le, b.value]), [['0.001', 1], ['0.05', 3], ['1', 4], ['+Inf', 4]]);
+  assert.throws(() => renderPrometheus(result, {}, [0.05, 0.001]), RangeError);
+});

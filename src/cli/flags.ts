@@ -46,6 +46,7 @@ export interface RunFlags {
   metricsLinger?: string;
   otlp?: string;
   otlpInterval?: string;
+  metricsBuckets?: string;
 }
 
 export function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -183,6 +184,16 @@ function otlp(text: string | undefined): string | undefined {
   return text.trim();
 }
 
+/** --metrics-buckets 1ms,5ms,25ms,100ms,1s: latency bucket bounds, ascending. */
+function buckets(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const list = text.split(',').map((part) => duration('--metrics-buckets', part.trim())!);
+  list.forEach((ms, i) => {
+    if (i > 0 && ms <= list[i - 1]!) throw new UsageError(`--metrics-buckets: bounds must ascend ("${text}")`);
+  });
+  return list;
+}
+
 function host(flag: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (text.trim() === '') throw new UsageError(`${flag}: must not be empty (e.g. 0.0.0.0 to listen on every interface)`);
@@ -220,6 +231,7 @@ export function toOverrides(flags: RunFlags): Overrides {
     metricsLingerMs: duration('--metrics-linger', flags.metricsLinger, true),
     otlp: otlp(flags.otlp),
     otlpIntervalMs: duration('--otlp-interval', flags.otlpInterval),
+    metricsBucketsMs: buckets(flags.metricsBuckets),
   };
   if (overrides.method !== undefined && !/^[A-Z]+$/.test(overrides.method)) {
     throw new UsageError(`--method: "${flags.method}" is not an HTTP method`);

@@ -2,7 +2,7 @@
 // once a second, merged over workers by the engine), served at /metrics and/or pushed over OTLP; after the
 // run, the final figures, served for the linger period so that the last scrape sees the totals.
 import type { PlannedMetrics } from '../plan/types.ts';
-import { metricFamilies, renderExposition, type Labels } from '../report/prometheus.ts';
+import { metricFamilies, renderExposition, type Labels, type MetricFamily } from '../report/prometheus.ts';
 import type { RunResult } from '../result/result.ts';
 import { formatDuration } from '../util/duration.ts';
 import { MetricsEndpoint } from './metrics-endpoint.ts';
@@ -24,7 +24,7 @@ export class LiveMetrics {
   /** Listens and/or starts pushing before the first request; `say` prints a line for the user. */
   static async start(config: PlannedMetrics, labels: Labels, version: string, say: (line: string) => void): Promise<LiveMetrics> {
     let live: LiveMetrics | null = null;
-    const scrape = () => (live?.latest ? renderExposition(metricFamilies(live.latest, labels)) : '# loadhttp: no figures yet (the measured window has not begun)\n');
+    const scrape = () => (live?.latest ? renderExposition(live.families(live.latest)) : '# loadhttp: no figures yet (the measured window has not begun)\n');
     const endpoint = config.port === null ? null : await MetricsEndpoint.listen(config.host, config.port, scrape);
     live = new LiveMetrics(config, labels, endpoint);
     if (endpoint) say(`loadhttp: metrics at ${endpoint.url}`);
@@ -73,10 +73,14 @@ export class LiveMetrics {
     await endpoint?.close();
   }
 
-  private read(): { families: ReturnType<typeof metricFamilies>; startMs: number } | null {
+  private read(): { families: MetricFamily[]; startMs: number } | null {
     const result = this.latest;
     if (result === null) return null;
-    return { families: metricFamilies(result, this.labels), startMs: Date.parse(result.measureStartedAt ?? result.startedAt) };
+    return { families: this.families(result), startMs: Date.parse(result.measureStartedAt ?? result.startedAt) };
+  }
+
+  private families(result: RunResult): MetricFamily[] {
+    return metricFamilies(result, this.labels, this.config.bucketsS ?? undefined);
   }
 }
 

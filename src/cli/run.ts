@@ -261,6 +261,7 @@ export function addRunOptions(command: Command): Command {
     .option('--metrics-port <port>', 'serve live Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port, printed)')
     .option('--metrics-host <host>', 'address the metrics endpoint listens on (default 127.0.0.1; 0.0.0.0 for every interface)')
     .option('--metrics-linger <duration>', 'after the run, keep serving the final figures this long (default 5s)')
+    .option('--metrics-buckets <list>', 'latency histogram bucket bounds, ascending, e.g. 1ms,5ms,25ms,100ms,1s (default: 1ms to 60s)')
     .option('--otlp <url>', 'push the same metrics over OTLP/HTTP (JSON) to this collector, e.g. http://collector:4318')
     .option('--otlp-interval <duration>', 'how often --otlp pushes (default 5s)');
 }

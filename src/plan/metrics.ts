@@ -21,6 +21,7 @@ export function resolveMetrics(scenario: ScenarioMetrics | undefined, overrides:
     lingerMs: overrides.metricsLingerMs ?? scenario?.lingerMs ?? METRICS_DEFAULTS.lingerMs,
     otlp: otlp === null ? null : otlpMetricsUrl(otlp),
     otlpIntervalMs: overrides.otlpIntervalMs ?? scenario?.otlpIntervalMs ?? METRICS_DEFAULTS.otlpIntervalMs,
+    bucketsS: (overrides.metricsBucketsMs ?? scenario?.bucketsMs)?.map((ms) => ms / 1000) ?? null,
   };
 }
 

@@ -101,6 +101,8 @@ export interface PlannedMetrics {
   /** The full OTLP/HTTP metrics URL (…/v1/metrics). */
   otlp: string | null;
   otlpIntervalMs: number;
+  /** Latency histogram bucket bounds in seconds, ascending; null = the exposition's defaults. */
+  bucketsS: number[] | null;
 }
 
 /** Command-line flags that override the scenario; undefined means "not given". */
@@ -134,4 +136,5 @@ export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   metricsLingerMs?: number;
   otlp?: string;
   otlpIntervalMs?: number;
+  metricsBucketsMs?: number[];
 }

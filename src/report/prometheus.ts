@@ -11,7 +11,11 @@
 import { countsAtOrBelow, decode, meanOf } from '../result/histogram.ts';
 import type { RunResult, SeriesPoint } from '../result/result.ts';
 
-/** Bucket bounds in seconds: Prometheus' defaults, plus 1 ms and 2.5 ms (loopback) and 30 s / 60 s (stalls). */
+/**
+ * Default bucket bounds in seconds: Prometheus' defaults, plus 1 ms and 2.5 ms (loopback) and 30 s / 60 s
+ * (stalls). Fixed for a run (a bound that moved between scrapes would break rate()); `metrics.buckets` /
+ * --metrics-buckets choose others.
+ */
 export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export type Labels = Record<string, string>;
@@ -84,12 +88,12 @@ export function renderExposition(families: readonly MetricFamily[]): string {
 }
 
 /** The buckets, sum and count of an encoded µs histogram, counted exactly from its HDR data. */
-function histogramSample(encoded: string, labels: Labels): HistogramSample {
+function histogramSample(encoded: string, labels: Labels, bounds: readonly number[]): HistogramSample {
   const histogram = decode(encoded);
   return {
     labels,
-    bounds: LATENCY_BUCKETS_S,
-    cumulative: countsAtOrBelow(histogram, LATENCY_BUCKETS_S.map((s) => Math.round(s * 1e6))),
+    bounds,
+    cumulative: countsAtOrBelow(histogram, bounds.map((s) => Math.round(s * 1e6))),
     count: histogram.totalCount,
     // The sum as hdr's mean counts it (each value at the middle of its bucket), in seconds.
     sum: Math.round(meanOf(histogram) * histogram.totalCount) / 1e6,
@@ -104,12 +108,13 @@ export const NO_STATUS = 'none';
 
 /**
  * The metrics of a result (a partial one while the run goes on). `labels` are added to every sample
- * (a shard's run_id and shard, a job name).
+ * (a shard's run_id and shard, a job name); `bounds` are the histograms' bucket bounds in seconds, ascending.
  */
-export function metricFamilies(result: RunResult, labels: Labels = {}): MetricFamily[] {
+export function metricFamilies(result: RunResult, labels: Labels = {}, bounds: readonly number[] = LATENCY_BUCKETS_S): MetricFamily[] {
   for (const name of Object.keys(labels)) {
     if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new RangeError(`not a Prometheus label name: ${JSON.stringify(name)}`);
   }
+  if (bounds.length === 0 || bounds.some((b, i) => !(b > 0) || (i > 0 && b <= bounds[i - 1]!))) throw new RangeError(`bucket bounds must be > 0 and ascending: ${bounds.join(', ')}`);
   const requests = Object.entries(result.requests);
   const per = (pick: (stats: RunResult['requests'][string]) => number | undefined): ValueSample[] =>
     requests.flatMap(([name, stats]) => {
@@ -131,7 +136,7 @@ export function metricFamilies(result: RunResult, labels: Labels = {}): MetricFa
     requests.flatMap(([name]) => {
       const h = result.histograms.requests[name];
       const encoded = h && pick(h);
-      return encoded === undefined ? [] : [histogramSample(encoded, { ...labels, name })];
+      return encoded === undefined ? [] : [histogramSample(encoded, { ...labels, name }, bounds)];
     });
   // Rates, event-loop delay and CPU: the latest second of the series (the last one may be shorter).
   const last: SeriesPoint | undefined = result.series.at(-1);
@@ -182,7 +187,7 @@ export function metricFamilies(result: RunResult, labels: Labels = {}): MetricFa
       help: 'Open model: how late the generator started requests against their schedule.',
       unit: 's',
       type: 'histogram',
-      samples: open && result.histograms.scheduleLag ? [histogramSample(result.histograms.scheduleLag, labels)] : [],
+      samples: open && result.histograms.scheduleLag ? [histogramSample(result.histograms.scheduleLag, labels, bounds)] : [],
     },
     {
       name: 'loadhttp_target_requests_per_second',
@@ -230,6 +235,6 @@ export function metricFamilies(result: RunResult, labels: Labels = {}): MetricFa
 }
 
 /** The Prometheus text exposition of a result (a partial one while the run goes on). */
-export function renderPrometheus(result: RunResult, labels: Labels = {}): string {
-  return renderExposition(metricFamilies(result, labels));
+export function renderPrometheus(result: RunResult, labels: Labels = {}, bounds: readonly number[] = LATENCY_BUCKETS_S): string {
+  return renderExposition(metricFamilies(result, labels, bounds));
 }

@@ -168,4 +168,6 @@ export interface ScenarioMetrics {
   lingerMs?: number;
   otlp?: string;
   otlpIntervalMs?: number;
+  /** Latency histogram bucket bounds, ascending. */
+  bucketsMs?: number[];
 }
