@@ -5,6 +5,7 @@ import { addCalibrateCommand } from './calibrate.ts';
 import { addCompareCommand } from './compare.ts';
 import { addDemoCommand } from './demo.ts';
 import { EXIT } from './exit-codes.ts';
+import { addImportCommand } from './import.ts';
 import { addMergeCommand } from './merge.ts';
 import { addReportCommand } from './report.ts';
 import { stderr, stdout } from './output.ts';
@@ -23,7 +24,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const add of [addRunCommand, addValidateCommand, addCompareCommand, addDemoCommand, addMergeCommand, addReportCommand, addCalibrateCommand]) {
+  for (const add of [addRunCommand, addValidateCommand, addCompareCommand, addDemoCommand, addMergeCommand, addReportCommand, addCalibrateCommand, addImportCommand]) {
     add(program, setExit);
   }
   return { program, exitCode: () => code };

@@ -1,0 +1,184 @@
+// Recorded requests -> scenario text (YAML). The requests to the most frequent origin are kept in the
+// recorded order with their headers, minus the ones the transport owns or only a browser means; secrets
+// become ${ENV} references. The only module of the import feature that imports the yaml library.
+import { Document, isMap, isScalar } from 'yaml';
+import type { RecordedRequest, Recording } from './recording.ts';
+import { EnvVars, type EnvVar, formBody, headerValue, jsonBody, literal, pathOf } from './secrets.ts';
+
+export interface Imported {
+  /** The scenario, YAML. */
+  text: string;
+  /** The environment variables it refers to. */
+  env: EnvVar[];
+  /** What was left out or changed. */
+  notes: string[];
+}
+
+/**
+ * Not carried over: pseudo-headers (`:authority`, ...) and the hop-by-hop and framing headers, which the
+ * transport writes itself for the connection it has (content-length, connection, ...; host too, unless it
+ * names another host than the URL: curl -H 'Host: ...' for a virtual host); and what
+ * describes the browser rather than the request: fetch metadata (sec-fetch-*), client hints (sec-ch-*),
+ * priority and prefetch hints, upgrade-insecure-requests.
+ */
+const DROPPED = new Set([
+  'content-length', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer',
+  'upgrade-insecure-requests', 'priority', 'purpose', 'sec-purpose',
+]);
+const DROPPED_PREFIXES = [':', 'sec-fetch-', 'sec-ch-'];
+
+/** Where the recorded requests go, with the line that says how they run (the one place to switch to `flow:`). */
+function stepsSection(): { key: 'requests' | 'flow'; comment: string } {
+  return {
+    key: 'requests',
+    comment:
+      ' The recorded order is kept in the names (01-, 02-, ...): `requests:` runs them as an equal-weight\n' +
+      ' mix, not in sequence; move them under `flow:` once your loadhttp has flows.',
+  };
+}
+
+export function toScenario(recording: Recording): Imported {
+  const env = new EnvVars();
+  const notes = [...recording.notes];
+  const target = mostFrequentOrigin(recording.requests);
+  const kept = recording.requests.filter((r) => r.url.origin === target);
+  const others = recording.requests.filter((r) => r.url.origin !== target);
+  if (others.length > 0) notes.push(`${others.length} request(s) to other origins left out (listed at the end of the scenario)`);
+  const steps = kept.map((request, i) => step(request, i, kept.length, env));
+  const common = commonHeaders(steps);
+  const protocol = recording.protocol ?? (target.startsWith('https:') && kept.every((r) => isH2(r.httpVersion)) ? 'h2' : undefined);
+  const { key, comment } = stepsSection();
+  const data = {
+    name: scenarioName(recording.source),
+    target,
+    ...(protocol && { protocol }),
+    ...(recording.insecure && { tls: { insecure: true } }),
+    load: { concurrency: 10, duration: '30s' },
+    ...(Object.keys(common).length > 0 && { headers: common }),
+    [key]: steps,
+  };
+  const doc = new Document(data);
+  doc.commentBefore = header(recording, kept.length, env.list);
+  commentKey(doc, 'load', ' Choose the load: the recording says nothing about it.');
+  commentKey(doc, key, comment);
+  if (others.length > 0) doc.comment = leftOut(others);
+  const text = doc.toString({ lineWidth: 0 });
+  return { text: text.endsWith('\n') ? text : `${text}\n`, env: env.list, notes };
+}
+
+/** The origin most requests went to (the first one recorded, on a tie). */
+function mostFrequentOrigin(requests: RecordedRequest[]): string {
+  const counts = new Map<string, number>();
+  for (const r of requests) counts.set(r.url.origin, (counts.get(r.url.origin) ?? 0) + 1);
+  let best = requests[0]!.url.origin;
+  for (const [origin, count] of counts) if (count > counts.get(best)!) best = origin;
+  return best;
+}
+
+type Step = { name: string; method?: string; path: string; headers?: Record<string, string>; json?: unknown; body?: string; file?: string };
+
+function step(request: RecordedRequest, i: number, count: number, env: EnvVars): Step {
+  const name = stepName(request, i, count);
+  env.request = name;
+  const headers = keptHeaders(request, env);
+  const body = stepBody(request, headers, env);
+  return {
+    name,
+    ...(request.method !== 'GET' && { method: request.method }),
+    path: pathOf(request.url, env),
+    ...(Object.keys(headers).length > 0 && { headers }),
+    ...body,
+  };
+}
+
+/** "03-post-api-orders": the position first, so the names sort in recorded order and are unique. */
+function stepName(request: RecordedRequest, i: number, count: number): string {
+  const position = String(i + 1).padStart(Math.max(2, String(count).length), '0');
+  const slug = request.url.pathname.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '');
+  return `${position}-${request.method.toLowerCase().replace(/[^a-z0-9]+/g, '')}-${slug || 'root'}`;
+}
+
+/** The headers kept, as a map; a repeated name is joined (cookies with "; ", others with ", "). */
+function keptHeaders(request: RecordedRequest, env: EnvVars): Record<string, string> {
+  const joined = new Map<string, string>();
+  for (const [name, value] of request.headers) {
+    if (DROPPED.has(name) || DROPPED_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    if (name === 'host' && value.trim().toLowerCase() === request.url.host) continue;
+    const before = joined.get(name);
+    joined.set(name, before === undefined ? value : `${before}${name === 'cookie' ? '; ' : ', '}${value}`);
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of joined) {
+    Object.defineProperty(headers, name, { value: headerValue(name, value, env), enumerable: true, writable: true, configurable: true });
+  }
+  return headers;
+}
+
+/** A JSON body as `json:` (its plain application/json content-type is then implied), a file as `file:`, anything else as `body:`. */
+function stepBody(request: RecordedRequest, headers: Record<string, string>, env: EnvVars): Partial<Step> {
+  const body = request.body;
+  if (body === undefined) return {};
+  if ('file' in body) return { file: body.file };
+  if (body.text === '') return {};
+  const type = (headers['content-type'] ?? body.mimeType).toLowerCase();
+  if (/\bjson\b|\+json/.test(type)) {
+    const parsed = parseJson(body.text);
+    if (parsed.ok) {
+      if (headers['content-type']?.trim().toLowerCase() === 'application/json') delete headers['content-type'];
+      return { json: jsonBody(parsed.value, env) };
+    }
+  }
+  if (type.startsWith('application/x-www-form-urlencoded')) return { body: formBody(body.text, env) };
+  return { body: literal(body.text) };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Headers every step sends with the same value move to the scenario's `headers:` (with two steps or more). */
+function commonHeaders(steps: Step[]): Record<string, string> {
+  if (steps.length < 2) return {};
+  const [first, ...rest] = steps;
+  const common: Record<string, string> = {};
+  for (const [name, value] of Object.entries(first!.headers ?? {})) {
+    if (rest.every((s) => s.headers?.[name] === value)) common[name] = value;
+  }
+  for (const s of steps) {
+    for (const name of Object.keys(common)) delete s.headers![name];
+    if (s.headers && Object.keys(s.headers).length === 0) delete s.headers;
+  }
+  return common;
+}
+
+function isH2(version: string | undefined): boolean {
+  return version !== undefined && /^(h2|http\/2(\.0)?)$/i.test(version);
+}
+
+function scenarioName(source: string): string {
+  const base = source.split(/[\\/]/).pop()!.replace(/\.[^.]*$/, '');
+  return /^[\w.-]+$/.test(base) ? `imported-${base}` : 'imported';
+}
+
+function header(recording: Recording, kept: number, env: EnvVar[]): string {
+  const lines = [` Imported from ${recording.source} by loadhttp import: ${kept} of ${recording.requests.length} recorded request(s).`];
+  if (env.length > 0) lines.push(` Credentials come from the environment: set ${env.map((v) => v.name).join(', ')} before running.`);
+  return lines.join('\n');
+}
+
+function commentKey(doc: Document, key: string, comment: string): void {
+  const contents = doc.contents;
+  if (!isMap(contents)) return;
+  const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === key);
+  if (pair && isScalar(pair.key)) pair.key.commentBefore = comment;
+}
+
+function leftOut(others: RecordedRequest[]): string {
+  const shown = others.slice(0, 20).map((r) => `   ${r.method} ${r.url.origin}${r.url.pathname}`);
+  if (others.length > 20) shown.push(`   ... and ${others.length - 20} more`);
+  return [' Left out, to other origins than the target (a scenario has one target):', ...shown].join('\n');
+}
