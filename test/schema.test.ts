@@ -91,6 +91,7 @@ const PROBES: Record<string, string> = {
   'thresholds[]': `thresholds: [{ ${PROBE}: 1 }]`,
   retry: `retry: { ${PROBE}: 1 }`,
   'retry.backoff': `retry: { backoff: { ${PROBE}: 1 } }`,
+  metrics: `metrics: { ${PROBE}: 1 }`,
 };
 
 /** The keys the loader accepts where the probe stands, from its message. */
