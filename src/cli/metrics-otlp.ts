@@ -31,11 +31,12 @@ export async function startOtlpPush(
   const sdk = await import('@opentelemetry/sdk-metrics');
   const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const { ValueType } = await import('@opentelemetry/api');
   const resource = resourceFromAttributes({ 'service.name': 'loadhttp', 'service.version': version });
   const temporality = sdk.AggregationTemporality.CUMULATIVE;
 
   const toMetric = (family: MetricFamily, startTime: HrTime, endTime: HrTime): MetricData => {
-    const descriptor = { name: family.name, description: family.help, unit: family.unit, valueType: 1 /* ValueType.DOUBLE */ };
+    const descriptor = { name: family.name, description: family.help, unit: family.unit, valueType: ValueType.DOUBLE };
     const point = <T>(attributes: Record<string, string>, value: T): DataPoint<T> => ({ startTime, endTime, attributes, value });
     if (family.type === 'histogram') {
       const dataPoints = family.samples.map((h) => {
