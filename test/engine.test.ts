@@ -91,6 +91,18 @@ test('the semaphore bounds requests in flight at the server, and queue wait is r
   }
 });
 
+test('iterations are exact when users outnumber the slots: users waiting for a slot at the stop hold no iteration', async () => {
+  const server = await startServer({ delayMs: 1 });
+  try {
+    const result = await run(`target: ${server.url}\nload: { concurrency: 32, iterations: 1000 }\npool: { connections: 4 }\nrequests: [{ path: / }]`);
+    assert.equal(result.counts.sent, 1000);
+    assert.equal(result.counts.completed, 1000);
+    assert.equal(server.stats.requests, 1000, 'the server saw exactly the iterations asked for');
+  } finally {
+    await server.close();
+  }
+});
+
 test('connections opened never exceed the pool size (counted by the server)', async () => {
   const server = await startServer({ delayMs: 1 });
   try {

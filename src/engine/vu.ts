@@ -70,9 +70,12 @@ class VirtualUser {
     this.finish = finish;
   }
 
+  // The ticket (one of `iterations`) is claimed only once a pool slot is held: a user that claimed one
+  // and then waited for a slot would lose it when the stop closes the semaphore, and `-n 1000` with more
+  // users than slots sent 973.
   readonly next = (): void => {
     const { ctx } = this;
-    if (this.leave() || !ctx.nextTicket()) return this.finish();
+    if (this.leave()) return this.finish();
     if (ctx.semaphore.tryAcquire()) return this.start(0);
     const queuedAt = ctx.clock.now();
     ctx.semaphore.acquire().then((granted) => (granted ? this.start(queuedAt) : this.finish()));
@@ -80,6 +83,10 @@ class VirtualUser {
 
   private start(queuedAt: number): void {
     const { ctx } = this;
+    if (!ctx.nextTicket()) {
+      ctx.semaphore.release();
+      return this.finish();
+    }
     const index = pickRequest(ctx.cumulative, Math.random());
     const request = ctx.requests[index]!;
     const recorder = ctx.recorder;
