@@ -37,9 +37,11 @@ test('an ad-hoc --url run prints the report and writes --json; server count equa
     const out = await runCli(['run', '--url', `${server.url}/ping`, '-c', '4', '-n', '300', '--json', json]);
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /P99/);
-    assert.match(out.stdout, /protocol\s+h1/);
+    assert.match(out.stdout, /protocol\s+h1 via loadhttp, 4 connections opened/);
     const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
-    for (const key of ['schemaVersion', 'target', 'protocol', 'connectionsOpened', 'durationMs', 'interrupted', 'counts', 'unexpectedStatus', 'errorRate', 'rps', 'latencyMs', 'statusCodes', 'errors', 'requests', 'series', 'histograms']) {
+    assert.equal(result.transport, 'loadhttp');
+    assert.equal(result.plan.transport, 'loadhttp');
+    for (const key of ['schemaVersion', 'target', 'protocol', 'transport', 'connectionsOpened', 'durationMs', 'interrupted', 'counts', 'unexpectedStatus', 'errorRate', 'rps', 'latencyMs', 'statusCodes', 'errors', 'requests', 'series', 'histograms']) {
       assert.ok(key in result, `JSON has ${key}`);
     }
     assert.equal(result.schemaVersion, 2);
@@ -47,6 +49,31 @@ test('an ad-hoc --url run prints the report and writes --json; server count equa
     assert.equal(server.stats.requests, 300);
     assert.equal(server.stats.byPath.get('/ping'), 300);
     assert.equal(summarize(decode(result.histograms.latency)).count, 300);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--transport undici runs on the reference transport, says so in the report, JSON and validate', async () => {
+  const server = await startServer();
+  const dir = tmp();
+  try {
+    const out = await runCli(['run', '--url', server.url, '-n', '20', '--transport', 'undici', '--json', '-']);
+    assert.equal(out.code, 0, out.stderr);
+    const result = JSON.parse(out.stdout) as RunResult;
+    assert.equal(result.transport, 'undici');
+    assert.equal(result.counts.completed, 20);
+    assert.match(out.stderr, /protocol\s+h1 via undici/);
+    const bad = await runCli(['run', '--url', server.url, '-n', '1', '--transport', 'curl']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--transport.*curl.*loadhttp, undici/);
+    const file = path.join(dir, 'undici.yaml');
+    writeFileSync(file, `target: ${server.url}\ntransport: undici\n`);
+    const validate = await runCli(['validate', file]);
+    assert.equal(validate.code, 0, validate.stderr);
+    assert.match(validate.stdout, /transport:\s+undici \(the reference implementation\)/);
+    writeFileSync(file, `target: ${server.url}\n`);
+    assert.match((await runCli(['validate', file])).stdout, /transport:\s+loadhttp\n/);
   } finally {
     await server.close();
   }

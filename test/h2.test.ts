@@ -12,6 +12,7 @@ import type { RunResult } from '../src/result/result.ts';
 import type { ProtocolComparisonJson } from '../src/report/protocol-compare.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { CERTS, startH2Server, startServer, startTlsH1Server } from './helpers/servers.ts';
+import { frame, simpleResponse, startFrameServer, u32 } from './helpers/h2-frame-server.ts';
 
 /** Runs the CLI with --json to a temporary file; returns the output and the parsed JSON (if written). */
 async function run<T = RunResult>(args: string[]): Promise<CliResult & { json: T }> {
@@ -42,7 +43,7 @@ test('https + auto: ALPN offers h2 and http/1.1 and the run uses what the server
     assert.deepEqual(a.json.protocols, { h2: 1 });
     assert.deepEqual(a.json.tls?.alpnOffered, ['h2', 'http/1.1']);
     assert.deepEqual([...h2.stats.versions], [['2.0', 50]]);
-    assert.match(a.stdout, /protocol\s+h2, 1 connection opened, up to 100 streams each \(requested: auto\)/);
+    assert.match(a.stdout, /protocol\s+h2 via loadhttp, 1 connection opened, up to 100 streams each \(requested: auto\)/);
 
     const b = await run(['--url', `${h1.url}/`, '-n', '50', '-c', '5', '--ca', CERTS.caFile]);
     assert.equal(b.code, 0, b.stderr);
@@ -150,10 +151,11 @@ test('POST bodies multiplex too: 60 streams at once on one TLS session', async (
   }
 });
 
-test("the server's SETTINGS_MAX_CONCURRENT_STREAMS bounds streams and in-flight requests (no hidden queue in latency)", async () => {
+test("undici: the server's SETTINGS_MAX_CONCURRENT_STREAMS bounds streams and in-flight requests (no hidden queue in latency)", async () => {
+  // undici keeps the planned sessions; loadhttp's transport opens more instead (the test after this one).
   const server = await startH2Server({ tls: false, delayMs: 50, maxConcurrentStreams: 10 });
   try {
-    const out = await run(['--url', `${server.url}/`, '-c', '50', '-n', '150', '--h2']);
+    const out = await run(['--url', `${server.url}/`, '-c', '50', '-n', '150', '--h2', '--transport', 'undici']);
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.json.streamsPerSession, 10);
     assert.equal(server.stats.maxStreamsPerSession, 10);
@@ -161,6 +163,26 @@ test("the server's SETTINGS_MAX_CONCURRENT_STREAMS bounds streams and in-flight 
     // (had 50 been let through to undici, 40 would have queued inside it, inside measured latency).
     assert.ok(out.json.latencyMs.p50 < 90, `p50 ${out.json.latencyMs.p50} ms`);
     assert.ok(out.json.queueWaitMs.p50 > 50, `queue wait p50 ${out.json.queueWaitMs.p50} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--h2 -c 200 against a server allowing 50 streams: 4 sessions carry the 200 in flight, and the report says so', async () => {
+  const server = await startH2Server({ tls: false, delayMs: 100, maxConcurrentStreams: 50 });
+  try {
+    const out = await run(['--url', `${server.url}/`, '-c', '200', '-n', '600', '--h2']);
+    assert.equal(out.code, 0, out.stderr);
+    assertInvariant(out.json);
+    assert.equal(out.json.plan.connections, 2);
+    assert.equal(out.json.streamsPerSession, 50);
+    assert.equal(out.json.sessions, 4);
+    assert.equal(server.stats.sessionsWithStreams, 4);
+    assert.equal(server.stats.maxStreamsPerSession, 50);
+    assert.equal(server.stats.maxInFlight, 200);
+    // No request waited for a slot: latency is the server's 100 ms, not a queue inside the transport.
+    assert.ok(out.json.latencyMs.p50 < 180, `p50 ${out.json.latencyMs.p50} ms`);
+    assert.match(out.stdout, /the server allows 50 streams per session \(100 planned\): 4 sessions at once, not 2, to reach 200 in flight/);
   } finally {
     await server.close();
   }
@@ -231,6 +253,30 @@ test('--compare-protocols: the same load over h1 then h2, one side-by-side table
     const usage = await run(['--url', `${server.url}/`, '--compare-protocols', '--h2']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--compare-protocols runs h1 and h2 in turn/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('GOAWAY mid-run (frame server): the streams it left unprocessed are written again, counted in the JSON and the report', async () => {
+  const held: number[] = [];
+  const server = await startFrameServer({
+    onRequest: (conn, stream) => {
+      // connections[0] is the preflight's probe; the first session is connections[1].
+      if (conn.index !== 1) return void conn.write(simpleResponse(stream));
+      held.push(stream);
+      if (held.length === 4) {
+        void conn.write(Buffer.concat([frame(7, 0, 0, u32(held[1]!, 0)), simpleResponse(held[0]!), simpleResponse(held[1]!)])).then(() => conn.socket.end());
+      }
+    },
+  });
+  try {
+    const out = await run(['--url', `${server.url}/`, '-c', '4', '-n', '40', '--h2']);
+    assert.equal(out.code, 0, out.stderr);
+    assertInvariant(out.json);
+    assert.equal(out.json.counts.completed, 40);
+    assert.equal(out.json.resent, 2);
+    assert.match(out.stdout, /40 sent, 40 completed, 0 failed, 0 cancelled; 2 written again on a new connection \(the server had not processed them\)/);
   } finally {
     await server.close();
   }

@@ -7,6 +7,7 @@ import { buildPlan } from '../src/plan/plan.ts';
 import { emptyScenario } from '../src/scenario/empty.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { OK, startRawServer, type RawServer } from './helpers/raw-server.ts';
+import { HOSTILE_CASES, everyOther } from './helpers/hostile-cases.ts';
 import { startServer } from './helpers/servers.ts';
 import { runCli } from './helpers/cli.ts';
 import type { Socket } from 'node:net';
@@ -37,20 +38,7 @@ function accounted(result: RunResult, server?: RawServer): void {
   if (server) assert.equal(server.requests(), sent, 'the server saw every request we sent, and no more');
 }
 
-/** Every other response is broken in the given way; the good ones keep the run measurable. */
-function everyOther(broken: (socket: Socket) => void) {
-  return (socket: Socket, n: number) => (n % 2 === 0 ? broken(socket) : socket.write(OK));
-}
-
-const cases: Array<{ name: string; broken: (socket: Socket) => void; expect: string; example?: RegExp }> = [
-  { name: 'a malformed status line', broken: (s) => s.end('HTTP/1.1 2x0 NOPE\r\ncontent-length: 0\r\n\r\n'), expect: 'protocol-error', example: /does not match the HTTP\/1.1 protocol \(.+\)/ },
-  { name: 'a header without a colon', broken: (s) => s.end('HTTP/1.1 200 OK\r\nno colon here\r\ncontent-length: 0\r\n\r\n'), expect: 'protocol-error', example: /does not match the HTTP\/1.1 protocol \(.+\)/ },
-  { name: 'invalid chunked encoding', broken: (s) => s.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n'), expect: 'protocol-error', example: /does not match the HTTP\/1.1 protocol \(.+\)/ },
-  { name: 'a body shorter than its content-length, then close', broken: (s) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort'), expect: 'connection-reset' },
-  { name: 'a reset mid-body', broken: (s) => { s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nhalf'); setTimeout(() => s.resetAndDestroy(), 5); }, expect: 'connection-reset' },
-];
-
-for (const c of cases) {
+for (const c of HOSTILE_CASES) {
   test(`${c.name} is counted as ${c.expect}, and the run goes on`, async () => {
     const server = await startRawServer(everyOther(c.broken));
     const result = await against(server, 40);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HpackDecoder, HpackError, type HeaderSink } from '../src/transport/h2/hpack/decoder.ts';
-import { encodeHeaderBlock, encodeInteger } from '../src/transport/h2/hpack/encoder.ts';
+import { encodeHeaderBlock, encodeInteger, encodeString } from '../src/transport/h2/hpack/encoder.ts';
 import { huffmanDecode, huffmanEncode, huffmanLength } from '../src/transport/h2/hpack/huffman.ts';
 
 type Fields = Array<[string, string]>;
@@ -357,6 +357,37 @@ describe('HPACK decoder: hostile input', () => {
     for (const { huffmanBlock } of responses) {
       const block = hex(huffmanBlock);
       for (let end = 0; end < block.length; end++) check(new HpackDecoder(256), block.subarray(0, end));
+    }
+  });
+});
+
+describe('HPACK decoder: literals seen before come from its cache', () => {
+  it('gives the same fields and table as a fresh decoder, for repeated and differing literals of the same shape', () => {
+    const cached = new HpackDecoder();
+    // nginx's habit: the same literals with incremental indexing in every response; the date changes.
+    // :status 200 indexed; server (54), date (33), content-length (28): literals with incremental indexing.
+    const indexing = [0, 1, 1, 2, 0, 3].map((second) =>
+      Buffer.concat([
+        encodeInteger(0x80, 7, 8),
+        ...([[54, 'nginx/1.22.1'], [33, `Fri, 04 Dec 2026 17:55:0${second} GMT`], [28, '12']] as const).flatMap(([index, value]) => [encodeInteger(0x40, 6, index), encodeString(value)]),
+      ]),
+    );
+    for (const block of indexing) {
+      const fresh = new HpackDecoder();
+      // Bring the fresh decoder's table to the cached one's state first: replay every earlier block.
+      for (const earlier of indexing.slice(0, indexing.indexOf(block))) fresh.decode(earlier, 0, earlier.length);
+      assert.deepEqual(decode(cached, block), decode(fresh, block));
+      assert.deepEqual(cached.dynamicTableEntries(), fresh.dynamicTableEntries());
+      assert.equal(cached.contentLength, 12);
+    }
+    assert.equal(cached.dynamicTableEntries()[1]![1], 'Fri, 04 Dec 2026 17:55:03 GMT');
+  });
+
+  it('tells apart literals that share a cache slot (same length, first and last octet)', () => {
+    const decoder = new HpackDecoder();
+    for (const value of ['abcz', 'axyz', 'abcz', 'a__z', 'axyz']) {
+      const block = encodeHeaderBlock([[':status', '200'], ['x-v', value]]);
+      assert.deepEqual(decode(decoder, block), [[':status', '200'], ['x-v', value]]);
     }
   });
 });

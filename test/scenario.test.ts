@@ -199,7 +199,7 @@ test('unknown keys: suggestion when close, else the accepted list', () => {
     1,
     1,
     'foo',
-    'unknown key `foo`; accepted: name, target, protocol, tls, load, pool, timeouts, headers, requests, thresholds, retry, redact, workers, metrics',
+    'unknown key `foo`; accepted: name, target, protocol, transport, tls, load, pool, timeouts, headers, requests, thresholds, retry, redact, workers, metrics',
   );
   assertError('requests:\n  - path: /\n    boyd: x\n', 3, 5, 'requests[0].boyd', /did you mean `body`\?/);
   assertError('load:\n  think: { min: 1s, mx: 2s }\n', 2, 21, 'load.think.mx', /did you mean `max`\?/);
@@ -262,6 +262,15 @@ test('protocol: h1, h2 or auto only', () => {
   assert.equal(parse('protocol: H1\n').protocol, 'h1');
   assertError('protocol: h3\n', 1, 11, 'protocol', '"h3" is not a protocol (accepted: h1, h2, auto)');
   assertError('protocol: 2\n', 1, 11, 'protocol', 'expected a string, got 2 (quote it: "2")');
+});
+
+test('transport: loadhttp or undici, with a suggestion for a near miss', () => {
+  assert.equal(parse('transport: undici\n').transport, 'undici');
+  assert.equal(parse('transport: LoadHTTP\n').transport, 'loadhttp');
+  assert.equal(parse('name: x\n').transport, undefined);
+  assertError('name: x\ntransport: undic\n', 2, 12, 'transport', '"undic" is not a transport; did you mean `undici`?');
+  assertError('transport: curl\n', 1, 12, 'transport', '"curl" is not a transport; accepted: loadhttp, undici');
+  assertError('transport: 1\n', 1, 12, 'transport', 'expected a string, got 1 (quote it: "1")');
 });
 
 test('target: http: or https: URLs only', () => {

@@ -33,7 +33,7 @@ function virtualTransport(clock: VirtualClock, serviceMs: number): Transport & {
       clock.after(serviceMs, () => done({ status: 200, bytes: 2, headersAt: clock.now(), endAt: clock.now() }, null));
     },
     abortAll() {},
-    stats: () => ({ opened: 1, protocols: { h1: 1 }, streamsPerSession: null, tls: null }),
+    stats: () => ({ opened: 1, protocols: { h1: 1 }, streamsPerSession: null, sessions: null, tls: null }),
     close: async () => {},
   };
 }

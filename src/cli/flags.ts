@@ -3,7 +3,8 @@ import { parseDuration } from '../util/duration.ts';
 import { UsageError } from '../util/errors.ts';
 import { RATE_HELP, parseRate } from '../util/rate.ts';
 import type { Overrides } from '../plan/types.ts';
-import type { ProtocolChoice, ScenarioTls, Think, TlsFile } from '../scenario/types.ts';
+import type { ProtocolChoice, ScenarioTls, Think, TlsFile, TransportChoice } from '../scenario/types.ts';
+import { TRANSPORTS } from '../scenario/transport.ts';
 import { readPemFile } from '../util/pem.ts';
 import { readFileOrFail } from '../util/read-file.ts';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { isHttpUrl } from '../scenario/metrics.ts';
 export interface RunFlags {
   url?: string;
   protocol?: string;
+  transport?: string;
   h1?: boolean;
   h2?: boolean;
   concurrency?: string;
@@ -123,6 +125,13 @@ function protocol(flags: RunFlags): ProtocolChoice | undefined {
   return value;
 }
 
+function transport(text: string | undefined): TransportChoice | undefined {
+  if (text === undefined) return undefined;
+  const chosen = TRANSPORTS.find((t) => t === text.trim().toLowerCase());
+  if (chosen === undefined) throw new UsageError(`--transport: "${text}" is not one of ${TRANSPORTS.join(', ')}`);
+  return chosen;
+}
+
 function headers(list: string[] | undefined): Record<string, string> | undefined {
   if (!list || list.length === 0) return undefined;
   const out: Record<string, string> = {};
@@ -204,6 +213,7 @@ export function toOverrides(flags: RunFlags): Overrides {
   const overrides: Overrides = {
     url: flags.url,
     protocol: protocol(flags),
+    transport: transport(flags.transport),
     concurrency: positiveInt('--concurrency', flags.concurrency),
     durationMs: duration('--duration', flags.duration),
     iterations: positiveInt('--iterations', flags.iterations),

@@ -213,6 +213,7 @@ export function addRunOptions(command: Command): Command {
   return command
     .option('--url <url>', 'target URL (overrides the scenario target; without a scenario, the one request to send)')
     .addOption(new Option('--protocol <protocol>', 'protocol: h1 | h2 | auto').choices(['h1', 'h2', 'auto']))
+    .addOption(new Option('--transport <transport>', 'HTTP client: loadhttp (our own, default) | undici (the reference)').choices(['loadhttp', 'undici']))
     .option('--h1', 'same as --protocol h1')
     .option('--h2', 'same as --protocol h2 (fails rather than measure HTTP/1.1)')
     .option('-c, --concurrency <n>', 'virtual users')

@@ -6,7 +6,7 @@ import type { Plan } from '../plan/types.ts';
 import { summarizePlan } from '../plan/summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
 import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
-import { createTransport } from '../transport/undici.ts';
+import { createTransport } from '../transport/create.ts';
 import type { PreparedRequest, TransportStats, WireProtocol } from '../transport/transport.ts';
 import { Semaphore } from './semaphore.ts';
 import { StopLatch, type StopReason } from './stop.ts';
@@ -58,11 +58,13 @@ export class LoadRun {
     // still in flight when the window opens is counted where it was sent.
     const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan) : null;
     const transport = createTransport({
+      transport: plan.transport,
       target: plan.target,
       protocol: plan.protocol,
       connections: plan.pool.connections,
       pipelining: plan.pool.pipelining,
       maxConcurrentStreams: plan.pool.maxConcurrentStreams,
+      maxInflight: plan.pool.maxInflight,
       tls: plan.tls,
       connectTimeoutMs: plan.timeouts.connectMs,
       requestTimeoutMs: plan.timeouts.requestMs,
@@ -215,6 +217,7 @@ function assembleResult(
     name: plan.name,
     target: plan.target,
     protocol: dominantProtocol(stats),
+    transport: plan.transport,
     connectionsOpened: stats.opened,
     ...transportFields(stats),
     startedAt: base.startedAt.toISOString(),
@@ -247,7 +250,7 @@ function assembleResult(
  */
 export function measuredNothing(plan: Plan, version: string, startedAt: Date, error: NonNullable<RunResult['error']>): RunResult {
   const facts: RunFacts = { plan, startedAt, warmupRecorder: null, version, stopReason: null, measureStartedAt: null };
-  const noConnections: TransportStats = { opened: 0, protocols: {}, streamsPerSession: null, tls: null };
+  const noConnections: TransportStats = { opened: 0, protocols: {}, streamsPerSession: null, sessions: null, tls: null };
   return assembleResult(facts, recorderFor(plan).finish(0), noConnections, 0, 0, error);
 }
 

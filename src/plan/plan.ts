@@ -68,6 +68,7 @@ function assemble(
     protocol: chosen.protocol,
     compareProtocols: chosen.compareProtocols,
     tls: chosen.tls,
+    transport: overrides.transport ?? scenario.transport ?? 'loadhttp',
     load: {
       model: loadModel.model,
       users: loadModel.users,

@@ -10,6 +10,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
     source: plan.source,
     target: plan.target,
     protocol: plan.protocol,
+    transport: plan.transport,
     concurrency: plan.load.model === 'open' ? plan.load.inflightCap : plan.load.users,
     durationMs: plan.load.durationMs,
     iterations: plan.load.iterations,

@@ -1,6 +1,6 @@
 // The Plan: everything the engine reads, resolved once by buildPlan (plan.ts) and frozen; and the
 // command-line overrides it is built from. Types only.
-import type { ProtocolChoice, Stage, Think } from '../scenario/types.ts';
+import type { ProtocolChoice, Stage, Think, TransportChoice } from '../scenario/types.ts';
 import type { PlannedTls, ProtocolOverrides } from './protocol.ts';
 import type { LatencyCorrection, LoadModel } from './load.ts';
 import type { PlannedThreshold } from './thresholds.ts';
@@ -34,6 +34,8 @@ export interface Plan {
   /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
   compareProtocols: ProtocolChoice[] | null;
   tls: PlannedTls;
+  /** The client implementation: loadhttp's own transport, or undici (the reference). */
+  transport: TransportChoice;
   load: {
     /** 'closed': virtual users loop (send, wait, think); 'open': requests start on a schedule (rate, stages). */
     model: LoadModel;
@@ -109,6 +111,7 @@ export interface PlannedMetrics {
 export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   url?: string;
   protocol?: ProtocolChoice;
+  transport?: TransportChoice;
   concurrency?: number;
   durationMs?: number;
   iterations?: number;

@@ -42,6 +42,7 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
     protocol: dominant(protocols) ?? parts.find((p) => p.protocol !== null)?.protocol ?? null,
     connectionsOpened: sum(parts.map((p) => p.connectionsOpened)),
     protocols,
+    ...(first.resent !== undefined && { resent: sum(parts.map((p) => p.resent ?? 0)) }),
     startedAt: earliest(parts.map((p) => p.startedAt)),
     durationMs,
     warmup: mergeWarmup(parts.map((p) => p.warmup)),
@@ -61,6 +62,9 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
   else delete merged.measureStartedAt;
   const streams = parts.map((p) => p.streamsPerSession).filter((s): s is number => typeof s === 'number');
   if (first.streamsPerSession !== undefined) merged.streamsPerSession = streams.length > 0 ? Math.min(...streams) : null;
+  // Each worker keeps its own sessions: at once, they add up.
+  const sessions = parts.map((p) => p.sessions).filter((s): s is number => typeof s === 'number');
+  if (first.sessions !== undefined) merged.sessions = sessions.length > 0 ? sum(sessions) : null;
   if (first.tls !== undefined) merged.tls = mergeTls(parts.map((p) => p.tls ?? null), histograms.handshake);
   if (histograms.scheduleLag.totalCount > 0 || first.scheduleLagMs) merged.scheduleLagMs = summarize(histograms.scheduleLag);
   const intervals = parts.map((p) => p.expectedIntervalMs).filter((v): v is number => v !== undefined);

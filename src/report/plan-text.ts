@@ -14,6 +14,7 @@ export function renderPlan(plan: PlanSummary): string {
     `name:        ${plan.name}${plan.source ? `  (${plan.source})` : ''}`,
     `target:      ${plan.target}`,
     `protocol:    ${plan.protocol}`,
+    ...(plan.transport ? [`transport:   ${plan.transport}${plan.transport === 'undici' ? ' (the reference implementation)' : ''}`] : []),
     `load:        ${describeLoad(plan)}`,
     `bounds:      ${bound}${plan.defaultDuration ? ' (default: no duration or iterations given)' : ''}`,
     `latency:     ${CORRECTION[plan.latencyCorrection ?? 'none']}`,

@@ -5,14 +5,23 @@ import type { RunResult } from '../result/result.ts';
 
 const plural = (n: number, word: string): string => `${formatCount(n)} ${n === 1 ? word : `${word}s`}`;
 
-/** "h2, 2 connections opened, up to 100 streams each (requested: auto)". */
+/** "h2 via loadhttp, 2 connections opened, up to 100 streams each (requested: auto)". */
 export function protocolLine(result: RunResult): string {
-  const protocol = result.protocol ?? 'none (no connection)';
+  const via = result.transport ? ` via ${result.transport}` : '';
+  const protocol = result.protocol === null ? 'none (no connection)' : `${result.protocol}${via}`;
   const byProtocol = Object.entries(result.protocols ?? {}).filter(([, n]) => n > 0);
   const mixed = byProtocol.length > 1 ? ` (${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')})` : '';
   const streams = result.streamsPerSession ? `, up to ${formatCount(result.streamsPerSession)} streams each` : '';
   const requested = result.plan.protocol && result.plan.protocol !== result.protocol ? ` (requested: ${result.plan.protocol})` : '';
-  return `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${mixed}${streams}${requested}`;
+  return `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${mixed}${streams}${requested}${widened(result)}`;
+}
+
+/** When the server allowed fewer streams per session than planned and more sessions were opened to make up. */
+function widened(result: RunResult): string {
+  const { sessions, streamsPerSession, plan } = result;
+  if (!sessions || !streamsPerSession || sessions <= plan.connections) return '';
+  const planned = plan.maxConcurrentStreams === undefined ? '' : ` (${formatCount(plan.maxConcurrentStreams)} planned)`;
+  return `; the server allows ${plural(streamsPerSession, 'stream')} per session${planned}: ${formatCount(sessions)} sessions at once, not ${formatCount(plan.connections)}, to reach ${formatCount(plan.maxInflight)} in flight`;
 }
 
 /** The pool line: HTTP/2 plans count sessions × streams, HTTP/1.1 plans connections × pipelining. */

@@ -158,11 +158,17 @@ function countLines(result: RunResult, paint: Paint): string[] {
       paint,
       'requests',
       `${formatCount(c.sent)} sent, ${formatCount(c.completed)} completed, ` +
-        `${c.failed > 0 ? paint.red(failed) : failed}, ${formatCount(c.cancelled)} cancelled`,
+        `${c.failed > 0 ? paint.red(failed) : failed}, ${formatCount(c.cancelled)} cancelled${resentText(result)}`,
     ),
     ...retryLines(result, paint),
     labelled(paint, 'bytes', `${formatBytes(result.bytes.sent)} sent, ${formatBytes(result.bytes.received)} received`),
   ];
+}
+
+/** Requests the server had not processed, written again on a new connection (each still counted once above). */
+function resentText(result: RunResult): string {
+  const resent = result.resent ?? 0;
+  return resent > 0 ? `; ${formatCount(resent)} written again on a new connection (the server had not processed them)` : '';
 }
 
 /** With a retry policy: the retries, and the first try apart from the with-retries latency above. */

@@ -41,6 +41,9 @@ const BY_CODE: Record<string, FailureClass> = {
   UND_ERR_SOCKET: 'connection-reset',
   UND_ERR_CLOSED: 'connection-reset',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'protocol-error',
+  UND_ERR_HEADERS_OVERFLOW: 'protocol-error',
+  LOADHTTP_H1_PROTOCOL: 'protocol-error',
+  LOADHTTP_H1_CLOSED: 'connection-reset',
   UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'protocol-error',
   HPE_INVALID_CONSTANT: 'protocol-error',
   ERR_HTTP2_GOAWAY_SESSION: 'goaway',
@@ -48,6 +51,15 @@ const BY_CODE: Record<string, FailureClass> = {
   ERR_HTTP2_SESSION_ERROR: 'goaway',
   ERR_HTTP2_STREAM_ERROR: 'stream-reset',
   ERR_HTTP2_STREAM_CANCEL: 'stream-reset',
+  // node:http2 (under undici) on a connection error of the server's making (a bad frame, a broken HPACK
+  // block): the session is destroyed; requests sent to it afterwards fail with INVALID_SESSION.
+  ERR_HTTP2_ERROR: 'protocol-error',
+  ERR_HTTP2_INVALID_SESSION: 'connection-reset',
+  // The HTTP/2 transport of our own (transport/h2/errors.ts).
+  LOADHTTP_H2_PROTOCOL: 'protocol-error',
+  LOADHTTP_H2_GOAWAY: 'goaway',
+  LOADHTTP_H2_RST: 'stream-reset',
+  LOADHTTP_H2_CLOSED: 'connection-reset',
 };
 
 /** undici's own GOAWAY errors (UND_ERR_SOCKET / UND_ERR_INFO) say so only in their message. */

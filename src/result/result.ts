@@ -137,6 +137,8 @@ export interface PlanSummary {
   source: string | null;
   target: string;
   protocol: string;
+  /** The client implementation (schema 2; older files lack it). */
+  transport?: 'loadhttp' | 'undici';
   concurrency: number;
   durationMs: number | null;
   iterations: number | null;
@@ -192,12 +194,26 @@ export interface RunResult extends RequestStats {
   target: string;
   /** Protocol the connections really used; null when no connection was ever made. */
   protocol: 'h1' | 'h2' | 'h2c' | null;
+  /** The client implementation that sent the requests: loadhttp's own, or undici (schema 2; older files lack it). */
+  transport?: 'loadhttp' | 'undici';
   /** Connections (h1) or sessions (h2) opened for requests, including reconnects. */
   connectionsOpened: number;
   /** The same, by the protocol each one really used (ALPN / h2c), e.g. { h2: 2 }. Older files lack it. */
   protocols?: Partial<Record<'h1' | 'h2' | 'h2c', number>>;
+  /**
+   * loadhttp's HTTP/1.1 transport (schema 2): requests written again on a new connection because the one
+   * they were pipelined on closed before answering them (each is still counted once, by its outcome).
+   * Absent with undici, which resends them without counting.
+   */
+  resent?: number;
   /** HTTP/2 runs: streams allowed per session, min(plan's maxConcurrentStreams, the server's SETTINGS). */
   streamsPerSession?: number | null;
+  /**
+   * HTTP/2 runs on loadhttp's transport (schema 2): the most sessions carrying streams at once. Above
+   * plan.connections when the server allowed fewer streams per session than planned and more sessions were
+   * opened to reach the planned in-flight requests. Null otherwise (undici; HTTP/1.1).
+   */
+  sessions?: number | null;
   /** https:// runs: verification, ALPN offer, handshakes full vs resumed, handshake time; null for http://. */
   tls?: TlsSummary | null;
   startedAt: string;

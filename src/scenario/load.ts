@@ -34,9 +34,10 @@ import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
 import { readWorkers } from './workers.ts';
 import { readMetrics } from './metrics.ts';
+import { readTransport } from './transport.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry', 'redact', 'workers', 'metrics'];
+const TOP_KEYS = ['name', 'target', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry', 'redact', 'workers', 'metrics'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -77,6 +78,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     target: opt(top, 'target', (f) => readTarget(ctx, f)),
     protocol: undefined,
     ...opt(top, 'protocol', (f) => readProtocols(ctx, f)),
+    ...opt(top, 'transport', (f) => ({ transport: readTransport(ctx, f) })),
     tls: readTls(ctx, top.get('tls')),
     load: readLoad(ctx, top.get('load')),
     pool: readPool(ctx, top.get('pool')),

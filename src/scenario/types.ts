@@ -6,6 +6,9 @@ import type { FailureClass } from '../result/failure-classes.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
+/** Which client sends the requests: loadhttp's own transport, or undici (the reference). */
+export type TransportChoice = 'loadhttp' | 'undici';
+
 /** The `retry:` section (scenario/retry.ts reads it; plan/retry.ts fills the defaults). */
 export interface ScenarioRetry {
   /** Tries in all, the first included (1 = no retry). */
@@ -110,6 +113,8 @@ export interface Scenario {
   protocol: ProtocolChoice | undefined;
   /** `protocol: [h1, h2]`: run once per protocol and compare them (then `protocol` is undefined). */
   compareProtocols?: ProtocolChoice[];
+  /** `transport:` (default: loadhttp's own). */
+  transport?: TransportChoice;
   /** The `tls:` section (https:// targets). */
   tls: ScenarioTls;
   load: {

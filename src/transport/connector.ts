@@ -23,6 +23,15 @@ export interface ConnectorOptions {
 
 type Callback = (error: Error | null, socket: net.Socket | null) => void;
 
+/**
+ * Node's `onread`: reads land in `buffer` (reused for every read) and `callback` gets their length
+ * (returning false would pause reading).
+ */
+export interface ReadInto {
+  buffer: Buffer;
+  callback: (bytes: number) => boolean;
+}
+
 /** An error with the code the failure classes know (record/classify.ts). */
 export function codedError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -49,8 +58,11 @@ export class Connector {
     this.servername = options.tls.servername ?? (net.isIP(host) ? undefined : host);
   }
 
-  /** Opens one connection; the socket is ready for HTTP (TLS done, ALPN checked) when `callback` gets it. */
-  open(callback: Callback): void {
+  /**
+   * Opens one connection; the socket is ready for HTTP (TLS done, ALPN checked) when `callback` gets it.
+   * With `onread`, the socket reads into that buffer instead of emitting 'data'.
+   */
+  open(callback: Callback, onread?: ReadInto): void {
     const { origin, timeoutMs } = this.options;
     const host = origin.hostname.replace(/^\[|\]$/g, '');
     const port = Number(origin.port) || (this.secure ? 443 : 80);
@@ -61,7 +73,7 @@ export class Connector {
       clearTimeout(timer);
       callback(error, socket);
     };
-    const socket = this.secure ? this.openTls(host, port, finish) : this.openTcp(host, port, finish);
+    const socket = this.secure ? this.openTls(host, port, finish, onread) : this.openTcp(host, port, finish, onread);
     const timer = setTimeout(() => {
       socket.destroy();
       finish(codedError(`connect timeout after ${timeoutMs} ms (${host}:${port})`, 'ETIMEDOUT'), null);
@@ -71,8 +83,8 @@ export class Connector {
     socket.on('error', (error) => finish(error, null));
   }
 
-  private openTcp(host: string, port: number, finish: Callback): net.Socket {
-    const socket = net.connect({ host, port });
+  private openTcp(host: string, port: number, finish: Callback, onread: ReadInto | undefined): net.Socket {
+    const socket = net.connect({ host, port, ...(onread && { onread }) });
     socket.once('connect', () => {
       const protocol: WireProtocol = this.options.h2c ? 'h2c' : 'h1';
       // undici reads alpnProtocol to pick its HTTP/2 or HTTP/1.1 code path (as its own h2c connector does).
@@ -83,7 +95,7 @@ export class Connector {
     return socket;
   }
 
-  private openTls(host: string, port: number, finish: Callback): tls.TLSSocket {
+  private openTls(host: string, port: number, finish: Callback, onread: ReadInto | undefined): tls.TLSSocket {
     const settings = this.options.tls;
     const socket = tls.connect({
       host,
@@ -95,6 +107,7 @@ export class Connector {
       ca: settings.ca ?? undefined,
       cert: settings.cert ?? undefined,
       key: settings.key ?? undefined,
+      ...(onread && { onread }),
     });
     let tcpAt = 0;
     socket.once('connect', () => (tcpAt = performance.now()));

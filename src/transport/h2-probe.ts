@@ -4,14 +4,12 @@
 // (an HTTP/1.1 status line, a close, silence) means the target does not speak HTTP/2 on this connection,
 // and the run must stop before measuring rather than measure something else under an HTTP/2 label.
 import type { Socket } from 'node:net';
+import { PREFACE, SETTINGS as FRAME_SETTINGS, SETTINGS_MAX_CONCURRENT_STREAMS } from './h2/frames.ts';
 
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 /** Frame header: length 0, type SETTINGS (0x4), flags 0, stream 0. */
 const EMPTY_SETTINGS = Buffer.from([0, 0, 0, 0x4, 0, 0, 0, 0, 0]);
 /** GOAWAY, stream 0, last stream 0, NO_ERROR: a polite goodbye before closing the probe. */
 const GOAWAY = Buffer.from([0, 0, 8, 0x7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-const FRAME_SETTINGS = 0x4;
-const SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
 
 export type ProbeResult =
   | { ok: true; maxConcurrentStreams: number | null }

@@ -44,9 +44,18 @@ export interface PreflightOutcome {
 /** How long preflight waits for the server's TLS session ticket, so later connections can resume. */
 const TICKET_WAIT_MS = 100;
 
-export async function preflight(origin: URL, mode: ConnectionMode, connector: Connector, options: TransportOptions): Promise<PreflightOutcome> {
+type Open = (callback: (error: Error | null, socket: Socket | null) => void) => void;
+
+/** `open` opens the first connection: by default a plain one from the connector; a transport may open its own. */
+export async function preflight(
+  origin: URL,
+  mode: ConnectionMode,
+  connector: Connector,
+  options: TransportOptions,
+  open: Open = (callback) => connector.open(callback),
+): Promise<PreflightOutcome> {
   const socket = await new Promise<Socket>((resolve, reject) => {
-    connector.open((error, opened) => {
+    open((error, opened) => {
       if (opened) resolve(opened);
       else reject(error ?? new Error('no socket'));
     });

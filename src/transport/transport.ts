@@ -14,6 +14,8 @@ export interface TransportOptions {
   pipelining: number;
   /** h2: streams in flight per session (the server's SETTINGS may lower it). */
   maxConcurrentStreams: number;
+  /** Requests in flight at once across the run (the engine's bound). */
+  maxInflight: number;
   tls: TlsSettings;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
@@ -23,6 +25,12 @@ export interface TransportOptions {
 }
 
 export type WireProtocol = 'h1' | 'h2' | 'h2c';
+
+/**
+ * The largest HTTP/1.1 response head accepted (status line and header lines; undici counts the header
+ * lines only). Beyond it a response is a protocol error, in either transport.
+ */
+export const MAX_HEAD_BYTES = 64 * 1024;
 
 /** A request in the form the transport sends it, built once per planned request. */
 export interface PreparedRequest {
@@ -57,8 +65,19 @@ export interface TransportStats {
   protocols: Partial<Record<WireProtocol, number>>;
   /** HTTP/2: streams per session in use, min(our limit, the server's SETTINGS_MAX_CONCURRENT_STREAMS). */
   streamsPerSession: number | null;
+  /**
+   * HTTP/2: the most sessions taking streams at once. More than planned when the server allows fewer streams per
+   * session than planned and the transport opened more sessions to reach the asked concurrency.
+   */
+  sessions: number | null;
   /** https:// targets only. */
   tls: TlsStats | null;
+  /**
+   * Requests written again on a new connection because the server had not processed them: HTTP/1.1, the
+   * connection they were pipelined on closed before answering them; HTTP/2, they were above a GOAWAY's last
+   * stream id. Absent where the transport cannot count them (undici resends them too).
+   */
+  resent?: number;
 }
 
 export interface TlsStats extends TlsSummary {

@@ -15,30 +15,23 @@ import { Client, Pool } from 'undici';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
 import { Connector } from './connector.ts';
-import { InFlightList } from './in-flight-list.ts';
+import { Deadlines, type Deadlined } from './deadlines.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
-import type { PreparedRequest, SendCallback, SendOutcome, Transport, TransportOptions, TransportStats } from './transport.ts';
-import { BodyTimeoutError, HeadersTimeoutError, RequestTimeoutError } from '../util/errors.ts';
+import { MAX_HEAD_BYTES, type PreparedRequest, type SendCallback, type SendOutcome, type Transport, type TransportOptions, type TransportStats } from './transport.ts';
 
 /**
  * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a
  * response ends and its callback has returned, the handler goes back to the transport's spares, so the
  * steady state allocates none (nor the boxed numbers of its time fields).
  */
-class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
+class InFlight implements Dispatcher.DispatchHandler, SendOutcome, Deadlined<InFlight> {
   status = 0;
   bytes = 0;
   headersAt = 0;
   endAt = 0;
-  /** Overall deadline (performance.now() ms). */
+  /** Deadlines (deadlines.ts). */
   deadline = 0;
-  /**
-   * Idle deadline: before the headers, the headers timeout's; after them, the body timeout's, pushed
-   * forward by the sweep whenever a chunk arrived since the last sweep (`chunked`). The hot path only
-   * writes `chunked = true`: no clock read, no timer, no allocation per chunk.
-   */
   idleDeadline = 0;
-  /** 0 waiting for headers, 1 receiving the body. */
   phase = 0;
   chunked = false;
   controller: Dispatcher.DispatchController | null = null;
@@ -56,16 +49,12 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
     this.owner = owner;
   }
 
-  /** Readies the handler for one request. */
-  start(deadline: number, idleDeadline: number, done: SendCallback): void {
+  /** Readies the handler for one request (the deadlines are set by Deadlines.start). */
+  start(done: SendCallback): void {
     this.status = 0;
     this.bytes = 0;
     this.headersAt = 0;
     this.endAt = 0;
-    this.deadline = deadline;
-    this.idleDeadline = idleDeadline;
-    this.phase = 0;
-    this.chunked = false;
     this.controller = null;
     this.pendingAbort = null;
     this.client = null;
@@ -85,8 +74,7 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
     this.headersAt = performance.now();
     this.status = statusCode;
-    this.phase = 1;
-    this.idleDeadline = this.headersAt + this.owner.bodyTimeoutMs;
+    this.owner.deadlines.headers(this, this.headersAt);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -126,12 +114,9 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome {
 }
 
 class UndiciTransport implements Transport {
-  readonly inFlight = new InFlightList<InFlight>();
+  readonly deadlines: Deadlines<InFlight>;
   /** Handlers done with (InFlight.onResponseEnd): at most as many as were ever in flight at once. */
   private readonly spares: InFlight[] = [];
-  /** Idle timeouts in ms, Infinity when off. */
-  readonly headersTimeoutMs: number;
-  readonly bodyTimeoutMs: number;
   /** https + auto only: the server picks h1 or h2 per connection, so capacity is not known in advance. */
   private readonly pool: Pool | null;
   private readonly clients: Client[];
@@ -147,12 +132,10 @@ class UndiciTransport implements Transport {
   private streamsPerSession: number | null;
   /** The socket preflight() opened, handed to the pool's first connection attempt. */
   private spare: Socket | null = null;
-  private readonly sweeper: NodeJS.Timeout;
 
   constructor(options: TransportOptions) {
     this.options = options;
-    this.headersTimeoutMs = options.headersTimeoutMs ?? Infinity;
-    this.bodyTimeoutMs = options.bodyTimeoutMs ?? Infinity;
+    this.deadlines = new Deadlines(options);
     this.origin = new URL(options.target);
     this.mode = connectionMode(this.origin, options.protocol);
     this.connector = new Connector({
@@ -172,6 +155,7 @@ class UndiciTransport implements Transport {
       // undici's per-request timers are off: one coarse sweep below bounds every request instead.
       headersTimeout: 0,
       bodyTimeout: 0,
+      maxHeaderSize: MAX_HEAD_BYTES,
       allowH2: h2,
       ...(h2 ? { h2Options: { maxConcurrentStreams: options.maxConcurrentStreams } } : {}),
       connect: (_connectOptions, callback) => this.connect(callback),
@@ -182,10 +166,6 @@ class UndiciTransport implements Transport {
     this.pool = negotiated ? new Pool(options.target, { ...clientOptions, connections: options.connections }) : null;
     this.clients = negotiated ? [] : Array.from({ length: options.connections }, () => new Client(options.target, clientOptions));
     this.refill();
-    // The sweep period is a small fraction of the shortest timeout, so a timeout fires within ~5% of its value.
-    const shortest = Math.min(options.requestTimeoutMs, this.headersTimeoutMs, this.bodyTimeoutMs);
-    const period = Math.min(Math.max(shortest / 20, 5), 100);
-    this.sweeper = setInterval(() => this.sweep(), period).unref();
   }
 
   private connect(callback: buildConnector.Callback): void {
@@ -219,8 +199,8 @@ class UndiciTransport implements Transport {
   send(request: PreparedRequest, done: SendCallback): void {
     const now = performance.now();
     const handler = this.spares.pop() ?? new InFlight(this);
-    handler.start(now + this.options.requestTimeoutMs, now + this.headersTimeoutMs, done);
-    this.inFlight.add(handler);
+    handler.start(done);
+    this.deadlines.start(handler, now);
     if (this.pool !== null) {
       this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);
     } else {
@@ -238,36 +218,13 @@ class UndiciTransport implements Transport {
 
   /** A request ended or failed: it leaves the in-flight set and its client slot is free again. */
   settled(handler: InFlight): void {
-    this.inFlight.delete(handler);
+    this.deadlines.settle(handler);
     if (handler.client !== null && !this.closed) this.free.push(handler.client);
     handler.client = null;
   }
 
-  private sweep(): void {
-    if (this.inFlight.size === 0) return;
-    const now = performance.now();
-    for (const handler of this.inFlight) {
-      if (handler.chunked) {
-        // A chunk arrived since the last sweep: the body's idle wait restarts (within one sweep period).
-        handler.chunked = false;
-        handler.idleDeadline = now + this.bodyTimeoutMs;
-      }
-      if (handler.deadline <= now) {
-        handler.deadline = handler.idleDeadline = Infinity;
-        handler.abort(new RequestTimeoutError(`request timeout: no complete response within ${this.options.requestTimeoutMs} ms`));
-      } else if (handler.idleDeadline <= now) {
-        handler.deadline = handler.idleDeadline = Infinity;
-        handler.abort(
-          handler.phase === 0
-            ? new HeadersTimeoutError(`headers timeout: no response headers within ${this.headersTimeoutMs} ms`)
-            : new BodyTimeoutError(`body timeout: no body data for ${this.bodyTimeoutMs} ms`),
-        );
-      }
-    }
-  }
-
   abortAll(reason: Error): void {
-    for (const handler of [...this.inFlight]) handler.abort(reason);
+    this.deadlines.abortAll(reason);
   }
 
   stats(): TransportStats {
@@ -275,18 +232,19 @@ class UndiciTransport implements Transport {
       opened: this.connector.opened,
       protocols: { ...this.connector.protocols },
       streamsPerSession: this.streamsPerSession,
+      sessions: this.mode.forcedH2 ? this.clients.length : null,
       tls: this.connector.tlsStats(),
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.sweeper);
+    this.deadlines.close();
     this.spare?.destroy();
     await Promise.all([this.pool?.destroy(), ...this.clients.map((client) => client.destroy())]);
   }
 }
 
-export function createTransport(options: TransportOptions): Transport {
+export function createUndiciTransport(options: TransportOptions): Transport {
   return new UndiciTransport(options);
 }

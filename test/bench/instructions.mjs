@@ -19,7 +19,7 @@
 // done per second of wall time (a progress tick, an event-loop delay monitor, keep-alive timers) weighs
 // 30-50× more per request than in a real run.
 //   INS_WARMUP=60 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
-//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 npm run bench:instructions
+//   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 INS_GENERATORS=undici,loadhttp,h2load npm run bench:instructions
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,8 @@ const CONNS = Number(process.env.INS_CONNS ?? 64);
 const SESSIONS = Number(process.env.INS_SESSIONS ?? 4);
 const STREAMS = Number(process.env.INS_STREAMS ?? 32);
 const PROFILE = Number(process.env.INS_PROFILE ?? 0);
+/** Only the generators whose names start with one of these (comma-separated); default all. */
+const ONLY = process.env.INS_GENERATORS?.split(',') ?? null;
 /** Every generator is told to run this long, and is stopped once its window is counted. */
 const BOUND_S = WARMUP + WINDOW + 60;
 
@@ -57,16 +59,42 @@ const generators = [
     // The same V8 cap bin/loadhttp.js sets (see run.mjs).
     argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'ceiling.mjs'), proto, url, shape(proto).conns, shape(proto).streams, BOUND_S],
   },
-  {
-    name: 'loadhttp',
+  ...['loadhttp', 'undici'].map((transport) => ({
+    name: transport === 'loadhttp' ? 'loadhttp' : 'loadhttp --transport undici',
     protocols: ['h1', 'h2c', 'h2'],
     argv: (url, proto) => {
       const { conns, streams } = shape(proto);
       const flags = proto === 'h1' ? ['-c', conns] : ['--h2', '-c', conns * streams, '--connections', conns, '--streams', streams, '--insecure'];
-      return [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...flags, '-d', `${BOUND_S}s`, '-q'];
+      return [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...flags, '--transport', transport, '-d', `${BOUND_S}s`, '-q'];
     },
+  })),
+  {
+    name: 'naive node:net loop (raw-h1.mjs)',
+    protocols: ['h1'],
+    argv: (url) => [node, path.join(HERE, 'raw-h1.mjs'), url, CONNS, BOUND_S],
   },
 ];
+// HTTP/2 yardsticks: the bare node:http2 loop (what undici's h2 runs on), a frame-level h2c loop without HPACK
+// decoding (an upper bound for a JS transport), and h2load (C, nghttp2).
+generators.push(
+  {
+    name: 'node:http2 bare loop',
+    protocols: ['h2c', 'h2'],
+    argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'node-http2.mjs'), url, shape(proto).conns, shape(proto).streams, BOUND_S],
+  },
+  {
+    name: 'frame-level h2c loop (no HPACK decoding)',
+    protocols: ['h2c'],
+    argv: (url, proto) => [node, '--max-semi-space-size=16', path.join(HERE, 'frame-h2c.mjs'), url, shape(proto).conns, shape(proto).streams, BOUND_S],
+  },
+);
+if (which('h2load')) {
+  generators.push({
+    name: 'h2load',
+    protocols: ['h2c', 'h2'],
+    argv: (url, proto) => ['h2load', '-t1', '-c', shape(proto).conns, '-m', shape(proto).streams, '-D', BOUND_S, url],
+  });
+}
 const autocannon = path.join(ROOT, 'node_modules/.bin/autocannon');
 if (existsSync(autocannon)) {
   generators.push({ name: 'autocannon', protocols: ['h1'], argv: (url) => [node, autocannon, '-c', CONNS, '-d', BOUND_S, url] });
@@ -122,7 +150,7 @@ async function measure(name, argv, target) {
   const out = path.join(work, `cg.${name.replace(/\W+/g, '_')}`);
   // --trace-children: bin/loadhttp.js re-executes Node with its V8 flags (execve); the count follows it.
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--trace-children=yes', '--smc-check=all-non-file',
-    `--callgrind-out-file=${out}.%p`, argv[0], ...(PROFILE > 0 ? ['--perf-basic-prof'] : []), ...argv.slice(1).map(String)],
+    `--callgrind-out-file=${out}.%p`, argv[0], ...(PROFILE > 0 && argv[0] === node ? ['--perf-basic-prof'] : []), ...argv.slice(1).map(String)],
     // In the scratch folder: with --perf-basic-prof V8 also writes an isolate-*.log into the working directory.
     { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -153,21 +181,24 @@ const target = await startNginx(work);
 try {
   console.log(`callgrind, steady state: ${WARMUP} s warmup uncounted, then ${WINDOW} s counted; h1 ${CONNS} connections, h2 ${SESSIONS} sessions × ${STREAMS} streams; node ${process.version}`);
   for (const proto of PROTOCOLS.filter((p) => target.urls[p])) for (const p of PATHS) {
-    const active = generators.filter((g) => g.protocols.includes(proto));
+    const active = generators.filter((g) => g.protocols.includes(proto) && (ONLY === null || ONLY.some((prefix) => g.name.startsWith(prefix))));
     const rows = [];
     for (const g of active) {
       try {
         rows.push({ name: g.name, ...(await measure(g.name, g.argv(target.urls[proto] + p, proto), target)) });
       } catch (err) {
-        console.error(`  skipped ${g.name}: ${err.message.split('\n')[0]}`);
+        console.error(`  skipped ${g.name}: ${process.env.INS_DEBUG ? err.message : err.message.split('\n')[0]}`);
       }
     }
-    const ceiling = rows.find((r) => r.name === active[0].name);
-    console.log(`\n${proto} ${p}\n| generator | requests counted | instructions/request | ÷ ceiling's |\n|---|--:|--:|--:|`);
+    const ceiling = rows.find((r) => r.name === generators[0].name);
+    const ours = rows.find((r) => r.name === 'loadhttp');
+    const cost = (r) => r.instructions / r.requests;
+    // The last column reads as speed: loadhttp does the work of one request in 1/x of this row's instructions.
+    console.log(`\n${proto} ${p}\n| generator | requests counted | instructions/request | ÷ ceiling's | loadhttp's speed × this |\n|---|--:|--:|--:|--:|`);
     for (const r of rows) {
-      const perRequest = r.instructions / r.requests;
-      const ratio = ceiling ? (perRequest / (ceiling.instructions / ceiling.requests)).toFixed(3) : '–';
-      console.log(`| ${r.name} | ${r.requests.toLocaleString('en-US')} | ${Math.round(perRequest).toLocaleString('en-US')} | ${ratio} |`);
+      const ratio = ceiling ? (cost(r) / cost(ceiling)).toFixed(3) : '–';
+      const speed = ours ? (cost(r) / cost(ours)).toFixed(2) : '–';
+      console.log(`| ${r.name} | ${r.requests.toLocaleString('en-US')} | ${Math.round(cost(r)).toLocaleString('en-US')} | ${ratio} | ${speed} |`);
     }
     for (const r of rows.filter((r) => r.top.length > 0)) {
       console.log(`\n${r.name}: costliest functions in the window, instructions per request\n${r.top.map((f) => `${Math.round(f.perRequest).toString().padStart(8)}  ${f.name}`).join('\n')}`);

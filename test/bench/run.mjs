@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: loadhttp beside the bare undici loop (the ceiling) and whatever peers are installed
-// (autocannon from node_modules, wrk, h2load), with equal settings, against nginx if installed (else the
-// built-in node target), the target pinned to CPU 1 and each generator to CPU 0 where there are 2+ cores.
+// (autocannon from node_modules, wrk, h2load; for h2c and h2 also the bare node:http2 loop), with equal
+// settings, against nginx if installed (else the built-in node target), the target pinned to CPU 1 and
+// each generator to CPU 0 where there are 2+ cores.
 // Prints req/s, the ratio to the ceiling and loadhttp's ratio to each generator (medians of per-round pairs), CPU µs per request (user+sys
 // of the generator), CPU instructions per request where `perf stat` counters work, and peak RSS.
 // Protocols: h1 (BENCH_CONNS sockets), and with nginx h2c (prior knowledge) and h2 over TLS (BENCH_SESSIONS
@@ -77,9 +78,22 @@ const generators = [
     parse: (out) => JSON.parse(out),
   },
   {
+    // What undici's HTTP/2 runs on: the yardstick of the HTTP/2 transport of our own.
+    name: 'node:http2 bare loop',
+    protocols: ['h2c', 'h2'],
+    argv: (url, proto) => [node, ...CEILING_V8, path.join(HERE, 'node-http2.mjs'), url, shape(proto).conns, shape(proto).streams, SECONDS],
+    parse: (out) => JSON.parse(out),
+  },
+  {
     name: 'loadhttp',
     protocols: ['h1', 'h2c', 'h2'],
     argv: (url, proto) => [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...loadhttpFlags(proto), '-d', `${SECONDS}s`, '--json', '-', '-q'],
+    parse: (out) => parseLoadhttp(out),
+  },
+  {
+    name: 'loadhttp --transport undici',
+    protocols: ['h1', 'h2c', 'h2'],
+    argv: (url, proto) => [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...loadhttpFlags(proto), '--transport', 'undici', '-d', `${SECONDS}s`, '--json', '-', '-q'],
     parse: (out) => parseLoadhttp(out),
   },
 ];

@@ -73,10 +73,13 @@ export class HpackDecoder {
   // Huffman-decoded strings of the block land here, each after the previous.
   private scratch: Buffer = Buffer.allocUnsafe(1024);
   private scratchPos = 0;
-  // The last string read: octets [strStart, strEnd) of strBuf (the block itself or scratch).
+  // The last string read: octets [strStart, strEnd) of strBuf (the block itself, scratch, or a cache entry's
+  // decoded octets), and its JS string when the cache had it (else null: made from the octets when needed).
   private strBuf: Buffer = this.buf;
   private strStart = 0;
   private strEnd = 0;
+  private strString: string | null = null;
+  private readonly strings = new StringCache();
 
   // Per-block state of the two fields we read.
   private statusError = '';
@@ -160,6 +163,7 @@ export class HpackDecoder {
     }
     // Hold no reference to the caller's octets between blocks (they are often a whole socket read).
     this.buf = this.strBuf = EMPTY;
+    this.strings.release();
     if (this.contentLengthInvalid) this.contentLength = -1;
     if (this.statusError !== '') throw new HpackError(this.statusError);
   }
@@ -196,7 +200,7 @@ export class HpackDecoder {
       nameLength = this.strEnd - nameStart;
       if (octetsEqual(nameBuf, nameStart, nameLength, STATUS_OCTETS)) kind = KIND_STATUS;
       else if (octetsEqual(nameBuf, nameStart, nameLength, CONTENT_LENGTH_OCTETS)) kind = KIND_CONTENT_LENGTH;
-      if (addToTable || sink) name = nameBuf.toString('latin1', nameStart, this.strEnd);
+      if (addToTable || sink) name = this.stringOf();
     } else if (nameIndex <= STATIC_TABLE.length) {
       name = STATIC_TABLE[nameIndex - 1]![0];
       nameLength = name.length;
@@ -214,14 +218,26 @@ export class HpackDecoder {
     if (kind === KIND_STATUS) this.setStatus((number = parseStatus(this.strBuf, this.strStart, this.strEnd)));
     else if (kind === KIND_CONTENT_LENGTH) this.setContentLength((number = parseDecimal(this.strBuf, this.strStart, this.strEnd)));
     if (addToTable || sink) {
-      const value = this.strBuf.toString('latin1', this.strStart, this.strEnd);
+      const value = this.stringOf();
       if (addToTable) this.insert(name, value, kind, number);
       if (sink) sink.header(name, value);
     }
     return nameLength + valueLength;
   }
 
-  /** Reads a string literal (§5.2) at pos into strBuf/strStart/strEnd without making a JS string. */
+  /** The last string read, as a JS string: the cache's, or made from its octets (and cached). */
+  private stringOf(): string {
+    if (this.strString !== null) return this.strString;
+    const text = this.strBuf.toString('latin1', this.strStart, this.strEnd);
+    this.strings.remember(text, this.strBuf, this.strStart, this.strEnd);
+    return text;
+  }
+
+  /**
+   * Reads a string literal (§5.2) at pos into strBuf/strStart/strEnd without making a JS string. A literal
+   * seen lately (servers repeat theirs in every response: nginx sends server, date, content-type as literals
+   * each time) comes from the cache: no Huffman decoding, no new string.
+   */
   private readString(end: number): void {
     if (this.pos >= end) throw new HpackError('HPACK: truncated string literal');
     const huffman = this.buf[this.pos]! & 0x80;
@@ -229,6 +245,15 @@ export class HpackDecoder {
     const start = this.pos;
     if (length > end - start) throw new HpackError(`HPACK: string literal of ${length} octets runs past the block end`);
     this.pos = start + length;
+    const cached = this.strings.find(this.buf, start, start + length, huffman);
+    if (cached !== null) {
+      this.strBuf = cached.octets;
+      this.strStart = 0;
+      this.strEnd = cached.octets.length;
+      this.strString = cached.text;
+      return;
+    }
+    this.strString = null;
     if (huffman) {
       const n = huffmanDecodeInto(this.buf, start, start + length, this.scratch, this.scratchPos);
       this.strBuf = this.scratch;
@@ -345,4 +370,58 @@ function parseDecimal(buf: Buffer, start: number, end: number): number {
     n = n * 10 + digit;
   }
   return n;
+}
+
+/** One cached string literal: its encoded octets (as on the wire, Huffman flag apart), decoded octets, string. */
+interface CachedString {
+  huffman: number;
+  encoded: Buffer;
+  octets: Buffer;
+  text: string;
+}
+
+const CACHE_SLOTS = 64;
+/** Longer literals are not cached (comparing them would cost what decoding them does). */
+const CACHE_MAX_LENGTH = 64;
+
+/**
+ * Literals lately decoded, direct-mapped by a hash of their encoded octets; a hit is checked octet by octet.
+ * `find` remembers the encoded octets it missed so that `remember` can file the decoded string under them.
+ */
+class StringCache {
+  private readonly slots: Array<CachedString | null> = new Array<CachedString | null>(CACHE_SLOTS).fill(null);
+  private missBuf: Buffer = EMPTY;
+  private missStart = 0;
+  private missEnd = 0;
+  private missHuffman = 0;
+  private missSlot = -1;
+
+  find(buf: Buffer, start: number, end: number, huffman: number): CachedString | null {
+    const length = end - start;
+    this.missSlot = -1;
+    if (length === 0 || length > CACHE_MAX_LENGTH) return null;
+    const slot = (length * 31 + buf[start]! * 7 + buf[end - 1]! + (huffman ? 17 : 0)) & (CACHE_SLOTS - 1);
+    const entry = this.slots[slot]!;
+    if (entry !== null && entry.huffman === huffman && octetsEqual(buf, start, length, entry.encoded)) return entry;
+    this.missBuf = buf;
+    this.missStart = start;
+    this.missEnd = end;
+    this.missHuffman = huffman;
+    this.missSlot = slot;
+    return null;
+  }
+
+  /** The string of the literal `find` last missed, with its decoded octets buf[start, end). */
+  remember(text: string, buf: Buffer, start: number, end: number): void {
+    if (this.missSlot < 0) return;
+    const encoded = Buffer.from(this.missBuf.subarray(this.missStart, this.missEnd));
+    this.slots[this.missSlot] = { huffman: this.missHuffman, encoded, octets: Buffer.from(buf.subarray(start, end)), text };
+    this.release();
+  }
+
+  /** Drops the reference to the block `find` last missed in. */
+  release(): void {
+    this.missSlot = -1;
+    this.missBuf = EMPTY;
+  }
 }
