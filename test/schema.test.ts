@@ -98,6 +98,7 @@ const PROBES: Record<string, string> = {
   'flow[].capture[]': `flow: [{ path: /, capture: [{ ${PROBE}: 1 }] }]`,
   'flow[].think': `flow: [{ path: /, think: { ${PROBE}: 1 } }]`,
   'retry.backoff': `retry: { backoff: { ${PROBE}: 1 } }`,
+  metrics: `metrics: { ${PROBE}: 1 }`,
 };
 
 /** The keys the loader accepts where the probe stands, from its message. */

@@ -11,6 +11,7 @@ import type { Overrides, Plan, PlannedRequest } from './types.ts';
 import { maskedNames, shownHeaders, substringSecrets, userinfoSecrets } from './secrets.ts';
 import { checkSplittable, resolveWorkers } from './split.ts';
 import { chooseTransport, resolveData, resolveFlow } from './flow.ts';
+import { resolveMetrics } from './metrics.ts';
 import { availableParallelism } from 'node:os';
 
 /** Defaults of the load model (concurrency, queue bound) are in plan-load.ts. */
@@ -109,6 +110,7 @@ function assemble(
       scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
+    metrics: resolveMetrics(scenario.metrics, overrides),
   };
 }
 

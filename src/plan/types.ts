@@ -134,6 +134,22 @@ export interface Plan {
   thresholds: PlannedThreshold[];
   /** Worker threads that generate the load, each running its exact part (split.ts); 1 = this thread. */
   workers: number;
+  /** Live metrics while the run lasts (plan/metrics.ts); null when not asked for. */
+  metrics: PlannedMetrics | null;
+}
+
+/** A Prometheus endpoint (port null: none) and/or an OTLP/HTTP push (otlp null: none). */
+export interface PlannedMetrics {
+  /** 0 picks a free port (the one in use is printed). */
+  port: number | null;
+  host: string;
+  /** After the run and its result files, the endpoint serves the final figures this long. */
+  lingerMs: number;
+  /** The full OTLP/HTTP metrics URL (…/v1/metrics). */
+  otlp: string | null;
+  otlpIntervalMs: number;
+  /** Latency histogram bucket bounds in seconds, ascending; null = the exposition's defaults. */
+  bucketsS: number[] | null;
 }
 
 /** Command-line flags that override the scenario; undefined means "not given". */
@@ -163,4 +179,10 @@ export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   thresholds?: string[];
   /** --workers N | auto. */
   workers?: number | 'auto';
+  metricsPort?: number;
+  metricsHost?: string;
+  metricsLingerMs?: number;
+  otlp?: string;
+  otlpIntervalMs?: number;
+  metricsBucketsMs?: number[];
 }

@@ -36,10 +36,11 @@ import { readData, readHooksFile } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
 import { readWorkers } from './workers.ts';
+import { readMetrics } from './metrics.ts';
 import { readTransport } from './transport.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
 
-const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers'];
+const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers', 'metrics'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -90,6 +91,7 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     ...opt(top, 'retry', (f) => ({ retry: readRetry(ctx, f) })),
     ...opt(top, 'redact', (f) => ({ redact: readRedact(ctx, f) })),
     ...opt(top, 'workers', (f) => ({ workers: readWorkers(ctx, f) })),
+    ...opt(top, 'metrics', (f) => ({ metrics: readMetrics(ctx, f) })),
   };
   const targetsField = top.get('targets');
   if (targetsField !== undefined) {

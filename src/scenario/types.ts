@@ -203,4 +203,17 @@ export interface Scenario {
   thresholds: ScenarioThreshold[];
   /** `workers:` worker threads generating the load (a number, or auto: the cores less one). */
   workers?: number | 'auto';
+  /** `metrics:` live metrics while the run lasts (see scenario/metrics.ts). */
+  metrics?: ScenarioMetrics;
+}
+
+/** `metrics:`: a Prometheus endpoint (port, host, linger after the run) and/or an OTLP/HTTP push. */
+export interface ScenarioMetrics {
+  port?: number;
+  host?: string;
+  lingerMs?: number;
+  otlp?: string;
+  otlpIntervalMs?: number;
+  /** Latency histogram bucket bounds, ascending. */
+  bucketsMs?: number[];
 }
