@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../result/histogram.ts';
 import type { TlsSettings } from '../plan/protocol.ts';
-import type { TlsStats, WireProtocol } from './transport.ts';
+import type { TlsStats, TransportStats, WireProtocol } from './transport.ts';
 
 export interface ConnectorOptions {
   origin: URL;
@@ -147,7 +147,12 @@ export class Connector {
     }
   }
 
-  tlsStats(): TlsStats | null {
+  /** The part of every transport's stats() that the connections tell. */
+  stats(): Pick<TransportStats, 'opened' | 'protocols' | 'tls'> {
+    return { opened: this.opened, protocols: { ...this.protocols }, tls: this.tlsStats() };
+  }
+
+  private tlsStats(): TlsStats | null {
     if (!this.secure) return null;
     const settings = this.options.tls;
     return {
