@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../result/histogram.ts';
 import type { TlsSettings } from '../plan/protocol.ts';
+import { codedError } from '../util/errors.ts';
 import type { TlsStats, TransportStats, WireProtocol } from './transport.ts';
 
 export interface ConnectorOptions {
@@ -30,11 +31,6 @@ type Callback = (error: Error | null, socket: net.Socket | null) => void;
 export interface ReadInto {
   buffer: Buffer;
   callback: (bytes: number) => boolean;
-}
-
-/** An error with the code the failure classes know (record/classify.ts). */
-export function codedError(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code });
 }
 
 export class Connector {

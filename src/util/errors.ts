@@ -62,3 +62,8 @@ export class BodyTimeoutError extends Error {
   override name = 'BodyTimeoutError';
   readonly code = 'LOADHTTP_BODY_TIMEOUT';
 }
+
+/** A request error with the `code` that result/failure-classes.ts maps to a failure class. */
+export function codedError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
