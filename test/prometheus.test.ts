@@ -49,19 +49,33 @@ test('prometheus: counters and responses equal the result\'s, per request and su
     protocols: { h2: 8 },
   });
   const { types, samples } = parse(renderPrometheus(result, { job: 'nightly' }));
-  assert.equal(types.get('loadhttp_requests_sent_total'), 'counter');
+  assert.equal(types.get('loadhttp_requests_total'), 'counter');
   assert.equal(types.get('loadhttp_request_duration_seconds'), 'histogram');
   assert.equal(total(samples, 'loadhttp_requests_sent_total'), result.counts.sent);
-  assert.equal(total(samples, 'loadhttp_requests_completed_total'), result.counts.completed);
-  assert.equal(total(samples, 'loadhttp_requests_failed_total'), result.counts.failed);
-  assert.equal(total(samples, 'loadhttp_responses_total'), result.counts.completed);
-  assert.equal(samples.find((s) => s.name === 'loadhttp_responses_total' && s.labels.request === 'list' && s.labels.status === '503')!.value, 4);
-  assert.equal(samples.find((s) => s.name === 'loadhttp_requests_failed_total' && s.labels.class === 'timeout')!.labels.request, 'create');
+  const ended = samples.filter((s) => s.name === 'loadhttp_requests_total');
+  const sum = (list: Sample[]) => list.reduce((a, s) => a + s.value, 0);
+  assert.equal(sum(ended.filter((s) => s.labels.class === 'none')), result.counts.completed);
+  assert.equal(sum(ended.filter((s) => s.labels.status === 'none' && s.labels.class !== 'cancelled')), result.counts.failed);
+  assert.equal(sum(ended), result.counts.completed + result.counts.failed + result.counts.cancelled);
+  assert.equal(ended.find((s) => s.labels.name === 'list' && s.labels.status === '503')!.value, 4);
+  assert.equal(ended.find((s) => s.labels.class === 'timeout')!.labels.name, 'create');
+  const inFlight = result.counts.sent - result.counts.completed - result.counts.failed - result.counts.cancelled;
+  assert.equal(total(samples, 'loadhttp_requests_in_flight'), inFlight);
   assert.equal(total(samples, 'loadhttp_request_duration_seconds_count'), result.latencyMs.count);
   assert.equal(samples.find((s) => s.name === 'loadhttp_threshold_passed')!.labels.threshold, 'p99<250ms');
   assert.equal(samples.find((s) => s.name === 'loadhttp_connections_opened_total')!.labels.protocol, 'h2');
+  assert.equal(samples.find((s) => s.name === 'loadhttp_info')!.labels.scenario, result.name);
   assert.ok(samples.every((s) => s.labels.job === 'nightly'), 'the extra labels on every sample');
   assert.throws(() => renderPrometheus(result, { 'bad-name': 'x' }), RangeError);
+});
+
+test('prometheus: with --latency-correction the histogram is the uncorrected one (it only grows between scrapes)', () => {
+  const raw = buildResult({ only: { latenciesUs: [1_000, 2_000] } });
+  const withCorrection = buildResult({ only: { latenciesUs: [1_000, 2_000, 3_000, 4_000] } });
+  const only = { latency: withCorrection.histograms.requests.only!.latency, ttfb: raw.histograms.requests.only!.ttfb, serviceTime: raw.histograms.requests.only!.latency };
+  const corrected = { ...withCorrection, latencyCorrection: 'expected-interval' as const, histograms: { ...withCorrection.histograms, requests: { only } } };
+  const { samples } = parse(renderPrometheus(corrected));
+  assert.equal(samples.find((s) => s.name === 'loadhttp_request_duration_seconds_count')!.value, 2);
 });
 
 test('prometheus: latency buckets are cumulative counts of the recorded values at or below each bound', () => {
@@ -83,5 +97,13 @@ test('prometheus: label values are escaped; a hostile request name stays one lab
   const name = 'a "quoted" \\ name\nwith a line feed';
   assert.equal(escapeLabelValue(name), 'a \\"quoted\\" \\\\ name\\nwith a line feed');
   const { samples } = parse(renderPrometheus(buildResult({ [name]: { latenciesUs: [1000] } })));
-  assert.equal(samples.find((s) => s.name === 'loadhttp_requests_sent_total')!.labels.request, name);
+  assert.equal(samples.find((s) => s.name === 'loadhttp_requests_sent_total')!.labels.name, name);
+});
+
+test('prometheus: other bucket bounds count the same HDR data; bounds must ascend', () => {
+  const result = buildResult({ only: { latenciesUs: [500, 3_000, 40_000, 900_000] } });
+  const { samples } = parse(renderPrometheus(result, {}, [0.001, 0.05, 1]));
+  const buckets = samples.filter((s) => s.name === 'loadhttp_request_duration_seconds_bucket');
+  assert.deepEqual(buckets.map((b) => [b.labels.le, b.value]), [['0.001', 1], ['0.05', 3], ['1', 4], ['+Inf', 4]]);
+  assert.throws(() => renderPrometheus(result, {}, [0.05, 0.001]), RangeError);
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
-import { FAILURE_CLASSES } from '../src/result/failure-classes.ts';
+import { RETRY_CLASSES } from '../src/result/failure-classes.ts';
 import { parseHar } from '../src/scenario/import/har.ts';
 import { toScenario } from '../src/scenario/import/to-scenario.ts';
 import { parseScenario } from '../src/scenario/load.ts';
@@ -90,7 +90,15 @@ const PROBES: Record<string, string> = {
   'requests[].retry.backoff': `requests: [{ path: /, retry: { backoff: { ${PROBE}: 1 } } }]`,
   'thresholds[]': `thresholds: [{ ${PROBE}: 1 }]`,
   retry: `retry: { ${PROBE}: 1 }`,
+  data: `data: { ${PROBE}: 1 }`,
+  'flow[]': `flow: [{ ${PROBE}: 1 }]`,
+  'flow[].expect': `flow: [{ path: /, expect: { ${PROBE}: 1 } }]`,
+  'flow[].retry': `flow: [{ path: /, retry: { ${PROBE}: 1 } }]`,
+  'flow[].retry.backoff': `flow: [{ path: /, retry: { backoff: { ${PROBE}: 1 } } }]`,
+  'flow[].capture[]': `flow: [{ path: /, capture: [{ ${PROBE}: 1 }] }]`,
+  'flow[].think': `flow: [{ path: /, think: { ${PROBE}: 1 } }]`,
   'retry.backoff': `retry: { backoff: { ${PROBE}: 1 } }`,
+  metrics: `metrics: { ${PROBE}: 1 }`,
 };
 
 /** The keys the loader accepts where the probe stands, from its message. */
@@ -131,5 +139,5 @@ test('the schema has exactly the keys the scenario loader accepts, in every map'
   }
   // Enumerated values too, where the loader's list is importable.
   const on = schema.definitions!.retry!.properties!.on!.items!.enum;
-  assert.deepEqual(on, [...FAILURE_CLASSES]);
+  assert.deepEqual(on, [...RETRY_CLASSES]);
 });

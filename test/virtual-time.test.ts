@@ -30,7 +30,7 @@ function virtualTransport(clock: VirtualClock, serviceMs: number): Transport & {
     preflight: async () => {},
     send(_request, done) {
       sentAt.push(clock.now());
-      clock.after(serviceMs, () => done({ status: 200, bytes: 2, headersAt: clock.now(), endAt: clock.now() }, null));
+      clock.after(serviceMs, () => done({ status: 200, bytes: 2, headersAt: clock.now(), endAt: clock.now(), response: null }, null));
     },
     abortAll() {},
     stats: () => ({ opened: 1, protocols: { h1: 1 }, streamsPerSession: null, sessions: null, tls: null }),
@@ -54,6 +54,9 @@ function context(clock: VirtualClock, transport: Transport, recorder: Recorder, 
     cancelling: () => false,
     measuring: true,
     nextTicket: () => !stopped,
+    stopRun: () => {
+      stopped = true;
+    },
     stop: () => {
       stopped = true;
     },

@@ -1,7 +1,7 @@
 // --workers N on the real CLI: the plan split across worker threads, their results merged exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,4 +112,25 @@ test('scenario workers: a number or auto, anything else refused at its line', ()
   assert.equal(parseScenario('target: http://127.0.0.1:1\nworkers: auto\n', 'w.yaml').workers, 'auto');
   assert.equal(parseScenario('target: http://127.0.0.1:1\nworkers: 3\n', 'w.yaml').workers, 3);
   assert.throws(() => parseScenario('target: http://127.0.0.1:1\nworkers: many\n', 'w.yaml'), (e: unknown) => e instanceof ScenarioError && /w\.yaml:2:\d+: workers: expected a whole number >= 1 or auto/.test(e.message));
+});
+
+test('--workers 2 with an abortOnFail threshold: the live figures are merged once every worker has sent them, and a crossed threshold stops every worker', async () => {
+  const server = await startServer({ delayMs: (req) => (req.url === '/slow' ? 60 : 1) });
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-workers-'));
+  try {
+    const file = path.join(dir, 'abort.yaml');
+    writeFileSync(
+      file,
+      `target: ${server.url}\nload: { concurrency: 4, duration: 20s }\nrequests: [{ path: /slow }]\nthresholds:\n  - { expr: p50 < 20ms, abortOnFail: true, delay: 1s }\n`,
+    );
+    const started = Date.now();
+    const r = await runCli(['run', file, '--workers', '2', '--json', '-', '-q']);
+    assert.equal(r.code, 99, r.stderr);
+    const result = JSON.parse(r.stdout) as RunResult;
+    assert.equal(result.stopReason, 'threshold');
+    assert.equal(result.workers, 2);
+    assert.ok(Date.now() - started < 15_000, 'stopped early');
+  } finally {
+    await server.close();
+  }
 });

@@ -8,6 +8,7 @@ import { TRANSPORTS } from '../scenario/transport.ts';
 import { readPemFile } from '../util/pem.ts';
 import { readFileOrFail } from '../util/read-file.ts';
 import path from 'node:path';
+import { isHttpUrl } from '../scenario/metrics.ts';
 
 export interface RunFlags {
   url?: string;
@@ -42,6 +43,12 @@ export interface RunFlags {
   servername?: string;
   threshold?: string[];
   workers?: string;
+  metricsPort?: string;
+  metricsHost?: string;
+  metricsLinger?: string;
+  otlp?: string;
+  otlpInterval?: string;
+  metricsBuckets?: string;
 }
 
 export function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -179,6 +186,29 @@ function pemFile(flag: string, file: string, kind: string): TlsFile {
   return { file: path.resolve(file), pem };
 }
 
+/** --otlp URL: the collector (http://collector:4318) or its full metrics URL. */
+function otlp(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!isHttpUrl(text.trim())) throw new UsageError(`--otlp: "${text}" is not an http: or https: URL (e.g. http://collector:4318)`);
+  return text.trim();
+}
+
+/** --metrics-buckets 1ms,5ms,25ms,100ms,1s: latency bucket bounds, ascending. */
+function buckets(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const list = text.split(',').map((part) => duration('--metrics-buckets', part.trim())!);
+  list.forEach((ms, i) => {
+    if (i > 0 && ms <= list[i - 1]!) throw new UsageError(`--metrics-buckets: bounds must ascend ("${text}")`);
+  });
+  return list;
+}
+
+function host(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (text.trim() === '') throw new UsageError(`${flag}: must not be empty (e.g. 0.0.0.0 to listen on every interface)`);
+  return text.trim();
+}
+
 export function toOverrides(flags: RunFlags): Overrides {
   const overrides: Overrides = {
     url: flags.url,
@@ -206,6 +236,12 @@ export function toOverrides(flags: RunFlags): Overrides {
     tls: tls(flags),
     thresholds: flags.threshold,
     workers: flags.workers === undefined ? undefined : flags.workers.trim() === 'auto' ? 'auto' : positiveInt('--workers', flags.workers),
+    metricsPort: flags.metricsPort === undefined ? undefined : port('--metrics-port', flags.metricsPort),
+    metricsHost: host('--metrics-host', flags.metricsHost),
+    metricsLingerMs: duration('--metrics-linger', flags.metricsLinger, true),
+    otlp: otlp(flags.otlp),
+    otlpIntervalMs: duration('--otlp-interval', flags.otlpInterval),
+    metricsBucketsMs: buckets(flags.metricsBuckets),
   };
   if (overrides.method !== undefined && !/^[A-Z]+$/.test(overrides.method)) {
     throw new UsageError(`--method: "${flags.method}" is not an HTTP method`);

@@ -6,11 +6,13 @@ import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { regressionAllowance, toOverrides, type RunFlags } from './flags.ts';
 import { DEFAULT_MAX_REGRESSION, githubActions, stderr, stdout, useColor, writeOutput, type SetExit } from './output.ts';
 import { createProgress, progressMode } from './progress.ts';
+import { LiveMetrics } from './live-metrics.ts';
 import { LoadRun } from '../engine/run.ts';
 import { WorkerRun } from '../engine/workers/worker-run.ts';
 import { compareResults } from '../judge/compare.ts';
 import { AbortGate, withVerdicts } from '../judge/gate.ts';
 import { buildPlan } from '../plan/plan.ts';
+import { loadHooks } from '../engine/hooks.ts';
 import { shardedPlan, shardSetup, type ShardFlags } from '../plan/shard.ts';
 import { summarizePlan } from '../plan/summary.ts';
 import type { Plan } from '../plan/types.ts';
@@ -42,7 +44,10 @@ export interface OutputFlags {
 export async function planFor(file: string | undefined, flags: RunFlags): Promise<Plan> {
   // The YAML parser loads only with a scenario file: an ad-hoc --url run saves its ~12 MiB of RSS.
   const scenario = file ? (await import('../scenario/load.ts')).loadScenario(file) : emptyScenario();
-  return buildPlan(scenario, toOverrides(flags), VERSION);
+  const plan = buildPlan(scenario, toOverrides(flags), VERSION);
+  // Checked here, before anything is sent (and by validate): the module loads and exports a hook.
+  if (plan.hooks !== null) await loadHooks(plan.hooks);
+  return plan;
 }
 
 /** A sharded (or --start-at / --run-id) run: tags for its result, when to begin, whether it is one shard of several. */
@@ -68,16 +73,47 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   const mode = progressMode({ quiet: Boolean(output.quiet), progress: output.progress }, stderr, process.env);
   if (!output.quiet) stderr.write(redactText(banner(plan), plan.secrets));
 
+  const say = (line: string) => stderr.write(`${line}\n`);
+  const live = plan.metrics ? await LiveMetrics.start(plan.metrics, metricLabels(shardRun?.tags), VERSION, say) : null;
+  try {
+    return await measureAndReport(plan, output, { base, maxRegression, gate, reportStream, mode, live, say }, onResult, shardRun);
+  } finally {
+    await live?.close();
+  }
+}
+
+/** Each shard labels its series with the run id and its index, so a dashboard sums the shards. */
+function metricLabels(tags: Partial<RunResult> | undefined): Record<string, string> {
+  return { ...(tags?.runId && { run_id: tags.runId }), ...(tags?.shard && { shard: String(tags.shard.index) }) };
+}
+
+interface Checked {
+  base: RunResult | null;
+  maxRegression: number;
+  gate: AbortGate;
+  reportStream: NodeJS.WriteStream;
+  mode: ReturnType<typeof progressMode>;
+  live: LiveMetrics | null;
+  say: (line: string) => void;
+}
+
+async function measureAndReport(plan: Plan, output: OutputFlags, checked: Checked, onResult?: (result: RunResult) => void, shardRun?: ShardRun): Promise<number> {
+  const { base, maxRegression, gate, reportStream, mode, live } = checked;
   if (shardRun?.startAt && !(await waitForStart(shardRun.startAt, Boolean(output.quiet)))) {
     stderr.write('loadhttp: interrupted before the start time: nothing was sent\n');
     return EXIT.interrupted;
   }
   const progress = createProgress(mode, stderr, plan.load.durationMs);
   const engine = plan.workers > 1 ? WorkerRun : LoadRun;
+  // The partial result about once a second: abortOnFail thresholds judge it; live metrics serve it (masked).
+  const onTick = (partial: RunResult) => {
+    live?.update(redactOutput({ ...partial, ...shardRun?.tags }, plan.secrets));
+    if (gate.watching && gate.check(partial)) run.stop('threshold');
+  };
   const run = new engine(plan, {
     version: VERSION,
     onProgress: (s) => progress.update(s),
-    ...(gate.watching && { onTick: (partial: RunResult) => gate.check(partial) && run.stop('threshold') }),
+    ...((gate.watching || live) && { onTick }),
   });
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -114,6 +150,8 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   // The runner reads workflow commands from stderr too: with --json - they stay off the JSON on stdout.
   if (githubActions) reportStream.write(renderGithubAnnotations(result));
   if (result.error) stderr.write(`loadhttp: ${result.error.message}\n`);
+  // After the result files: the final figures, so that the last scrape (or push) sees the totals.
+  await live?.finish(result, checked.say);
   return exitCodeFor(judged);
 }
 
@@ -172,7 +210,7 @@ function banner(plan: Plan): string {
   const warmup = plan.load.warmupMs > 0 ? ` after ${formatDuration(plan.load.warmupMs)} warmup` : '';
   const load = plan.load.model === 'open' ? describeLoad(summarizePlan(plan)) : `${plan.load.users} virtual users`;
   const workers = plan.workers > 1 ? ` on ${plan.workers} worker threads` : '';
-  return `loadhttp: ${plan.target} — ${load}${workers} for ${bound}${warmup}${note}\n`;
+  return `loadhttp: ${plan.targets.join(', ')} — ${load}${workers} for ${bound}${warmup}${note}\n`;
 }
 
 export function addRunOptions(command: Command): Command {
@@ -224,7 +262,13 @@ export function addRunOptions(command: Command): Command {
     .option('--shard <i/n>', 'run shard I (0 to N-1) of N: its exact part of the load (env LOADHTTP_SHARD); merge with loadhttp merge')
     .option('--shards <n>', 'N shards, this one being $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)')
     .option('--run-id <id>', 'id shared by the shards of one run (env LOADHTTP_RUN_ID; default: from the scenario and --start-at)')
-    .option('--start-at <time>', 'wait, then begin at this time: an ISO time with a zone (2026-01-01T12:00:00Z) or +30s');
+    .option('--start-at <time>', 'wait, then begin at this time: an ISO time with a zone (2026-01-01T12:00:00Z) or +30s')
+    .option('--metrics-port <port>', 'serve live Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port, printed)')
+    .option('--metrics-host <host>', 'address the metrics endpoint listens on (default 127.0.0.1; 0.0.0.0 for every interface)')
+    .option('--metrics-linger <duration>', 'after the run, keep serving the final figures this long (default 5s)')
+    .option('--metrics-buckets <list>', 'latency histogram bucket bounds, ascending, e.g. 1ms,5ms,25ms,100ms,1s (default: 1ms to 60s)')
+    .option('--otlp <url>', 'push the same metrics over OTLP/HTTP (JSON) to this collector, e.g. http://collector:4318')
+    .option('--otlp-interval <duration>', 'how often --otlp pushes (default 5s)');
 }
 
 export function addRunCommand(program: Command, setExit: SetExit): void {

@@ -60,7 +60,7 @@ function sendOnce(transport: Transport, request: PreparedRequest): Promise<SendO
   return new Promise((resolve, reject) =>
     transport.send(request, (outcome, error) => {
       // A copy: the transport reuses the outcome object once this callback returns.
-      if (outcome !== null) resolve({ status: outcome.status, bytes: outcome.bytes, headersAt: outcome.headersAt, endAt: outcome.endAt });
+      if (outcome !== null) resolve({ status: outcome.status, bytes: outcome.bytes, headersAt: outcome.headersAt, endAt: outcome.endAt, response: outcome.response });
       else reject(error);
     }),
   );

@@ -7,7 +7,8 @@ import { summarizePlan } from '../plan/summary.ts';
 import { Recorder, type Recording, type Snapshot } from '../record/recorder.ts';
 import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/create.ts';
-import type { PreparedRequest, TransportStats, WireProtocol } from '../transport/transport.ts';
+import type { PreparedRequest, Transport, TransportStats, WireProtocol } from '../transport/transport.ts';
+import { BalancedTransport, type TargetSink } from '../transport/balanced.ts';
 import { Semaphore } from './semaphore.ts';
 import { StopLatch, type StopReason } from './stop.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
@@ -16,6 +17,9 @@ import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
 import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
+import { Flow } from './flow.ts';
+import { loadHooks } from './hooks.ts';
+import { prepare } from './prepare.ts';
 
 export interface RunOptions {
   version: string;
@@ -51,26 +55,15 @@ export class LoadRun {
   async execute(): Promise<RunResult> {
     const plan = this.plan;
     const startedAt = new Date();
-    const requests = plan.requests.map(prepare);
+    // Hooks are loaded once per run (each worker runs its own LoadRun): only a scenario with hooks pays for them.
+    const hooks = plan.hooks === null ? null : await loadHooks(plan.hooks);
+    const requests = plan.requests.map((r) => prepare(r));
     const recorder = recorderFor(plan);
     // Warmup requests are recorded the same way, into a recorder then set aside: warmup runs the very
     // code the measured window runs (no "measured?" branch anywhere on the request path), and a request
     // still in flight when the window opens is counted where it was sent.
     const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan) : null;
-    const transport = createTransport({
-      transport: plan.transport,
-      target: plan.target,
-      protocol: plan.protocol,
-      connections: plan.pool.connections,
-      pipelining: plan.pool.pipelining,
-      maxConcurrentStreams: plan.pool.maxConcurrentStreams,
-      maxInflight: plan.pool.maxInflight,
-      tls: plan.tls,
-      connectTimeoutMs: plan.timeouts.connectMs,
-      requestTimeoutMs: plan.timeouts.requestMs,
-      headersTimeoutMs: plan.timeouts.headersMs,
-      bodyTimeoutMs: plan.timeouts.bodyMs,
-    });
+    const transport = transportFor(plan, () => ctx.recorder);
     const base = { plan, startedAt, warmupRecorder };
 
     try {
@@ -101,6 +94,7 @@ export class LoadRun {
       backoff,
       cancelling: () => cancelling,
       measuring: false,
+      stopRun: (reason) => this.stop(reason),
       nextTicket: () => {
         if (this.stopping.reason) return false;
         if (!ctx.measuring) return true;
@@ -113,7 +107,7 @@ export class LoadRun {
       },
     };
 
-    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()));
+    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
     const monitor = new SelfMonitor();
     const timers: NodeJS.Timeout[] = [];
     let measureStart = performance.now();
@@ -183,12 +177,38 @@ export class LoadRun {
   }
 }
 
+/**
+ * The plan's transport: one pool to its target, or with several targets one per instance (the
+ * connections shared out between them) behind a BalancedTransport reporting to `sink`.
+ */
+function transportFor(plan: Plan, sink: () => TargetSink): Transport {
+  const options = (target: string, connections: number) => ({
+    transport: plan.transport,
+    target,
+    protocol: plan.protocol,
+    connections,
+    pipelining: plan.pool.pipelining,
+    maxConcurrentStreams: plan.pool.maxConcurrentStreams,
+    maxInflight: plan.pool.maxInflight,
+    tls: plan.tls,
+    connectTimeoutMs: plan.timeouts.connectMs,
+    requestTimeoutMs: plan.timeouts.requestMs,
+    headersTimeoutMs: plan.timeouts.headersMs,
+    bodyTimeoutMs: plan.timeouts.bodyMs,
+  });
+  if (plan.targets.length === 1) return createTransport(options(plan.target, plan.pool.connections));
+  const each = Math.max(1, Math.ceil(plan.pool.connections / plan.targets.length));
+  return new BalancedTransport(plan.targets.map((target) => createTransport(options(target, each))), plan.balance, sink);
+}
+
 function recorderFor(plan: Plan): Recorder {
   return new Recorder(
     plan.requests.map((r) => r.name),
     plan.requests.map((r) => r.expectStatus),
     expectedIntervalThinkUs(plan),
     plan.requests.some((r) => r.retry !== null),
+    plan.flow !== null,
+    plan.targets.length > 1 ? plan.targets.map((t) => new URL(t).host) : [],
   );
 }
 
@@ -231,6 +251,8 @@ function assembleResult(
     stopReason: base.stopReason ?? 'duration',
     plan: summarizePlan(plan),
     ...recording.total,
+    ...(recording.iterations && { iterations: recording.iterations }),
+    ...(recording.targets && { targets: recording.targets }),
     queueWaitMs: recording.queueWaitMs,
     bytes: recording.bytes,
     errorExamples: recording.errorExamples,
@@ -257,22 +279,6 @@ export function measuredNothing(plan: Plan, version: string, startedAt: Date, er
 /** Runs a plan to completion. */
 export function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
   return new LoadRun(plan, options).execute();
-}
-
-function prepare(request: Plan['requests'][number]): PreparedRequest {
-  const head = `${request.method} ${request.path} HTTP/1.1\r\n`;
-  let headerBytes = 0;
-  for (let i = 0; i < request.headers.length; i += 2) {
-    headerBytes += request.headers[i]!.length + request.headers[i + 1]!.length + 4;
-  }
-  const bodyBytes = request.body?.length ?? 0;
-  return {
-    method: request.method,
-    path: request.path,
-    headers: [...request.headers],
-    body: request.body,
-    wireBytes: head.length + headerBytes + 2 + bodyBytes,
-  };
 }
 
 function dominantProtocol(stats: TransportStats): WireProtocol | null {

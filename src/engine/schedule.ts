@@ -44,6 +44,11 @@ export interface ScheduleOptions {
   maxQueued: number;
   /** Requests the timeline starts late by (a part of a split plan: see split.ts); 0 normally. */
   offset: number;
+  /**
+   * A flow: each arrival runs one iteration (engine/flow.ts), holding its in-flight slot until the
+   * iteration ends; null for a weighted mix (each arrival sends one request).
+   */
+  iteration?: ((intendedAt: number, recorder: Recorder) => Promise<void>) | null;
 }
 
 interface Queued {
@@ -171,6 +176,12 @@ export class ArrivalScheduler {
   }
 
   private send(intendedAt: number, sentAt: number, recorder: Recorder, queuedMs: number): void {
+    const iteration = this.options.iteration;
+    if (iteration) {
+      recorder.waited(queuedMs * 1000);
+      void iteration(intendedAt, recorder).then(() => this.release());
+      return;
+    }
     const index = pickRequest(this.ctx.cumulative, Math.random());
     const request = this.ctx.requests[index]!;
     recorder.waited(queuedMs * 1000);

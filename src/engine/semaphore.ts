@@ -5,7 +5,7 @@ export class Semaphore {
   private available: number;
   private readonly waiters: Array<(granted: boolean) => void> = [];
   private head = 0;
-  private closed = false;
+  private isClosed = false;
 
   constructor(size: number) {
     this.available = size;
@@ -13,7 +13,7 @@ export class Semaphore {
 
   /** Takes a slot if one is free right now (the common case, with no Promise). */
   tryAcquire(): boolean {
-    if (this.closed || this.available === 0) return false;
+    if (this.isClosed || this.available === 0) return false;
     this.available--;
     return true;
   }
@@ -21,7 +21,7 @@ export class Semaphore {
   /** Waits for a slot; resolves false if the semaphore is closed first (the run is stopping). */
   acquire(): Promise<boolean> {
     if (this.tryAcquire()) return Promise.resolve(true);
-    if (this.closed) return Promise.resolve(false);
+    if (this.isClosed) return Promise.resolve(false);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -40,9 +40,14 @@ export class Semaphore {
     }
   }
 
+  /** True once closed (the run is stopping). */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   /** Refuses every waiting and future acquire. */
   close(): void {
-    this.closed = true;
+    this.isClosed = true;
     const waiting = this.waiters.slice(this.head);
     this.waiters.length = 0;
     this.head = 0;

@@ -12,14 +12,20 @@ export class VirtualUsers {
   private readonly start: number;
   private readonly profile: LoadProfile | null;
   private running = 0;
+  /** Users started so far: the next one's number ({{vu}} in a flow). */
+  private started = 0;
   private target: number;
   private readonly users: Array<Promise<void>> = [];
   private ramp: Timer | null = null;
   private stopped = false;
 
+  /** One user's loop (number `vu`, from 1): a weighted mix's by default, a flow's (engine/flow.ts) when given. */
+  private readonly user: (vu: number, leave: () => boolean) => Promise<void>;
+
   /** `profile` is null for a constant number of users. */
-  constructor(ctx: VuContext, start: number, profile: LoadProfile | null) {
+  constructor(ctx: VuContext, start: number, profile: LoadProfile | null, user?: (vu: number, leave: () => boolean) => Promise<void>) {
     this.ctx = ctx;
+    this.user = user ?? ((_vu, leave) => runVirtualUser(ctx, leave));
     this.start = start;
     this.profile = profile;
     this.target = start;
@@ -58,7 +64,7 @@ export class VirtualUsers {
   private scale(): void {
     while (!this.stopped && this.running < this.target) {
       this.running++;
-      this.users.push(runVirtualUser(this.ctx, this.leave));
+      this.users.push(this.user(++this.started, this.leave));
     }
   }
 

@@ -10,6 +10,7 @@ import { CancelledError } from '../util/errors.ts';
 import type { Clock } from './clock.ts';
 import type { Semaphore } from './semaphore.ts';
 import { thinkMs, type Sleeper } from './think.ts';
+import type { StopReason } from './stop.ts';
 
 /** What every virtual user shares; owned by engine/run.ts. */
 export interface VuContext {
@@ -35,8 +36,10 @@ export interface VuContext {
   cancelling(): boolean;
   /** False during warmup (its requests go to the recorder that is set aside: see `recorder`). */
   measuring: boolean;
-  /** Claims the right to send one more request; false once the run is stopping or iterations are used up. */
+  /** Claims the right to send one more request (a flow: iteration); false once the run is stopping or iterations are used up. */
   nextTicket(): boolean;
+  /** Stops the run (a flow's data file ran out of rows). */
+  stopRun(reason: StopReason): void;
 }
 
 export function pickRequest(cumulative: readonly number[], r: number): number {

@@ -33,6 +33,31 @@ function latencyFromHistogram(h: LatencyHistogram, stat: LatencyStat): number {
   }
 }
 
+/**
+ * `target[x].`: the figure of instance x, measured as the whole run's would be on a view of the result
+ * holding that instance's figures; `target[*].`: the worst instance's (the largest against < or <=, the
+ * smallest against > or >=), so the threshold passes only when every instance does.
+ */
+function measureTargets(result: RunResult, spec: ThresholdSpec): Measure {
+  const targets = result.targets ?? {};
+  const names = spec.target === '*' ? Object.keys(targets) : [spec.target!];
+  if (names.length === 0) return { reason: 'no per-target figures (one target)' };
+  const plain: ThresholdSpec = { ...spec };
+  delete plain.target;
+  let worst: Measure | null = null;
+  for (const name of names) {
+    const stats = Object.hasOwn(targets, name) ? targets[name] : undefined;
+    if (stats === undefined) return { reason: `no target named ${name}` };
+    const h = result.histograms.targets?.[name];
+    const view: RunResult = { ...result, ...stats, histograms: { ...result.histograms, latency: h?.latency ?? '', ttfb: h?.ttfb ?? '' } };
+    const m = measure(view, plain, new Map());
+    if ('reason' in m) return { reason: `${name}: ${m.reason}` };
+    const higherIsWorse = spec.op === '<' || spec.op === '<=';
+    if (worst === null || ('actual' in worst && (higherIsWorse ? m.actual > worst.actual : m.actual < worst.actual))) worst = m;
+  }
+  return worst!;
+}
+
 function measure(result: RunResult, spec: ThresholdSpec, cache: Map<string, LatencyHistogram | null>): Measure {
   let stats: RequestStats = result;
   if (spec.request !== null) {
@@ -93,7 +118,7 @@ export function evaluateThresholds(result: RunResult, specs: Array<{ spec: Thres
   const cache = new Map<string, LatencyHistogram | null>();
   return specs.map(({ spec, source }) => {
     const base = { expr: source, metric: spec.metricName, request: spec.request, op: spec.op, limit: spec.limit, unit: spec.unit };
-    const m = measure(result, spec, cache);
+    const m = spec.target === undefined ? measure(result, spec, cache) : measureTargets(result, spec);
     if ('reason' in m) return { ...base, actual: null, passed: false, reason: m.reason };
     return { ...base, actual: m.actual, passed: compare(m.actual, spec.op, spec.limit) };
   });

@@ -10,6 +10,8 @@ import { resolveRetry } from './retry.ts';
 import type { Overrides, Plan, PlannedRequest } from './types.ts';
 import { maskedNames, shownHeaders, substringSecrets, userinfoSecrets } from './secrets.ts';
 import { checkSplittable, resolveWorkers } from './split.ts';
+import { chooseTransport, resolveData, resolveFlow } from './flow.ts';
+import { resolveMetrics } from './metrics.ts';
 import { availableParallelism } from 'node:os';
 
 /** Defaults of the load model (concurrency, queue bound) are in plan-load.ts. */
@@ -64,10 +66,13 @@ function assemble(
     name: scenario.name ?? target.host,
     source: scenario.file,
     target: target.origin,
+    // --url replaces the scenario's targets with its one.
+    targets: overrides.url === undefined && scenario.targets ? scenario.targets.map((t) => new URL(t).origin) : [target.origin],
+    balance: scenario.balance ?? 'round-robin',
     protocol: chosen.protocol,
     compareProtocols: chosen.compareProtocols,
     tls: chosen.tls,
-    transport: overrides.transport ?? scenario.transport ?? 'loadhttp',
+    transport: chooseTransport(scenario, overrides.transport),
     load: {
       model: loadModel.model,
       users: loadModel.users,
@@ -92,14 +97,20 @@ function assemble(
       bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
     requests,
+    flow: resolveFlow(scenario, requests),
+    data: resolveData(scenario),
+    hooks: scenario.hooks ?? null,
+    vuNumbers: { offset: 0, stride: 1 },
     secrets,
     userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(
       scenario.thresholds,
       overrides.thresholds ?? [],
       requests.map((r) => r.name),
+      scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
+    metrics: resolveMetrics(scenario.metrics, overrides),
   };
 }
 
@@ -125,7 +136,7 @@ interface ResolvedRequests {
 }
 
 function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, version: string): ResolvedRequests {
-  let list: ScenarioRequest[] = scenario.requests;
+  let list: ScenarioRequest[] = scenario.flow ?? scenario.requests;
   if (list.length === 0) {
     // No request list: one request to the target URL's own path (the ad-hoc `--url` run).
     const method = (overrides.method ?? 'GET').toUpperCase();
@@ -163,7 +174,8 @@ function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, 
       shownHeaders: shown.shown,
       body: r.body,
       weight: r.weight,
-      cumulative: i === list.length - 1 ? 1 : running / total,
+      // A flow runs every step in order: no weighted pick (an open-model drop counts against the first step).
+      cumulative: scenario.flow !== undefined || i === list.length - 1 ? 1 : running / total,
       expectStatus: r.expectStatus,
       retry: resolveRetry(r.method, scenario.retry, r.retry),
     };

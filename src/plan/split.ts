@@ -70,6 +70,9 @@ export function planPart(plan: Plan, index: number, count: number): Plan {
       connections: atLeastOne(pool.connections),
       maxInflight: atLeastOne(pool.maxInflight),
     },
+    // Part I of N takes the rows I, I + N, I + 2N, ... of its whole's: no row is used by two parts.
+    vuNumbers: { offset: plan.vuNumbers.offset + index * plan.vuNumbers.stride, stride: plan.vuNumbers.stride * count },
+    data: plan.data && { ...plan.data, offset: plan.data.offset + index * plan.data.stride, stride: plan.data.stride * count },
   });
 }
 

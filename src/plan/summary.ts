@@ -1,8 +1,9 @@
 // The plan as results show it: no request bodies, and credentials masked where they stand (the path and
 // headers as the plan shows them); the rest of the secrets are masked by the CLI at the output.
-import type { Plan } from './types.ts';
-import type { PlanSummary } from '../result/result.ts';
-import type { Think } from '../scenario/types.ts';
+import type { Plan, PlannedData } from './types.ts';
+import type { DataSummary, FlowSummary, PlanSummary } from '../result/result.ts';
+import type { Capture, Think } from '../scenario/types.ts';
+import { rowCount } from '../scenario/data-file.ts';
 
 export function summarizePlan(plan: Plan): PlanSummary {
   return {
@@ -34,6 +35,10 @@ export function summarizePlan(plan: Plan): PlanSummary {
       headers: { ...r.shownHeaders },
       bodyBytes: r.body?.length ?? 0,
     })),
+    ...(plan.flow && { flow: summarizeFlow(plan) }),
+    ...(plan.data && { data: summarizeData(plan.data) }),
+    ...(plan.hooks !== null && { hooks: plan.hooks }),
+    ...(plan.targets.length > 1 && { targets: [...plan.targets], balance: plan.balance }),
     model: plan.load.model,
     rate: plan.load.rate,
     stages: plan.load.stages.map((stage) => ({ ...stage })),
@@ -41,6 +46,26 @@ export function summarizePlan(plan: Plan): PlanSummary {
     latencyCorrection: plan.load.latencyCorrection,
     thresholds: plan.thresholds.map((t) => ({ expr: t.source, abortOnFail: t.abortOnFail, delayMs: t.delayMs, line: t.line })),
   };
+}
+
+function summarizeFlow(plan: Plan): FlowSummary {
+  const steps = plan.flow!.steps.map((step, i) => ({
+    name: plan.requests[i]!.name,
+    captures: step.captures.map(describeCapture),
+    think: step.think === null ? null : describeThink(step.think),
+  }));
+  const captured = plan.flow!.steps.flatMap((step) => step.captures.map((c) => c.as));
+  return { steps, variables: [...new Set([...(plan.data?.table.columns ?? []), ...captured])] };
+}
+
+function describeCapture(capture: Capture): string {
+  const from = capture.from === 'json' ? capture.expr : capture.from === 'header' ? `header ${capture.name}` : `regex /${capture.pattern}/`;
+  return `${capture.as} <- ${from}`;
+}
+
+function summarizeData(data: PlannedData): DataSummary {
+  const { table } = data;
+  return { file: data.file, format: table.format, rows: rowCount(table), columns: [...table.columns], order: data.order, per: data.per, onExhausted: data.onExhausted };
 }
 
 /** The think time in words, for the plan summary. */

@@ -38,6 +38,11 @@ export type ThresholdMetric =
 export interface ThresholdSpec {
   /** Request name, or null for all requests together. */
   request: string | null;
+  /**
+   * `target[host:port].` before the metric (several targets): that instance's figures; `target[*].`:
+   * every instance's, each of which must pass. Absent: all instances together.
+   */
+  target?: string;
   metric: ThresholdMetric;
   /** Canonical metric name for display: "p99", "p99.9", "ttfb.p99", "mean", "rps", "errors", "5xx", ... */
   metricName: string;
@@ -180,7 +185,21 @@ function parseLhs(expr: string, lhs: string, start: number): ParsedLhs {
 }
 
 /** Parses one threshold expression; throws ThresholdSyntaxError (with the offset of the problem). */
+const TARGET_PREFIX = /^(\s*)target\[([^\]\s]*)\]\./;
+
 export function parseThreshold(expr: string): ThresholdSpec {
+  // `target[host:port].p99 < 200ms`: the prefix is read here, the rest as any threshold (blanked out, so
+  // offsets in messages still point into the expression as written).
+  const prefix = TARGET_PREFIX.exec(expr);
+  if (prefix) {
+    const target = prefix[2]!;
+    if (target === '') throw new ThresholdSyntaxError(expr, prefix[1]!.length + 7, 'expected an instance in target[...]', 'e.g. target[10.0.0.2:8080].p99 or target[*].p99');
+    const spec = parseThreshold(' '.repeat(prefix[0].length) + expr.slice(prefix[0].length));
+    if (spec.request !== null) {
+      throw new ThresholdSyntaxError(expr, expr.indexOf(spec.request, prefix[0].length), 'a threshold names a target or a request, not both');
+    }
+    return { ...spec, target };
+  }
   function fail(at: number, problem: string, hint?: string): never {
     throw new ThresholdSyntaxError(expr, at, problem, hint);
   }

@@ -26,9 +26,10 @@ export function resolveThresholds(
   fromScenario: readonly ScenarioThreshold[],
   fromCli: readonly string[],
   requestNames: readonly string[],
+  targetNames: readonly string[] = [],
 ): PlannedThreshold[] {
   const planned: PlannedThreshold[] = fromScenario.map((t, i) => ({
-    spec: parseScenarioThreshold(t, i, requestNames),
+    spec: parseScenarioThreshold(t, i, requestNames, targetNames),
     source: t.expr,
     abortOnFail: t.abortOnFail,
     delayMs: t.delayMs,
@@ -36,14 +37,14 @@ export function resolveThresholds(
     line: t.position.line,
   }));
   for (const expr of fromCli) {
-    planned.push({ spec: parseCliThreshold(expr, requestNames), source: expr, abortOnFail: false, delayMs: 0, origin: 'cli', line: null });
+    planned.push({ spec: parseCliThreshold(expr, requestNames, targetNames), source: expr, abortOnFail: false, delayMs: 0, origin: 'cli', line: null });
   }
   return planned;
 }
 
-function parseScenarioThreshold(t: ScenarioThreshold, index: number, requestNames: readonly string[]): ThresholdSpec {
+function parseScenarioThreshold(t: ScenarioThreshold, index: number, requestNames: readonly string[], targetNames: readonly string[]): ThresholdSpec {
   try {
-    return checkedParse(t.expr, requestNames);
+    return checkedParse(t.expr, requestNames, targetNames);
   } catch (error) {
     if (!(error instanceof ThresholdSyntaxError)) throw error;
     // The offset maps onto the file only when the expression sits on one line as written.
@@ -53,17 +54,26 @@ function parseScenarioThreshold(t: ScenarioThreshold, index: number, requestName
   }
 }
 
-function parseCliThreshold(expr: string, requestNames: readonly string[]): ThresholdSpec {
+function parseCliThreshold(expr: string, requestNames: readonly string[], targetNames: readonly string[]): ThresholdSpec {
   try {
-    return checkedParse(expr, requestNames);
+    return checkedParse(expr, requestNames, targetNames);
   } catch (error) {
     if (!(error instanceof ThresholdSyntaxError)) throw error;
     throw new UsageError(`--threshold: ${describe(error)}`);
   }
 }
 
-function checkedParse(expr: string, requestNames: readonly string[]): ThresholdSpec {
+function checkedParse(expr: string, requestNames: readonly string[], targetNames: readonly string[]): ThresholdSpec {
   const spec = parseThreshold(expr);
+  const target = spec.target;
+  if (target !== undefined && target !== '*' && !targetNames.includes(target)) {
+    const near = suggest(target, targetNames);
+    const hint = near ? `did you mean "${near}"?` : targetNames.length > 0 ? `targets: ${targetNames.join(', ')}, or *` : 'per-target figures need several `targets:`';
+    throw new ThresholdSyntaxError(expr, expr.indexOf(target), `no target ${target} in this plan`, hint);
+  }
+  if (target === '*' && targetNames.length === 0) {
+    throw new ThresholdSyntaxError(expr, expr.indexOf('*'), 'per-target figures need several `targets:`');
+  }
   if (spec.request !== null && !requestNames.includes(spec.request)) {
     const near = suggest(spec.request, requestNames);
     const names = requestNames.filter((n) => /^[A-Za-z0-9_-]+$/.test(n));

@@ -1,6 +1,7 @@
 // The Plan: everything the engine reads, resolved once by buildPlan (plan.ts) and frozen; and the
 // command-line overrides it is built from. Types only.
-import type { ProtocolChoice, Stage, Think, TransportChoice } from '../scenario/types.ts';
+import type { Balance, Capture, ProtocolChoice, ScenarioData, Stage, Think, TransportChoice } from '../scenario/types.ts';
+import type { TemplatePart } from '../scenario/template.ts';
 import type { PlannedTls, ProtocolOverrides } from './protocol.ts';
 import type { LatencyCorrection, LoadModel } from './load.ts';
 import type { PlannedThreshold } from './thresholds.ts';
@@ -25,11 +26,44 @@ export interface PlannedRequest {
   retry: RetryPolicy | null;
 }
 
+/** The parts of a flow step's templated strings; null where the string has no template. */
+export interface StepTemplates {
+  path: TemplatePart[] | null;
+  /** One per header of the request's flat list (the value at 2i + 1). */
+  headers: Array<TemplatePart[] | null>;
+  body: TemplatePart[] | null;
+  /** The body is JSON text: values go in escaped as JSON string content. */
+  jsonBody: boolean;
+}
+
+export interface PlannedStep {
+  /** null: the step's request has no template and is sent as planned. */
+  templates: StepTemplates | null;
+  captures: Capture[];
+  /** Pause after this step's response (before the next step); null = none. */
+  think: Think | null;
+}
+
+/** `flow:`: plan.requests are its steps, in order; an iteration runs them all. */
+export interface PlannedFlow {
+  steps: PlannedStep[];
+}
+
+/** `data:`: the rows and the part of them this plan takes: rows offset, offset + stride, ... (split.ts). */
+export interface PlannedData extends ScenarioData {
+  offset: number;
+  stride: number;
+}
+
 export interface Plan {
   name: string;
   source: string | null;
-  /** Origin only: scheme://host:port. */
+  /** Origin only: scheme://host:port (with several targets, the first). */
   target: string;
+  /** Every origin requests go to, each with its own pool: `[target]`, or the scenario's `targets:`. */
+  targets: string[];
+  /** How requests are spread over several targets. */
+  balance: Balance;
   protocol: ProtocolChoice;
   /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
   compareProtocols: ProtocolChoice[] | null;
@@ -78,6 +112,17 @@ export interface Plan {
   /** Overall per request; idle `headersMs` (to the response headers) and `bodyMs` (between body chunks), null = off. */
   timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
   requests: PlannedRequest[];
+  /** `flow:` (then `requests` are its steps in order), or null for a weighted mix. */
+  flow: PlannedFlow | null;
+  /** `data:` (with a flow), or null. */
+  data: PlannedData | null;
+  /** `hooks:` (with a flow): the module's absolute path, loaded by each worker; or null. */
+  hooks: string | null;
+  /**
+   * A flow's `{{vu}}` numbers in this plan: its k-th virtual user (or arrival) is offset + (k - 1) × stride
+   * + 1, so the parts of a split plan (split.ts) number theirs apart: {0, 1} for a whole plan.
+   */
+  vuNumbers: { offset: number; stride: number };
   /**
    * Values the outputs mask wherever they appear, longest first: the credentials that reach the wire
    * (plan/secrets.ts), of 4 characters or more. Figures are never masked, so thresholds, compare and
@@ -89,6 +134,22 @@ export interface Plan {
   thresholds: PlannedThreshold[];
   /** Worker threads that generate the load, each running its exact part (split.ts); 1 = this thread. */
   workers: number;
+  /** Live metrics while the run lasts (plan/metrics.ts); null when not asked for. */
+  metrics: PlannedMetrics | null;
+}
+
+/** A Prometheus endpoint (port null: none) and/or an OTLP/HTTP push (otlp null: none). */
+export interface PlannedMetrics {
+  /** 0 picks a free port (the one in use is printed). */
+  port: number | null;
+  host: string;
+  /** After the run and its result files, the endpoint serves the final figures this long. */
+  lingerMs: number;
+  /** The full OTLP/HTTP metrics URL (…/v1/metrics). */
+  otlp: string | null;
+  otlpIntervalMs: number;
+  /** Latency histogram bucket bounds in seconds, ascending; null = the exposition's defaults. */
+  bucketsS: number[] | null;
 }
 
 /** Command-line flags that override the scenario; undefined means "not given". */
@@ -118,4 +179,10 @@ export interface Overrides extends Omit<ProtocolOverrides, 'protocol'> {
   thresholds?: string[];
   /** --workers N | auto. */
   workers?: number | 'auto';
+  metricsPort?: number;
+  metricsHost?: string;
+  metricsLingerMs?: number;
+  otlp?: string;
+  otlpIntervalMs?: number;
+  metricsBucketsMs?: number[];
 }

@@ -14,7 +14,7 @@
 // histograms. The generator's self-monitoring keeps the worst part (each part is a separate event loop).
 import { sum, unique } from '../util/list.ts';
 import { addInto, createHistogram, decode, encode, percentilesMs, summarize, type LatencyHistogram } from '../result/histogram.ts';
-import type { Counts, GeneratorStats, LatencySummary, PlanSummary, RequestStats, RunResult, SeriesPoint, TlsSummary } from '../result/result.ts';
+import type { Counts, GeneratorStats, IterationStats, LatencySummary, PlanSummary, RequestStats, RunResult, SeriesPoint, TlsSummary } from '../result/result.ts';
 
 const EXAMPLES_PER_CLASS = 3;
 
@@ -47,7 +47,7 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
     durationMs,
     warmup: mergeWarmup(parts.map((p) => p.warmup)),
     interrupted: parts.some((p) => p.interrupted),
-    stopReason: parts.find((p) => p.stopReason === 'interrupted')?.stopReason ?? parts.find((p) => p.stopReason === 'threshold')?.stopReason ?? first.stopReason,
+    stopReason: (['interrupted', 'threshold', 'data-exhausted'] as const).find((reason) => parts.some((p) => p.stopReason === reason)) ?? first.stopReason,
     plan: mergePlans(parts.map((p) => p.plan)),
     ...total,
     queueWaitMs: summarize(histograms.queueWait),
@@ -69,6 +69,16 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
   if (histograms.scheduleLag.totalCount > 0 || first.scheduleLagMs) merged.scheduleLagMs = summarize(histograms.scheduleLag);
   const intervals = parts.map((p) => p.expectedIntervalMs).filter((v): v is number => v !== undefined);
   if (intervals.length > 0) merged.expectedIntervalMs = Math.max(...intervals);
+  if (Object.keys(histograms.targets).length > 0) {
+    merged.targets = Object.fromEntries(
+      Object.entries(histograms.targets).map(([name, h]) => [
+        name,
+        mergeStats(parts.map((p) => p.targets?.[name]).filter((t): t is RequestStats => t !== undefined), durationMs, h),
+      ]),
+    );
+  }
+  const iterations = mergeIterations(parts, durationMs, histograms.iteration);
+  if (iterations) merged.iterations = iterations;
   const arrival = mergeArrival(parts);
   if (arrival) merged.arrival = arrival;
   const generator = mergeGenerator(parts, labels);
@@ -81,6 +91,20 @@ export function mergeResults(parts: readonly RunResult[], labels: readonly strin
     delete merged[key];
   }
   return merged;
+}
+
+/** A flow's iterations: counts add, the duration summary comes from the merged histogram. */
+function mergeIterations(parts: readonly RunResult[], durationMs: number, histogram: LatencyHistogram | null): IterationStats | undefined {
+  const present = parts.map((p) => p.iterations).filter((i): i is IterationStats => i !== undefined);
+  if (present.length === 0 || histogram === null) return undefined;
+  const completed = sum(present.map((i) => i.completed));
+  return {
+    completed,
+    failed: sum(present.map((i) => i.failed)),
+    interrupted: sum(present.map((i) => i.interrupted)),
+    rps: durationMs > 0 ? completed / (durationMs / 1000) : 0,
+    durationMs: withExactMax(summarize(histogram), present.map((i) => i.durationMs)),
+  };
 }
 
 /** One request name's (or the total's) counters from the parts, summaries from the merged histograms. */
@@ -134,6 +158,10 @@ interface RequestHistograms {
 
 interface Histograms extends RequestHistograms {
   queueWait: LatencyHistogram;
+  /** With a flow only. */
+  iteration: LatencyHistogram | null;
+  /** With several targets only (empty otherwise). */
+  targets: Record<string, RequestHistograms>;
   scheduleLag: LatencyHistogram;
   handshake: LatencyHistogram | null;
   requests: Record<string, RequestHistograms>;
@@ -168,7 +196,14 @@ function mergeHistograms(parts: readonly RunResult[]): Histograms {
     firstTry: added(h.map((x) => x.firstTry), true),
     scheduleLag: added(h.map((x) => x.scheduleLag), false)!,
     handshake: added(h.map((x) => x.handshake), true),
+    iteration: added(h.map((x) => x.iteration), true),
     requests,
+    targets: Object.fromEntries(
+      unique(parts.flatMap((p) => Object.keys(p.targets ?? {}))).map((name) => {
+        const per = h.map((x) => x.targets?.[name]);
+        return [name, { latency: added(per.map((t) => t?.latency), false)!, ttfb: added(per.map((t) => t?.ttfb), false)!, serviceTime: null, firstTry: null }];
+      }),
+    ),
   };
 }
 
@@ -191,7 +226,11 @@ function encodeHistograms(h: Histograms): RunResult['histograms'] {
     scheduleLag: encode(h.scheduleLag),
     ...(h.handshake && { handshake: encode(h.handshake) }),
     ...(h.firstTry && { firstTry: encode(h.firstTry) }),
+    ...(h.iteration && { iteration: encode(h.iteration) }),
     requests,
+    ...(Object.keys(h.targets).length > 0 && {
+      targets: Object.fromEntries(Object.entries(h.targets).map(([name, t]) => [name, { latency: encode(t.latency), ttfb: encode(t.ttfb) }])),
+    }),
   };
 }
 

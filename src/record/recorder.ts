@@ -1,7 +1,10 @@
 // The recorder: counters and HDR histograms per request name and in total, failures by class with a few
 // example messages, and one snapshot per second. The engine calls it once per outcome; it never formats.
-import type { Counts, LatencySummary, RequestStats, SeriesPoint } from '../result/result.ts';
-import type { FailureClass } from '../result/failure-classes.ts';
+import type { Counts, IterationStats, LatencySummary, RequestStats, SeriesPoint } from '../result/result.ts';
+import { classifyError, type FailureClass } from '../result/failure-classes.ts';
+import type { SendOutcome } from '../transport/transport.ts';
+import type { TargetSink } from '../transport/balanced.ts';
+import { CancelledError } from '../util/errors.ts';
 import { addInto, correctedCopy, createHistogram, encode, percentileMs, percentilesMs, recordUs, recordZeros, summarize, type LatencyHistogram } from '../result/histogram.ts';
 
 const EXAMPLES_PER_CLASS = 3;
@@ -88,6 +91,10 @@ export interface Snapshot {
 
 export interface Recording {
   total: RequestStats;
+  /** With a flow only. */
+  iterations?: IterationStats;
+  /** With several targets only: by instance (host:port). */
+  targets?: Record<string, RequestStats>;
   requests: Record<string, RequestStats>;
   queueWaitMs: LatencySummary;
   bytes: { sent: number; received: number };
@@ -102,7 +109,11 @@ export interface Recording {
     scheduleLag: string;
     /** With a retry policy only: first attempts' latency (see RequestStats.firstTryMs). */
     firstTry?: string;
+    /** With a flow only. */
+    iteration?: string;
     requests: Record<string, { latency: string; ttfb: string; serviceTime: string; firstTry?: string }>;
+    /** With several targets only. */
+    targets?: Record<string, { latency: string; ttfb: string }>;
     series: Array<string | null>;
   };
   scheduleLagMs: LatencySummary;
@@ -113,7 +124,7 @@ export interface Recording {
 /** The floor of the expected interval: below it the correction would add thousands of values per stall. */
 const MIN_EXPECTED_INTERVAL_US = 1000;
 
-export class Recorder {
+export class Recorder implements TargetSink {
   private readonly names: readonly string[];
   private readonly buckets: Bucket[];
   /**
@@ -133,6 +144,12 @@ export class Recorder {
   private bytesReceived = 0;
   /** True when some request has a retry policy: the results then carry retries and first-try figures. */
   private readonly retrying: boolean;
+  /** A flow's iterations (null without a flow). */
+  private readonly iterationCounts: { completed: number; failed: number; interrupted: number } | null;
+  private readonly iterationTime = createHistogram();
+  /** Several targets: instance names (host:port) and their buckets; empty otherwise. */
+  private readonly targetNames: readonly string[];
+  private readonly targetBuckets: Bucket[];
 
   // The current one-second slice of the series.
   private readonly second = createHistogram();
@@ -154,8 +171,13 @@ export class Recorder {
     expectStatus: ReadonlyArray<readonly number[] | null>,
     expectedIntervalThinkUs: number | null = null,
     retrying = false,
+    flow = false,
+    targets: readonly string[] = [],
   ) {
     this.names = names;
+    this.targetNames = targets;
+    this.targetBuckets = targets.map(() => new Bucket());
+    this.iterationCounts = flow ? { completed: 0, failed: 0, interrupted: 0 } : null;
     this.retrying = retrying;
     this.expectedIntervalThinkUs = expectedIntervalThinkUs;
     this.buckets = names.map(() => new Bucket());
@@ -187,6 +209,35 @@ export class Recorder {
   waited(us: number): void {
     if (us <= 0) this.noWait++;
     else recordUs(this.queueWait, us);
+  }
+
+  /** Whether `status` is one request `index` expects (its `expect`, or any 2xx/3xx). */
+  expects(index: number, status: number): boolean {
+    return this.expected[index]![status] === 1;
+  }
+
+  /**
+   * Several targets: one request settled at instance `target` (TargetSink). Its latency counts from its
+   * send to that instance; a status outside 2xx/3xx counts as unexpected there (a request's own `expect`
+   * applies to the per-request figures).
+   */
+  targetSettled(target: number, sentAt: number, outcome: SendOutcome | null, error: Error | null): void {
+    const bucket = this.targetBuckets[target]!;
+    bucket.sent++;
+    if (outcome !== null) {
+      const latencyUs = (outcome.endAt - sentAt) * 1000;
+      bucket.complete(outcome.status, outcome.status < 200 || outcome.status >= 400, latencyUs, (outcome.headersAt - sentAt) * 1000, latencyUs);
+    } else if (error instanceof CancelledError) {
+      bucket.cancelled++;
+    } else {
+      bucket.fail(classifyError(error));
+    }
+  }
+
+  /** A flow iteration ended; `us` (its duration) is recorded for completed and failed ones. */
+  iteration(outcome: 'completed' | 'failed' | 'interrupted', us: number): void {
+    this.iterationCounts![outcome]++;
+    if (outcome !== 'interrupted') recordUs(this.iterationTime, us);
   }
 
   /** `serviceUs` is from the actual send; it differs from `latencyUs` in the open model only. */
@@ -311,8 +362,25 @@ export class Recorder {
       requestHistograms[name] = { latency: encode(latency), ttfb: encode(bucket.ttfb), serviceTime: encode(bucket.service), ...firstTry(bucket) };
     });
     const totalLatency = latencyOf(this.total);
+    const iterations = this.iterationCounts;
+    const targets: Record<string, RequestStats> = {};
+    const targetHistograms: Record<string, { latency: string; ttfb: string }> = {};
+    this.targetNames.forEach((name, i) => {
+      const bucket = this.targetBuckets[i]!;
+      targets[name] = bucket.stats(measuredMs);
+      targetHistograms[name] = { latency: encode(bucket.latency), ttfb: encode(bucket.ttfb) };
+    });
+    const several = this.targetNames.length > 0;
     return {
+      ...(several && { targets }),
       total: this.total.stats(measuredMs, totalLatency, this.retrying),
+      ...(iterations !== null && {
+        iterations: {
+          ...iterations,
+          rps: measuredMs > 0 ? iterations.completed / (measuredMs / 1000) : 0,
+          durationMs: summarize(this.iterationTime),
+        },
+      }),
       requests,
       queueWaitMs: summarize(this.queueWait),
       bytes: { sent: this.bytesSent, received: this.bytesReceived },
@@ -326,7 +394,9 @@ export class Recorder {
         serviceTime: encode(this.total.service),
         scheduleLag: encode(this.scheduleLag),
         ...firstTry(this.total),
+        ...(iterations !== null && { iteration: encode(this.iterationTime) }),
         requests: requestHistograms,
+        ...(several && { targets: targetHistograms }),
         series: [...this.seriesHistograms],
       },
       scheduleLagMs: summarize(this.scheduleLag),

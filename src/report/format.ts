@@ -1,4 +1,5 @@
 // Human units for reports: latency in µs/ms/s, counts, rates, bytes, percentages.
+import type { RunResult } from '../result/result.ts';
 
 /** Milliseconds → "850µs", "12.3ms", "1.24s". */
 export function formatMs(ms: number): string {
@@ -42,4 +43,16 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Why a run stopped, in words (RunResult.stopReason). */
+export function describeStop(reason: RunResult['stopReason']): string {
+  const words: Record<RunResult['stopReason'], string> = {
+    duration: 'duration reached',
+    iterations: 'iterations done',
+    interrupted: 'interrupted',
+    threshold: 'an abortOnFail threshold failed',
+    'data-exhausted': "the data file's rows ran out",
+  };
+  return words[reason] ?? reason;
 }

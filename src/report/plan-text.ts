@@ -1,18 +1,18 @@
 // The resolved plan as `loadhttp validate` prints it (a pure function of the plan summary).
 import { formatDuration } from '../util/duration.ts';
-import type { PlanSummary } from '../result/result.ts';
+import type { FlowSummary, PlanSummary } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 
 export function renderPlan(plan: PlanSummary): string {
   const bound = [
     plan.durationMs !== null ? formatDuration(plan.durationMs) : null,
-    plan.iterations !== null ? `${plan.iterations} requests` : null,
+    plan.iterations !== null ? `${plan.iterations} ${plan.flow ? 'iterations' : 'requests'}` : null,
   ]
     .filter(Boolean)
     .join(' or ');
   const lines = [
     `name:        ${plan.name}${plan.source ? `  (${plan.source})` : ''}`,
-    `target:      ${plan.target}`,
+    plan.targets ? `targets:     ${plan.targets.join(', ')} (${plan.balance}; a pool each)` : `target:      ${plan.target}`,
     `protocol:    ${plan.protocol}`,
     ...(plan.transport ? [`transport:   ${plan.transport}${plan.transport === 'undici' ? ' (the reference implementation)' : ''}`] : []),
     `load:        ${describeLoad(plan)}`,
@@ -22,10 +22,11 @@ export function renderPlan(plan: PlanSummary): string {
     `pool:        ${pool(plan)}; at most ${plan.maxInflight} requests in flight`,
     ...(plan.tls ? [`tls:         ${tls(plan.tls)}`] : []),
     `timeouts:    connect ${formatDuration(plan.timeouts.connectMs)}, request ${formatDuration(plan.timeouts.requestMs)}`,
-    'requests:',
   ];
+  if (plan.flow) lines.push(...flowLines(plan, plan.flow));
+  else lines.push('requests:');
   const totalWeight = plan.requests.reduce((sum, r) => sum + r.weight, 0);
-  for (const r of plan.requests) {
+  for (const r of plan.flow ? [] : plan.requests) {
     const share = ((r.weight / totalWeight) * 100).toFixed(1);
     lines.push(`  - ${r.name}: ${r.method} ${r.path}  weight ${r.weight} (${share}%)${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}`);
     for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
@@ -38,6 +39,26 @@ export function renderPlan(plan: PlanSummary): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** A flow: its data file, variables, and steps in order with what each captures. */
+function flowLines(plan: PlanSummary, flow: FlowSummary): string[] {
+  const lines: string[] = [];
+  const data = plan.data;
+  if (data) {
+    const exhausted = data.order === 'random' ? '' : `; when they run out: ${data.onExhausted}`;
+    lines.push(`data:        ${data.file} (${data.format}, ${data.rows} rows; a row per ${data.per}, ${data.order}${exhausted})`);
+  }
+  if (plan.hooks) lines.push(`hooks:       ${plan.hooks}`);
+  lines.push(`variables:   ${[...flow.variables, 'vu', 'iteration', 'uuid', 'randomInt'].join(', ')}`);
+  lines.push('flow (in order, per iteration):');
+  flow.steps.forEach((step, i) => {
+    const r = plan.requests[i]!;
+    lines.push(`  ${i + 1}. ${r.name}: ${r.method} ${r.path}${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}${step.think ? `, then think ${step.think}` : ''}`);
+    for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
+    for (const capture of step.captures) lines.push(`      capture ${capture}`);
+  });
+  return lines;
 }
 
 const CORRECTION = {

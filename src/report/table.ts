@@ -1,8 +1,8 @@
 // The end-of-run report for humans: header, latency table, TTFB/queue-wait line, counts, status codes and
 // errors. A pure function of RunResult. Kept within ~100 columns.
 import { formatDuration } from '../util/duration.ts';
-import { byCodePoint, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RequestStats, RunResult } from '../result/result.ts';
+import { byCodePoint, describeStop, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
+import type { IterationStats, RequestStats, RunResult } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 import { latencyMeaning, modelLines, warningLines } from './model-lines.ts';
 import { renderComparison } from './compare-text.ts';
@@ -41,7 +41,7 @@ function boundsLine(result: RunResult): string {
   const { durationMs, iterations, defaultDuration } = result.plan;
   const parts: string[] = [];
   if (durationMs !== null) parts.push(formatDuration(durationMs));
-  if (iterations !== null) parts.push(plural(iterations, 'request'));
+  if (iterations !== null) parts.push(plural(iterations, result.plan.flow ? 'iteration' : 'request'));
   let text = parts.length === 0 ? 'none' : parts.join(' or ');
   if (parts.length > 1) text += ', whichever comes first';
   if (defaultDuration) text += ' (default: no duration or iterations given)';
@@ -69,18 +69,13 @@ function headerLines(result: RunResult, paint: Paint): string[] {
   if (insecure !== null) lines.push(paint.bold(paint.yellow(insecure)));
 
   const field = (label: string, value: string): string => labelled(paint, label, value);
-  lines.push(field('target', result.target));
+  lines.push(field(result.plan.targets ? 'targets' : 'target', result.plan.targets?.join(', ') ?? result.target));
   lines.push(field('protocol', protocolLine(result)));
   for (const [label, text] of tlsLines(result)) lines.push(field(label, text));
   lines.push(field('load', describeLoad(plan)));
   lines.push(field('bounds', boundsLine(result)));
-  const stop = {
-    duration: 'duration reached',
-    iterations: 'iterations done',
-    interrupted: 'interrupted',
-    threshold: 'an abortOnFail threshold failed',
-  }[result.stopReason];
-  let duration = `${formatSpan(result.durationMs)} measured (stop: ${stop ?? result.stopReason})`;
+  const stop = describeStop(result.stopReason);
+  let duration = `${formatSpan(result.durationMs)} measured (stop: ${stop})`;
   if (result.warmup.durationMs > 0 || result.warmup.sent > 0) {
     duration += `; warmup ${formatSpan(result.warmup.durationMs)} (${plural(result.warmup.sent, 'request')}, not counted)`;
   }
@@ -123,13 +118,48 @@ function latencySection(result: RunResult, paint: Paint): string {
   const entries = Object.entries(result.requests);
   const rows = entries.map(([name, stats]) => latencyRow(truncate(name, MAX_NAME), stats, paint));
   if (entries.length > 1) rows.push(latencyRow('total', result, paint).map((cell, i) => (i === 0 ? paint.bold(cell) : cell)));
+  if (result.iterations) rows.push(iterationRow(result.iterations, paint));
   const table = renderTextTable(
     ['name', 'count', 'req/s', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'errors'],
     rows,
     paint,
     { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
   );
-  return `${paint.bold('Latency')} (${latencyMeaning(result)}; completed requests)\n${table}`;
+  const flow = result.iterations ? '; the flow\'s steps in order, then whole iterations' : '';
+  return `${paint.bold('Latency')} (${latencyMeaning(result)}; completed requests${flow})\n${table}`;
+}
+
+/** A flow's iterations (completed and failed) as a latency row: their duration, completed ones per second. */
+function iterationRow(iterations: IterationStats, paint: Paint): string[] {
+  const d = iterations.durationMs;
+  const ms = (value: number): string => (d.count === 0 ? '-' : formatMs(Math.min(value, d.max)));
+  const failed = iterations.failed === 0 ? '0' : paint.red(`${formatCount(iterations.failed)} failed`);
+  return [
+    paint.bold('iteration'),
+    formatCount(iterations.completed + iterations.failed),
+    formatRate(iterations.rps),
+    d.count === 0 ? '-' : formatMs(d.mean),
+    ms(d.p50),
+    ms(d.p90),
+    ms(d.p99),
+    ms(d.p999),
+    ms(d.max),
+    failed,
+  ];
+}
+
+/** Several targets: one row per instance, so an unhealthy one stands out. */
+function targetSection(result: RunResult, paint: Paint): string | null {
+  const targets = Object.entries(result.targets ?? {});
+  if (targets.length === 0) return null;
+  const rows = targets.map(([name, stats]) => latencyRow(truncate(name, MAX_NAME), stats, paint));
+  const table = renderTextTable(
+    ['target', 'count', 'req/s', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'errors'],
+    rows,
+    paint,
+    { align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] },
+  );
+  return `${paint.bold('Targets')} (${result.plan.balance ?? 'round-robin'}; latency from the send to each instance; errors: failures and statuses outside 2xx/3xx)\n${table}`;
 }
 
 function timingLines(result: RunResult, paint: Paint): string[] {
@@ -161,6 +191,15 @@ function countLines(result: RunResult, paint: Paint): string[] {
         `${c.failed > 0 ? paint.red(failed) : failed}, ${formatCount(c.cancelled)} cancelled${resentText(result)}`,
     ),
     ...retryLines(result, paint),
+    ...(result.iterations
+      ? [
+          labelled(
+            paint,
+            'iterations',
+            `${formatCount(result.iterations.completed)} completed, ${formatCount(result.iterations.failed)} failed (a step failed; its later steps not sent), ${formatCount(result.iterations.interrupted)} interrupted by the stop`,
+          ),
+        ]
+      : []),
     labelled(paint, 'bytes', `${formatBytes(result.bytes.sent)} sent, ${formatBytes(result.bytes.received)} received`),
   ];
 }
@@ -217,6 +256,7 @@ export function renderReport(result: RunResult, options: ReportOptions): string 
   const sections: string[] = [
     headerLines(result, paint).join('\n'),
     latencySection(result, paint),
+    ...[targetSection(result, paint)].filter((section): section is string => section !== null),
     [
       ...timingLines(result, paint),
       ...modelLines(result, paint).map(([label, text]) => labelled(paint, label, text)),

@@ -10,10 +10,15 @@ export const FAILURE_CLASSES = [
   'protocol-error',
   'goaway',
   'stream-reset',
+  'capture',
+  'hook-error',
   'other',
 ] as const;
 
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
+
+/** The classes `retry.on` may name: a flow step's failed capture or hook is judged outside the retry loop. */
+export const RETRY_CLASSES: readonly FailureClass[] = FAILURE_CLASSES.filter((name) => name !== 'capture' && name !== 'hook-error');
 
 interface CodedError extends Error {
   code?: string;
@@ -34,6 +39,7 @@ const BY_CODE: Record<string, FailureClass> = {
   LOADHTTP_REQUEST_TIMEOUT: 'timeout',
   LOADHTTP_HEADERS_TIMEOUT: 'timeout',
   LOADHTTP_BODY_TIMEOUT: 'timeout',
+  LOADHTTP_HOOK_ERROR: 'hook-error',
   UND_ERR_HEADERS_TIMEOUT: 'timeout',
   UND_ERR_BODY_TIMEOUT: 'timeout',
   ECONNRESET: 'connection-reset',

@@ -132,6 +132,24 @@ export interface GeneratorStats {
 }
 
 /** A summary of the resolved plan as the report and JSON show it (no bodies; credential headers and ${ENV} query values masked). */
+/** A flow as the plan summary shows it (schemaVersion 2): its steps are `requests`, in order. */
+export interface FlowSummary {
+  steps: Array<{ name: string; captures: string[]; think: string | null }>;
+  /** The variables its templates may use: data columns, then captures in step order. */
+  variables: string[];
+}
+
+/** A flow's data file as the plan summary shows it. */
+export interface DataSummary {
+  file: string;
+  format: 'csv' | 'jsonl';
+  rows: number;
+  columns: string[];
+  order: 'sequential' | 'random' | 'unique';
+  per: 'iteration' | 'vu';
+  onExhausted: 'stop' | 'wrap';
+}
+
 export interface PlanSummary {
   name: string;
   source: string | null;
@@ -151,6 +169,14 @@ export interface PlanSummary {
   maxInflight: number;
   timeouts: { connectMs: number; requestMs: number };
   requests: Array<{ name: string; method: string; path: string; weight: number; headers: Record<string, string>; bodyBytes: number }>;
+  /** With a `flow:` (then `requests` are its steps, in order). */
+  flow?: FlowSummary;
+  data?: DataSummary;
+  /** The hooks module (`hooks:`), with a flow. */
+  hooks?: string;
+  /** Several targets (schemaVersion 2): the origins, and how requests are spread over them. */
+  targets?: string[];
+  balance?: 'round-robin' | 'random' | 'least-inflight';
   /** 'closed' (virtual users) or 'open' (arrival rate); older files lack it (closed). */
   model?: 'closed' | 'open';
   /** Open model: requests per second at the start; null when closed. */
@@ -184,6 +210,20 @@ export interface TlsSummary {
   handshakes: { full: number; resumed: number };
   /** TCP connected → TLS handshake done, per connection (not request latency). */
   handshakeMs: LatencySummary;
+}
+
+/** A flow's iterations (each runs the steps in order until one fails). */
+export interface IterationStats {
+  /** Every step succeeded. */
+  completed: number;
+  /** A step failed (an error, an unexpected status or a failed capture): its later steps were not sent. */
+  failed: number;
+  /** The run stopped before the iteration's last step. */
+  interrupted: number;
+  /** Completed iterations per second of measured time. */
+  rps: number;
+  /** From the iteration's start (open model: its intended start) to its last step's end, completed and failed ones. */
+  durationMs: LatencySummary;
 }
 
 export interface RunResult extends RequestStats {
@@ -224,9 +264,10 @@ export interface RunResult extends RequestStats {
   interrupted: boolean;
   /**
    * Why the run stopped: duration reached, iterations done, interrupted (Ctrl-C / SIGTERM), or
-   * 'threshold': an abortOnFail threshold failed during the run (see `thresholdAbort`).
+   * 'threshold': an abortOnFail threshold failed during the run (see `thresholdAbort`), or
+   * 'data-exhausted': a flow's data file ran out of rows (`data.onExhausted: stop`).
    */
-  stopReason: 'duration' | 'iterations' | 'interrupted' | 'threshold';
+  stopReason: 'duration' | 'iterations' | 'interrupted' | 'threshold' | 'data-exhausted';
   plan: PlanSummary;
   /** Time spent waiting for a pool slot before sending: never part of latency. */
   queueWaitMs: LatencySummary;
@@ -248,13 +289,24 @@ export interface RunResult extends RequestStats {
     handshake?: string;
     /** With a retry policy only (schemaVersion 2): first attempts' latency (see firstTryMs). */
     firstTry?: string;
+    /** With a `flow:` only (schemaVersion 2): iteration durations (see `iterations`). */
+    iteration?: string;
     requests: Record<string, { latency: string; ttfb: string; serviceTime?: string; firstTry?: string }>;
+    /** With several targets only (schemaVersion 2): per instance. */
+    targets?: Record<string, { latency: string; ttfb: string }>;
     /**
      * Schema 2: one latency histogram per `series` point (same index; null for a second with no response),
      * so `loadhttp merge` and --workers add seconds exactly. Corrected like latencyMs.
      */
     series?: Array<string | null>;
   };
+  /** With a `flow:` only (schemaVersion 2): iterations, and their duration (`requests` holds each step). */
+  iterations?: IterationStats;
+  /**
+   * With several `targets:` only (schemaVersion 2): per instance (host:port), latency from the send to
+   * that instance; `unexpectedStatus` there counts statuses outside 2xx/3xx.
+   */
+  targets?: Record<string, RequestStats>;
   /** Present when the run failed to measure anything meaningful (exit 3). */
   error?: { class: string; message: string };
   /**

@@ -22,6 +22,7 @@ import {
   isToken,
   noneFromEnv,
   nonEmptyStr,
+  oneOf,
   opt,
   positionAt,
   positionOf,
@@ -30,13 +31,16 @@ import {
 } from './nodes.ts';
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
 import { readRequests } from './requests.ts';
+import { readFlow } from './flow.ts';
+import { readData, readHooksFile } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
 import { readWorkers } from './workers.ts';
+import { readMetrics } from './metrics.ts';
 import { readTransport } from './transport.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
 
-const TOP_KEYS = ['name', 'target', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'thresholds', 'retry', 'redact', 'workers'];
+const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers', 'metrics'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -87,10 +91,44 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     ...opt(top, 'retry', (f) => ({ retry: readRetry(ctx, f) })),
     ...opt(top, 'redact', (f) => ({ redact: readRedact(ctx, f) })),
     ...opt(top, 'workers', (f) => ({ workers: readWorkers(ctx, f) })),
+    ...opt(top, 'metrics', (f) => ({ metrics: readMetrics(ctx, f) })),
   };
+  const targetsField = top.get('targets');
+  if (targetsField !== undefined) {
+    if (top.has('target')) fail(ctx, targetsField.keyNode, 'targets', 'give either `target:` (one origin) or `targets:` (several), not both');
+    const targets = readTargets(ctx, targetsField);
+    scenario.targets = targets;
+    scenario.target = targets[0];
+  }
+  const balanceField = top.get('balance');
+  if (balanceField !== undefined) {
+    if (targetsField === undefined) fail(ctx, balanceField.keyNode, 'balance', 'balance spreads requests over `targets:`; give several');
+    scenario.balance = oneOf(ctx, balanceField, BALANCES);
+  }
   // Requests need the scenario headers (a json body's content-type defers to them).
   const requests = readRequests(ctx, top.get('requests'), scenario.headers);
-  return { ...scenario, requests, thresholds: readThresholds(ctx, top.get('thresholds')) };
+  const data = opt(top, 'data', (f) => readData(ctx, f));
+  const flowField = top.get('flow');
+  if (flowField !== undefined && top.has('requests')) {
+    fail(ctx, flowField.keyNode, flowField.path, 'give either `flow:` (steps in order) or `requests:` (a weighted mix), not both');
+  }
+  if (data !== undefined && flowField === undefined) {
+    fail(ctx, top.get('data')!.keyNode, 'data', 'data rows fill the variables of a `flow:`; add one (a flow of one step sends one request)');
+  }
+  const hooksField = top.get('hooks');
+  if (hooksField !== undefined && flowField === undefined) {
+    fail(ctx, hooksField.keyNode, 'hooks', 'hooks run in the steps of a `flow:`; add one (a flow of one step sends one request)');
+  }
+  const hooks = hooksField && readHooksFile(ctx, hooksField);
+  const flow = flowField && readFlow(ctx, flowField, scenario.headers, data?.table.columns ?? [], readThink);
+  return {
+    ...scenario,
+    requests,
+    ...(flow && { flow }),
+    ...(data && { data }),
+    ...(hooks && { hooks }),
+    thresholds: readThresholds(ctx, top.get('thresholds')),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -118,6 +156,23 @@ function readTarget(ctx: Ctx, field: Field): string {
     fail(ctx, field.value, field.path, `scheme ${url.protocol} is not supported (use an http: or https: URL, e.g. http://127.0.0.1:8080)`);
   }
   return text;
+}
+
+const BALANCES = ['round-robin', 'random', 'least-inflight'] as const;
+
+/** `targets:` two or more distinct http: origins (each gets its own connection pool). */
+function readTargets(ctx: Ctx, field: Field): string[] {
+  const seq = asSeq(ctx, field.value, field.path, 'a list of at least two origins, e.g. [http://10.0.0.1:8080, http://10.0.0.2:8080]');
+  if (seq.items.length < 2) fail(ctx, seq, field.path, 'give at least two origins (one is `target:`)');
+  const seen = new Set<string>();
+  return seq.items.map((item, i) => {
+    const text = readTarget(ctx, { ...field, value: item, path: `${field.path}[${i}]` });
+    const url = new URL(text);
+    if (url.protocol !== 'http:') fail(ctx, item, `${field.path}[${i}]`, 'several targets are http:// origins for now (https:// takes one `target:`)');
+    if (seen.has(url.host)) fail(ctx, item, `${field.path}[${i}]`, `${url.host} is listed twice`);
+    seen.add(url.host);
+    return text;
+  });
 }
 
 function readLoad(ctx: Ctx, field: Field | undefined): Scenario['load'] {

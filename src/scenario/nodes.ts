@@ -300,3 +300,12 @@ export function noneFromEnv(): FromEnv {
 export function anyFromEnv(fromEnv: FromEnv): boolean {
   return fromEnv.headers.length > 0 || fromEnv.values.length > 0;
 }
+
+/** One of `accepted`, with a did-you-mean. */
+export function oneOf<T extends string>(ctx: Ctx, field: Field, accepted: readonly T[]): T {
+  const text = str(ctx, field.value, field.path).trim();
+  if (!(accepted as readonly string[]).includes(text)) {
+    fail(ctx, field.value, field.path, `${shown(field.value, text)} is not accepted here; ${hint(text, accepted)}`);
+  }
+  return text as T;
+}

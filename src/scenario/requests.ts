@@ -33,8 +33,11 @@ import {
   type Substituted,
 } from './nodes.ts';
 import { readRetry } from './retry.ts';
+import { hasTemplate } from './template.ts';
 
 const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect', 'retry'];
+/** A flow step: a request without a weight, with captures and its own think time. */
+export const STEP_KEYS = [...REQUEST_KEYS.filter((name) => name !== 'weight'), 'capture', 'think'];
 const BODY_KEYS = ['json', 'body', 'file'];
 const EXPECT_KEYS = ['status'];
 /** A body `file:` that looks like a URL. */
@@ -50,14 +53,16 @@ export function readRequests(ctx: Ctx, field: Field | undefined, globalHeaders: 
   return seq.items.map((item, i) => readRequest(ctx, item, `${field.path}[${i}]`, globalHeaders, names));
 }
 
-function readRequest(
+/** One request (or, with the step keys, a flow step's request part); `names` holds the names taken so far. */
+export function readRequest(
   ctx: Ctx,
   item: unknown,
   key: string,
   globalHeaders: Record<string, string>,
   names: Map<string, number>,
+  accepted: readonly string[] = REQUEST_KEYS,
 ): ScenarioRequest {
-  const f = fields(ctx, item, key, REQUEST_KEYS);
+  const f = fields(ctx, item, key, accepted);
   const pathField = f.get('path');
   if (pathField === undefined) fail(ctx, item, childPath(key, 'path'), 'missing required key `path` (e.g. path: /items)');
   const method = opt(f, 'method', (c) => readMethod(ctx, c)) ?? 'GET';
@@ -66,6 +71,7 @@ function readRequest(
   const name = readRequestName(ctx, f.get('name'), `${method} ${shownPath ?? requestPath}`, item, key, names);
   const headers = opt(f, 'headers', (c) => headerMap(ctx, c.value, c.path, fromEnv)) ?? {};
   const body = readBody(ctx, f, headers, globalHeaders, fromEnv);
+  if (accepted === REQUEST_KEYS) refuseTemplates(ctx, item, key, [requestPath, ...Object.values(headers), f.has('file') ? '' : (body?.toString('utf8') ?? '')]);
   return {
     name,
     method,
@@ -78,6 +84,13 @@ function readRequest(
     expectStatus: opt(f, 'expect', (c) => readExpect(ctx, c)) ?? null,
     ...opt(f, 'retry', (c) => ({ retry: readRetry(ctx, c) })),
   };
+}
+
+/** `requests:` entries are sent as written: a template there is a mistake worth naming. */
+function refuseTemplates(ctx: Ctx, item: unknown, key: string, texts: string[]): void {
+  if (texts.some(hasTemplate)) {
+    fail(ctx, item, key, 'templates ({{name}}) are substituted in `flow:` steps only (a flow of one step sends one request)');
+  }
 }
 
 /** The request's name (default "<METHOD> <path>"); names must be unique across the list. */
@@ -117,7 +130,8 @@ function readPath(ctx: Ctx, field: Field, fromEnv: FromEnv): { path: string; sho
     const origin = /^https?:\/\//i.test(text) ? '; put the scheme and host in `target`' : '';
     fail(ctx, field.value, field.path, `${shown(field.value, text)} must start with "/" (e.g. /items?page=1)${origin}`);
   }
-  if (/[\s\x00-\x1f\x7f]/.test(text)) {
+  // `{{randomInt 1 100}}` has spaces: templates (flow steps only) are checked by scenario/flow.ts.
+  if (/[\s\x00-\x1f\x7f]/.test(text.replace(/\{\{[^}]*\}\}/g, ''))) {
     fail(ctx, field.value, field.path, 'must not contain spaces or control characters (percent-encode them, e.g. %20)');
   }
   const shownPath = maskQueryFromEnv(substituted, fromEnv);

@@ -1,6 +1,6 @@
 // The `retry:` section (top level, or per request): how many attempts, the backoff, and which methods,
 // failure classes and statuses are retried. Defaults are filled by plan/retry.ts.
-import { FAILURE_CLASSES, type FailureClass } from '../result/failure-classes.ts';
+import { RETRY_CLASSES, type FailureClass } from '../result/failure-classes.ts';
 import type { ScenarioRetry } from './types.ts';
 import { type Ctx, type Field, asSeq, deref, describe, duration, fail, fields, int, isToken, str } from './nodes.ts';
 import { hint } from './suggest.ts';
@@ -41,9 +41,9 @@ export function readRetry(ctx: Ctx, field: Field): ScenarioRetry {
   }
   const on = f.get('on');
   if (on) {
-    retry.on = list(ctx, on, `a list of failure classes (${FAILURE_CLASSES.join(', ')})`, (text, node, path) => {
-      if (!(FAILURE_CLASSES as readonly string[]).includes(text)) {
-        fail(ctx, node, path, `unknown failure class ${JSON.stringify(text)}; ${hint(text, FAILURE_CLASSES)}`);
+    retry.on = list(ctx, on, `a list of failure classes (${RETRY_CLASSES.join(', ')})`, (text, node, path) => {
+      if (!(RETRY_CLASSES as readonly string[]).includes(text)) {
+        fail(ctx, node, path, `unknown failure class ${JSON.stringify(text)}; ${hint(text, RETRY_CLASSES)}`);
       }
       return text as FailureClass;
     });

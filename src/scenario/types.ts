@@ -3,8 +3,12 @@
 
 import type { SourcePosition } from '../util/errors.ts';
 import type { FailureClass } from '../result/failure-classes.ts';
+import type { JsonPath } from './json-path.ts';
+import type { DataTable } from './data-file.ts';
 
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
+
+export type Balance = 'round-robin' | 'random' | 'least-inflight';
 
 /** Which client sends the requests: loadhttp's own transport, or undici (the reference). */
 export type TransportChoice = 'loadhttp' | 'undici';
@@ -86,6 +90,34 @@ export interface ScenarioRequest {
   retry?: ScenarioRetry;
 }
 
+/** One `capture:` entry of a flow step: where in the response a value is taken from, and its variable. */
+export type Capture =
+  | { from: 'json'; path: JsonPath; expr: string; as: string }
+  | { from: 'header'; name: string; as: string }
+  | { from: 'regex'; pattern: string; as: string };
+
+/** A step of a `flow:`: a request, plus what it captures and its own pause after the response. */
+export interface ScenarioStep extends ScenarioRequest {
+  captures: Capture[];
+  /** The step's `think:` (after its response, before the next step); null = none. */
+  think: Think | null;
+  /** The body came from `json:` (template values are then escaped as JSON string content). */
+  jsonBody: boolean;
+}
+
+/** The `data:` section: a CSV (header row) or JSON-lines file whose rows give variables. */
+export interface ScenarioData {
+  /** Absolute path. */
+  file: string;
+  order: 'sequential' | 'random' | 'unique';
+  /** A row per iteration, or one per virtual user for all its iterations. */
+  per: 'iteration' | 'vu';
+  /** When the rows run out (unique, or sequential without wrap): stop the run, or start over. */
+  onExhausted: 'stop' | 'wrap';
+  /** The rows, in shared memory; `table.columns` are the variables (the header row, or the first JSON line's keys). */
+  table: DataTable;
+}
+
 /**
  * A pass/fail gate from the scenario's `thresholds:` list. The expression is kept as written (not parsed
  * here); `position` points at it so whoever parses it can report errors at file:line:col.
@@ -110,6 +142,10 @@ export interface Scenario {
   name: string | undefined;
   /** An http: or https: origin (a path, if given, is ignored for requests with their own path). */
   target: string | undefined;
+  /** `targets:` several http: origins of one service, balanced (then `target` is the first). */
+  targets?: string[];
+  /** How requests are spread over `targets` (default round-robin). */
+  balance?: Balance;
   protocol: ProtocolChoice | undefined;
   /** `protocol: [h1, h2]`: run once per protocol and compare them (then `protocol` is undefined). */
   compareProtocols?: ProtocolChoice[];
@@ -152,6 +188,11 @@ export interface Scenario {
   /** Headers sent with every request (names lower-cased); a request's own headers win. */
   headers: Record<string, string>;
   requests: ScenarioRequest[];
+  /** `flow:`: steps run in order per iteration (then `requests` is empty). */
+  flow?: ScenarioStep[];
+  data?: ScenarioData;
+  /** `hooks:` (with a flow): the hooks module's absolute path. */
+  hooks?: string;
   /** `redact:` header names (lower-cased) whose values are masked in every output, beside Authorization, Cookie, ... */
   redact?: string[];
   /** Present only when ${ENV} went into the scenario's `headers:`. */
@@ -162,4 +203,17 @@ export interface Scenario {
   thresholds: ScenarioThreshold[];
   /** `workers:` worker threads generating the load (a number, or auto: the cores less one). */
   workers?: number | 'auto';
+  /** `metrics:` live metrics while the run lasts (see scenario/metrics.ts). */
+  metrics?: ScenarioMetrics;
+}
+
+/** `metrics:`: a Prometheus endpoint (port, host, linger after the run) and/or an OTLP/HTTP push. */
+export interface ScenarioMetrics {
+  port?: number;
+  host?: string;
+  lingerMs?: number;
+  otlp?: string;
+  otlpIntervalMs?: number;
+  /** Latency histogram bucket bounds, ascending. */
+  bucketsMs?: number[];
 }

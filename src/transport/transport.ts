@@ -40,6 +40,22 @@ export interface PreparedRequest {
   body: Buffer | null;
   /** Approximate bytes on the wire for one send (request line, headers, body); for the bytes-sent figure. */
   wireBytes: number;
+  /**
+   * Opt-in, for flow steps that capture: keep this request's response headers and up to this many bytes
+   * of its body in the outcome (`response`). Absent or 0: the body is discarded and headers are not kept
+   * (every other request: no cost).
+   */
+  keepResponse?: number;
+}
+
+/** What a transport kept of a response for a request with `keepResponse` (see PreparedRequest). */
+export interface KeptResponse {
+  /** Names lower-cased; a repeated header's values joined with ", " (set-cookie: with "\n"). */
+  headers: Record<string, string>;
+  /** The body's first `keepResponse` bytes. */
+  body: Buffer;
+  /** True when the body was longer than `keepResponse` (then `body` is its beginning). */
+  truncated: boolean;
 }
 
 export interface SendOutcome {
@@ -50,6 +66,11 @@ export interface SendOutcome {
   headersAt: number;
   /** performance.now() when the last body byte arrived. */
   endAt: number;
+  /**
+   * The kept response when the request asked for it (`keepResponse`) and the transport keeps responses
+   * (the undici transport does; plan/flow.ts chooses it for flows that read responses); else null or absent.
+   */
+  response?: KeptResponse | null;
 }
 
 /**

@@ -18,7 +18,8 @@ import { Connector } from './connector.ts';
 import { Deadlines } from './deadlines.ts';
 import { InFlightRequest, deliver } from './in-flight-request.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
-import { MAX_HEAD_BYTES, type PreparedRequest, type SendCallback, type Transport, type TransportOptions, type TransportStats } from './transport.ts';
+import type { IncomingHttpHeaders } from 'node:http';
+import { MAX_HEAD_BYTES, type KeptResponse, type PreparedRequest, type SendCallback, type Transport, type TransportOptions, type TransportStats } from './transport.ts';
 
 /**
  * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a
@@ -26,6 +27,11 @@ import { MAX_HEAD_BYTES, type PreparedRequest, type SendCallback, type Transport
  * steady state allocates none (nor the boxed numbers of its time fields).
  */
 class InFlight extends InFlightRequest<InFlight> implements Dispatcher.DispatchHandler {
+  response: KeptResponse | null = null;
+  /** The request's keepResponse (0: discard), and the body chunks kept so far. */
+  private keep = 0;
+  private kept: Buffer[] = [];
+  private keptBytes = 0;
   controller: Dispatcher.DispatchController | null = null;
   pendingAbort: Error | null = null;
   /** The client carrying this request, or null if it was sent beyond the free list's capacity. */
@@ -38,8 +44,10 @@ class InFlight extends InFlightRequest<InFlight> implements Dispatcher.DispatchH
   }
 
   /** Readies the handler for one request. */
-  start(done: SendCallback): void {
+  start(done: SendCallback, keep: number): void {
     this.begin(done);
+    this.keep = keep;
+    this.response = null;
     this.controller = null;
     this.pendingAbort = null;
     this.client = null;
@@ -55,19 +63,39 @@ class InFlight extends InFlightRequest<InFlight> implements Dispatcher.DispatchH
     if (this.pendingAbort) controller.abort(this.pendingAbort);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.headersAt = performance.now();
     this.status = statusCode;
+    if (this.keep > 0) {
+      this.response = { headers: keptHeaders(headers), body: EMPTY, truncated: false };
+      this.kept = [];
+      this.keptBytes = 0;
+    }
     this.owner.deadlines.headers(this, this.headersAt);
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.bytes += chunk.length;
     this.chunked = true;
+    if (this.keep > 0) this.keepChunk(chunk);
+  }
+
+  /** Copies (undici may reuse the chunk's memory) what still fits under `keep`. */
+  private keepChunk(chunk: Buffer): void {
+    const room = this.keep - this.keptBytes;
+    if (chunk.length > room) this.response!.truncated = true;
+    if (room <= 0) return;
+    const part = Buffer.from(chunk.subarray(0, room));
+    this.kept.push(part);
+    this.keptBytes += part.length;
   }
 
   onResponseEnd(): void {
     this.endAt = performance.now();
+    if (this.response !== null) {
+      this.response.body = Buffer.concat(this.kept, this.keptBytes);
+      this.kept = [];
+    }
     this.owner.settled(this);
     const done = this.done!;
     this.done = null;
@@ -88,6 +116,20 @@ class InFlight extends InFlightRequest<InFlight> implements Dispatcher.DispatchH
     // success path above calls back at once, as a bare undici loop does. (Not reused: it is rare.)
     process.nextTick(done, null, error);
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** undici's header object as KeptResponse.headers: arrays joined (set-cookie lines apart, as they cannot be). */
+function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    const text = Array.isArray(value) ? value.join(key === 'set-cookie' ? '\n' : ', ') : value;
+    Object.defineProperty(kept, key, { value: text, enumerable: true, writable: true, configurable: true });
+  }
+  return kept;
 }
 
 class UndiciTransport implements Transport {
@@ -176,7 +218,7 @@ class UndiciTransport implements Transport {
   send(request: PreparedRequest, done: SendCallback): void {
     const now = performance.now();
     const handler = this.spares.pop() ?? new InFlight(this);
-    handler.start(done);
+    handler.start(done, request.keepResponse ?? 0);
     this.deadlines.start(handler, now);
     if (this.pool !== null) {
       this.pool.dispatch(request as Dispatcher.DispatchOptions, handler);

@@ -1,7 +1,7 @@
-// Deep Object.freeze for plans: a Plan is built once and then only read (Buffers stay mutable: they
-// cannot be frozen, and nothing writes to a request body).
+// Deep Object.freeze for plans: a Plan is built once and then only read (Buffers and other typed arrays
+// stay mutable: they cannot be frozen; nothing writes to a request body or a data file's shared rows).
 export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !Object.isFrozen(value)) {
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
   }

@@ -19,11 +19,28 @@ function reply(res: ServerResponse, status: number, body: unknown, delayMs: numb
   else send();
 }
 
+function login(res: ServerResponse, body: string): void {
+  let credentials: { user?: unknown; password?: unknown } = {};
+  try {
+    credentials = JSON.parse(body) as typeof credentials;
+  } catch {
+    // An unreadable body is a wrong password below.
+  }
+  const { user, password } = credentials;
+  if (typeof user !== 'string' || password !== `pw-${user}`) return reply(res, 403, { error: 'wrong user or password' }, 0);
+  res.setHeader('x-session', `session-${user}`);
+  reply(res, 200, { token: `demo-token-${user}`, user }, 2 + Math.random() * 3);
+}
+
 /** Handles one request; every response has a known shape so the demo's report is easy to read. */
 export function handle(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://demo');
   let received = 0;
-  req.on('data', (chunk: Buffer) => (received += chunk.length));
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    chunks.push(chunk);
+  });
   req.on('end', () => {
     if (url.pathname === '/') return reply(res, 200, 'hello from the loadhttp demo target\n', 0);
     if (url.pathname === '/index.html') return reply(res, 200, PAGE, 0, 'text/html');
@@ -40,6 +57,12 @@ export function handle(req: IncomingMessage, res: ServerResponse): void {
       return reply(res, 201, { id: ITEMS.length + 1, receivedBytes: received }, 3 + Math.random() * 6);
     }
     if (url.pathname === '/slow') return reply(res, 200, 'slow\n', 50);
+    // A login for flows (scenarios/login-flow.yaml): a token for any user whose password is "pw-<user>".
+    if (url.pathname === '/login' && req.method === 'POST') return login(res, Buffer.concat(chunks).toString('utf8'));
+    if (url.pathname === '/me') {
+      const user = /^Bearer demo-token-(.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      return user === undefined ? reply(res, 401, { error: 'no valid token' }, 0) : reply(res, 200, { user, favourite: ITEMS[user.length % ITEMS.length] }, 1);
+    }
     reply(res, 404, { error: 'not found' }, 0);
   });
 }

@@ -57,7 +57,9 @@ export class WorkerRun {
               this.options.onProgress?.(mergeSnapshots(snapshots));
             } else if (message.type === 'tick') {
               partials[index] = message.partial;
-              if (partials.every((p) => p !== undefined)) this.options.onTick?.(mergeResults(partials as RunResult[], labels));
+              // Not every(): it skips the holes of workers that have not ticked yet.
+              const present = partials.filter((p): p is RunResult => p !== undefined);
+              if (present.length === count) this.options.onTick?.(mergeResults(present, labels));
             } else {
               results[index] = message.result;
               resolve();

@@ -37,6 +37,13 @@ export function latencyTable(result: RunResult): string {
   const corrected = result.latencyCorrection !== undefined && result.latencyCorrection !== 'none';
   const rows = entries.flatMap(([name, stats]) => requestRows(name, stats, corrected));
   if (entries.length > 1) rows.push(...requestRows('total', result, corrected));
+  // A flow: whole iterations after its steps; several targets: each instance (latency from its own send).
+  const it = result.iterations;
+  if (it) {
+    const failed = it.failed === 0 ? '0' : text(`${formatCount(it.failed)} failed`, 'bad');
+    rows.push([`<strong>${text('iteration')}</strong>`, text('duration'), ...latencyCells(it.durationMs), text(formatRate(it.rps)), failed]);
+  }
+  for (const [name, stats] of Object.entries(result.targets ?? {})) rows.push(...requestRows(`target ${name}`, stats, false));
   const head = ['request', 'figure', 'count', 'mean', 'P50', 'P90', 'P99', 'P99.9', 'max', 'req/s', 'errors'];
   const queue = result.queueWaitMs;
   const note = `<p class="dim">${text(`Latency: ${latencyMeaning(result)}. Queue wait (for a pool slot): ${queue.count === 0 ? '-' : `P50 ${formatMs(Math.min(queue.p50, queue.max))}, P99 ${formatMs(Math.min(queue.p99, queue.max))}, max ${formatMs(queue.max)}`}.`)}</p>`;

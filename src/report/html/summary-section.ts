@@ -3,7 +3,7 @@
 // protocol-lines, load-text) so both say the same thing.
 import { formatDuration } from '../../util/duration.ts';
 import { describeMerge } from '../merge-text.ts';
-import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
+import { describeStop, formatBytes, formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { describeLoad } from '../load-text.ts';
 import { latencyMeaning, warningLines } from '../model-lines.ts';
 import { insecureWarning, poolLine, protocolLine, tlsLines } from '../protocol-lines.ts';
@@ -37,7 +37,7 @@ function verdict(result: RunResult): string {
 
 export function summarySection(result: RunResult, id: string): string {
   const c = result.counts;
-  const stop = { duration: 'duration reached', iterations: 'iterations done', interrupted: 'interrupted', threshold: 'an abortOnFail threshold failed' }[result.stopReason];
+  const stop = describeStop(result.stopReason);
   const warmup = result.warmup.durationMs > 0 || result.warmup.sent > 0 ? `; warmup ${formatDuration(Math.round(result.warmup.durationMs))} (${formatCount(result.warmup.sent)} requests, not counted)` : '';
   const counts =
     `${formatCount(c.sent)} sent, ${formatCount(c.completed)} completed, ${formatCount(c.failed)} failed, ${formatCount(c.cancelled)} cancelled` +

@@ -31,7 +31,8 @@ class H1Transport implements Transport, ConnectionOwner, ExchangeOwner {
   private waitingFirst = 0;
   /** Exchanges done with: at most as many as were ever in flight at once. */
   private readonly spares: Exchange[] = [];
-  private readonly encoded = new Map<PreparedRequest, Encoded>();
+  /** Weak: a flow's templated step sends a new PreparedRequest each time; its bytes must not outlive it. */
+  private readonly encoded = new WeakMap<PreparedRequest, Encoded>();
   private readonly options: TransportOptions;
   private readonly origin: URL;
   private resentCount = 0;

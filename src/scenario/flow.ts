@@ -1,0 +1,95 @@
+// The `flow:` list: steps run in order per iteration, each a request (scenario/requests.ts) with its own
+// `capture:` and `think:`. Templates (`{{name}}`) in a step's path, header values and body are checked
+// here: they must parse, and name a built-in, a data column or a variable an earlier step captures.
+import type { Capture, ScenarioRequest, ScenarioStep, Think } from './types.ts';
+import { type Ctx, type Field, asSeq, childPath, fail, fields, nonEmptyStr, opt } from './nodes.ts';
+import { readRequest, STEP_KEYS } from './requests.ts';
+import { parseJsonPath } from './json-path.ts';
+import { hasTemplate, parseTemplate, TemplateSyntaxError, variablesOf } from './template.ts';
+import { hint } from './suggest.ts';
+
+const CAPTURE_SOURCES = ['json', 'header', 'regex'];
+const CAPTURE_KEYS = [...CAPTURE_SOURCES, 'as'];
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+export function readFlow(
+  ctx: Ctx,
+  field: Field,
+  globalHeaders: Record<string, string>,
+  dataColumns: readonly string[],
+  readThink: (ctx: Ctx, raw: unknown, key: string) => Think,
+): ScenarioStep[] {
+  const seq = asSeq(ctx, field.value, field.path, 'a non-empty list of steps');
+  if (seq.items.length === 0) fail(ctx, seq, field.path, 'must not be empty (give at least one step)');
+  const names = new Map<string, number>();
+  const known = new Set(dataColumns);
+  return seq.items.map((item, i) => {
+    const key = `${field.path}[${i}]`;
+    const request = readRequest(ctx, item, key, globalHeaders, names, STEP_KEYS);
+    const f = fields(ctx, item, key, STEP_KEYS);
+    checkTemplates(ctx, f, request, known);
+    const captures = opt(f, 'capture', (c) => readCaptures(ctx, c)) ?? [];
+    for (const capture of captures) known.add(capture.as);
+    return { ...request, captures, think: opt(f, 'think', (c) => readThink(ctx, c.value, c.path)) ?? null, jsonBody: f.has('json') };
+  });
+}
+
+/** Fails at the key where a template is malformed or names an unknown variable. */
+function checkTemplates(ctx: Ctx, f: Map<string, Field>, request: ScenarioRequest, known: ReadonlySet<string>): void {
+  const places: Array<[Field | undefined, string[]]> = [
+    [f.get('path'), [request.path]],
+    [f.get('headers'), Object.values(request.headers)],
+    [f.get('json') ?? f.get('body'), request.body === null || f.has('file') ? [] : [request.body.toString('utf8')]],
+  ];
+  for (const [field, texts] of places) {
+    if (field === undefined) continue;
+    for (const text of texts.filter(hasTemplate)) {
+      let parts;
+      try {
+        parts = parseTemplate(text);
+      } catch (error) {
+        if (!(error instanceof TemplateSyntaxError)) throw error;
+        return fail(ctx, field.value, field.path, error.message);
+      }
+      for (const name of variablesOf(parts)) {
+        if (known.has(name)) continue;
+        const where = known.size === 0 ? 'no data column or earlier capture defines any' : hint(name, [...known]);
+        fail(ctx, field.value, field.path, `unknown variable {{${name}}}: ${where} (built-ins: vu, iteration, uuid, randomInt)`);
+      }
+    }
+  }
+}
+
+function readCaptures(ctx: Ctx, field: Field): Capture[] {
+  const seq = asSeq(ctx, field.value, field.path, 'a list of captures, e.g. [{ json: $.token, as: token }]');
+  return seq.items.map((item, i) => readCapture(ctx, item, `${field.path}[${i}]`));
+}
+
+function readCapture(ctx: Ctx, item: unknown, key: string): Capture {
+  const f = fields(ctx, item, key, CAPTURE_KEYS);
+  const sources = [...f.values()].filter((c) => CAPTURE_SOURCES.includes(c.name));
+  const [source, second] = sources;
+  if (source === undefined) fail(ctx, item, key, 'give one of json (a JSON path), header (a name) or regex (with a group)');
+  if (second !== undefined) fail(ctx, second.keyNode, second.path, `${source.name} and ${second.name} are mutually exclusive`);
+  const asField = f.get('as');
+  if (asField === undefined) fail(ctx, item, childPath(key, 'as'), 'missing required key `as` (the variable name)');
+  const as = nonEmptyStr(ctx, asField.value, asField.path);
+  if (!VARIABLE.test(as) || ['vu', 'iteration', 'uuid', 'randomInt'].includes(as)) {
+    fail(ctx, asField.value, asField.path, `${JSON.stringify(as)} is not a variable name of its own (letters, digits, _ . -; not a built-in)`);
+  }
+  const text = nonEmptyStr(ctx, source.value, source.path);
+  if (source.name === 'header') return { from: 'header', name: text.trim().toLowerCase(), as };
+  if (source.name === 'json') {
+    const path = parseJsonPath(text);
+    if (typeof path === 'string') fail(ctx, source.value, source.path, path);
+    return { from: 'json', path, expr: text, as };
+  }
+  let groups: number;
+  try {
+    groups = new RegExp(`${text}|`).exec('')!.length - 1;
+  } catch (error) {
+    return fail(ctx, source.value, source.path, `not a regular expression: ${(error as Error).message}`);
+  }
+  if (groups < 1) fail(ctx, source.value, source.path, 'needs a group: the first group is the value, e.g. id=(\\d+)');
+  return { from: 'regex', pattern: text, as };
+}
