@@ -55,7 +55,7 @@ class AlpnTransport implements Transport {
 
   stats(): TransportStats {
     if (this.chosen !== null) return this.chosen.stats();
-    return { opened: this.connector.opened, protocols: { ...this.connector.protocols }, streamsPerSession: null, sessions: null, tls: this.connector.tlsStats() };
+    return { ...this.connector.stats(), streamsPerSession: null, sessions: null };
   }
 
   close(): Promise<void> {

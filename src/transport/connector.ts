@@ -7,7 +7,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { createHistogram, encode, recordUs, summarize, type LatencyHistogram } from '../result/histogram.ts';
 import type { TlsSettings } from '../plan/protocol.ts';
-import type { TlsStats, WireProtocol } from './transport.ts';
+import { codedError } from '../util/errors.ts';
+import type { TlsStats, TransportStats, WireProtocol } from './transport.ts';
 
 export interface ConnectorOptions {
   origin: URL;
@@ -30,11 +31,6 @@ type Callback = (error: Error | null, socket: net.Socket | null) => void;
 export interface ReadInto {
   buffer: Buffer;
   callback: (bytes: number) => boolean;
-}
-
-/** An error with the code the failure classes know (record/classify.ts). */
-export function codedError(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code });
 }
 
 export class Connector {
@@ -147,7 +143,12 @@ export class Connector {
     }
   }
 
-  tlsStats(): TlsStats | null {
+  /** The part of every transport's stats() that the connections tell. */
+  stats(): Pick<TransportStats, 'opened' | 'protocols' | 'tls'> {
+    return { opened: this.opened, protocols: { ...this.protocols }, tls: this.tlsStats() };
+  }
+
+  private tlsStats(): TlsStats | null {
     if (!this.secure) return null;
     const settings = this.options.tls;
     return {

@@ -15,62 +15,44 @@ import { Client, Pool } from 'undici';
 import type { Dispatcher, buildConnector } from 'undici';
 import type { Socket } from 'node:net';
 import { Connector } from './connector.ts';
-import { Deadlines, type Deadlined } from './deadlines.ts';
+import { Deadlines } from './deadlines.ts';
+import { InFlightRequest, deliver } from './in-flight-request.ts';
 import { KeptResponseBuilder } from './kept-response.ts';
 import { connectionMode, preflight, type ConnectionMode } from './preflight.ts';
 import type { IncomingHttpHeaders } from 'node:http';
-import { MAX_HEAD_BYTES, type KeptResponse, type PreparedRequest, type SendCallback, type SendOutcome, type Transport, type TransportOptions, type TransportStats } from './transport.ts';
+import { MAX_HEAD_BYTES, type PreparedRequest, type SendCallback, type Transport, type TransportOptions, type TransportStats } from './transport.ts';
 
 /**
  * One request in flight: the undici handler, and (passed to the callback) its outcome. Reused: after a
  * response ends and its callback has returned, the handler goes back to the transport's spares, so the
  * steady state allocates none (nor the boxed numbers of its time fields).
  */
-class InFlight implements Dispatcher.DispatchHandler, SendOutcome, Deadlined<InFlight> {
-  status = 0;
-  bytes = 0;
-  headersAt = 0;
-  endAt = 0;
-  response: KeptResponse | null = null;
+class InFlight extends InFlightRequest<InFlight> implements Dispatcher.DispatchHandler {
   /** The request's keepResponse (0: discard), and what is kept of its response so far. */
   private keep = 0;
   private kept: KeptResponseBuilder | null = null;
-  /** Deadlines (deadlines.ts). */
-  deadline = 0;
-  idleDeadline = 0;
-  phase = 0;
-  chunked = false;
   controller: Dispatcher.DispatchController | null = null;
   pendingAbort: Error | null = null;
   /** The client carrying this request, or null if it was sent beyond the free list's capacity. */
   client: Client | null = null;
-  prev: InFlight | null = null;
-  next: InFlight | null = null;
-  linked = false;
   private readonly owner: UndiciTransport;
-  /** Null once the callback has been made (or before the handler is given a request). */
-  private done: SendCallback | null = null;
 
   constructor(owner: UndiciTransport) {
+    super();
     this.owner = owner;
   }
 
-  /** Readies the handler for one request (the deadlines are set by Deadlines.start). */
+  /** Readies the handler for one request. */
   start(done: SendCallback, keep: number): void {
+    this.begin(done);
     this.keep = keep;
     this.kept = null;
-    this.response = null;
-    this.status = 0;
-    this.bytes = 0;
-    this.headersAt = 0;
-    this.endAt = 0;
     this.controller = null;
     this.pendingAbort = null;
     this.client = null;
-    this.done = done;
   }
 
-  abort(reason: Error): void {
+  override abort(reason: Error): void {
     if (this.controller) this.controller.abort(reason);
     else this.pendingAbort = reason;
   }
@@ -102,16 +84,9 @@ class InFlight implements Dispatcher.DispatchHandler, SendOutcome, Deadlined<InF
     this.owner.settled(this);
     const done = this.done!;
     this.done = null;
-    try {
-      done(this, null);
-    } catch (error) {
-      // A bug in the caller: thrown here, undici would report it to onResponseError (ignored now), so it
-      // is rethrown outside undici, where it stops the process with its stack.
-      process.nextTick(() => {
-        throw error;
-      });
-      return;
-    }
+    // A callback that throws is rethrown outside undici (thrown here, undici would report it to
+    // onResponseError, ignored by then).
+    if (!deliver(done, this)) return;
     this.controller = null;
     this.owner.recycle(this);
   }
@@ -253,13 +228,7 @@ class UndiciTransport implements Transport {
   }
 
   stats(): TransportStats {
-    return {
-      opened: this.connector.opened,
-      protocols: { ...this.connector.protocols },
-      streamsPerSession: this.streamsPerSession,
-      sessions: this.mode.forcedH2 ? this.clients.length : null,
-      tls: this.connector.tlsStats(),
-    };
+    return { ...this.connector.stats(), streamsPerSession: this.streamsPerSession, sessions: this.mode.forcedH2 ? this.clients.length : null };
   }
 
   async close(): Promise<void> {

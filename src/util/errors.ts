@@ -68,3 +68,8 @@ export class HookError extends Error {
   override name = 'HookError';
   readonly code = 'LOADHTTP_HOOK_ERROR';
 }
+
+/** A request error with the `code` that result/failure-classes.ts maps to a failure class. */
+export function codedError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}

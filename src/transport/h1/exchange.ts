@@ -1,8 +1,8 @@
 // One request in flight on the HTTP/1.1 transport: what to write, where it is, its deadlines, and (passed to
 // the engine's callback) its outcome. Reused from a free list: after its callback has returned, an
 // exchange carries the next request, so the steady state allocates none per request.
-import type { Deadlined } from '../deadlines.ts';
-import type { KeptResponse, SendCallback, SendOutcome } from '../transport.ts';
+import { InFlightRequest } from '../in-flight-request.ts';
+import type { SendCallback } from '../transport.ts';
 
 /** The transport side an exchange reports to (implemented by H1Transport). */
 export interface ExchangeOwner {
@@ -26,42 +26,24 @@ export interface Encoded {
   keep: number;
 }
 
-export class Exchange implements SendOutcome, Deadlined<Exchange> {
-  status = 0;
-  bytes = 0;
-  headersAt = 0;
-  endAt = 0;
-  response: KeptResponse | null = null;
-  deadline = 0;
-  idleDeadline = 0;
-  phase = 0;
-  chunked = false;
-  prev: Exchange | null = null;
-  next: Exchange | null = null;
-  linked = false;
+export class Exchange extends InFlightRequest<Exchange> {
   encoded: Encoded | null = null;
-  /** Null once the callback has been made. */
-  done: SendCallback | null = null;
   /** The connection carrying it (null while it waits for a free one). */
   connection: Carrier | null = null;
   private readonly owner: ExchangeOwner;
 
   constructor(owner: ExchangeOwner) {
+    super();
     this.owner = owner;
   }
 
   start(encoded: Encoded, done: SendCallback): void {
-    this.status = 0;
-    this.bytes = 0;
-    this.headersAt = 0;
-    this.endAt = 0;
-    this.response = null;
+    this.begin(done);
     this.encoded = encoded;
-    this.done = done;
     this.connection = null;
   }
 
-  abort(reason: Error): void {
+  override abort(reason: Error): void {
     this.owner.abort(this, reason);
   }
 }

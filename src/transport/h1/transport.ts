@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { Connector } from '../connector.ts';
 import { Deadlines } from '../deadlines.ts';
+import { deliver } from '../in-flight-request.ts';
 import { connectionMode, preflight } from '../preflight.ts';
 import { MAX_HEAD_BYTES, type PreparedRequest, type SendCallback, type Transport, type TransportOptions, type TransportStats } from '../transport.ts';
 import { H1Connection, type ConnectionOwner } from './connection.ts';
@@ -86,15 +87,7 @@ class H1Transport implements Transport, ConnectionOwner, ExchangeOwner {
     this.settle(exchange);
     const done = exchange.done!;
     exchange.done = null;
-    try {
-      done(exchange, null);
-    } catch (error) {
-      // A bug in the caller: rethrown outside the read loop, where it stops the process with its stack.
-      process.nextTick(() => {
-        throw error;
-      });
-      return;
-    }
+    if (!deliver(done, exchange)) return;
     exchange.encoded = null;
     this.spares.push(exchange);
   }
@@ -149,14 +142,7 @@ class H1Transport implements Transport, ConnectionOwner, ExchangeOwner {
   }
 
   stats(): TransportStats {
-    return {
-      opened: this.connector.opened,
-      protocols: { ...this.connector.protocols },
-      streamsPerSession: null,
-      sessions: null,
-      tls: this.connector.tlsStats(),
-      resent: this.resentCount,
-    };
+    return { ...this.connector.stats(), streamsPerSession: null, sessions: null, resent: this.resentCount };
   }
 
   async close(): Promise<void> {

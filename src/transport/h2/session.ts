@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import type { ReadInto } from '../connector.ts';
 import type { Deadlines } from '../deadlines.ts';
-import { H2ConnectionError, H2_CLOSED, H2_GOAWAY, H2_PROTOCOL, h2Error, resetError } from './errors.ts';
+import { codedError } from '../../util/errors.ts';
+import { H2ConnectionError, H2_CLOSED, H2_GOAWAY, H2_PROTOCOL, resetError } from './errors.ts';
 import { CONNECTION_WINDOW, INITIAL_CONNECTION_WINDOW, InboundWindow, STREAM_WINDOW } from './flow-control.ts';
 import { FrameReader } from './frame-reader.ts';
 import { FrameWriter } from './frame-writer.ts';
@@ -594,7 +595,7 @@ export class Session implements StreamCarrier {
   private streamError(stream: H2Stream, code: number, message: string): void {
     this.remove(stream);
     this.writer.frame32(RST_STREAM, stream.id, code);
-    this.owner.finished(stream, h2Error(`HTTP/2 protocol error: ${message} (sent RST_STREAM ${errorName(code)})`, H2_PROTOCOL));
+    this.owner.finished(stream, codedError(`HTTP/2 protocol error: ${message} (sent RST_STREAM ${errorName(code)})`, H2_PROTOCOL));
     this.afterStream();
   }
 
@@ -691,7 +692,7 @@ export class Session implements StreamCarrier {
 
   /** A connection error of ours: GOAWAY with its code, the streams fail as protocol errors, the socket closes. */
   private fail(error: H2ConnectionError): void {
-    this.protocolError = h2Error(`HTTP/2 protocol error from the server: ${error.message} (sent GOAWAY ${errorName(error.h2Code)})`, H2_PROTOCOL);
+    this.protocolError = codedError(`HTTP/2 protocol error from the server: ${error.message} (sent GOAWAY ${errorName(error.h2Code)})`, H2_PROTOCOL);
     this.goodbye(error.h2Code, error.message);
   }
 
@@ -711,7 +712,7 @@ export class Session implements StreamCarrier {
   }
 
   private goawayError(what: string): Error {
-    return h2Error(`the server sent GOAWAY ${errorName(this.goawayCode)} (last stream ${this.goawayLastId})${what}`, H2_GOAWAY);
+    return codedError(`the server sent GOAWAY ${errorName(this.goawayCode)} (last stream ${this.goawayLastId})${what}`, H2_GOAWAY);
   }
 
   /** The connection is over: streams still on it fail; the owner hears of it once. */
@@ -725,7 +726,7 @@ export class Session implements StreamCarrier {
         this.protocolError ??
         (this.goawayLastId >= 0
           ? this.goawayError(' and the connection closed before the response was complete')
-          : (this.closeError ?? h2Error('the server closed the HTTP/2 connection with the response incomplete', H2_CLOSED)));
+          : (this.closeError ?? codedError('the server closed the HTTP/2 connection with the response incomplete', H2_CLOSED)));
       for (const stream of this.streams.list()) {
         this.remove(stream);
         this.owner.finished(stream, error);
@@ -734,7 +735,7 @@ export class Session implements StreamCarrier {
     this.socket?.destroy();
     // A connection gone before the server's SETTINGS is an error even when closed cleanly: the transport
     // must not take it for a session that served and reconnect at once.
-    const error = this.protocolError ?? this.closeError ?? (this.everReady ? null : h2Error('the server closed the connection before its SETTINGS', H2_CLOSED));
+    const error = this.protocolError ?? this.closeError ?? (this.everReady ? null : codedError('the server closed the connection before its SETTINGS', H2_CLOSED));
     this.owner.closed(this, wasLive === DRAINING ? null : error);
   }
 }

@@ -1,8 +1,8 @@
 // One request on an HTTP/2 stream: what is sent, what came back, its deadlines and its place in the in-flight
 // list. Reused: the transport keeps finished streams in a free list, so the steady state allocates none.
-import type { Deadlined } from '../deadlines.ts';
 import type { KeptResponseBuilder } from '../kept-response.ts';
-import type { KeptResponse, PreparedRequest, SendCallback, SendOutcome } from '../transport.ts';
+import { InFlightRequest } from '../in-flight-request.ts';
+import type { PreparedRequest, SendCallback } from '../transport.ts';
 import { InboundWindow } from './flow-control.ts';
 
 /** What a stream needs from its transport: ending it early (timeouts, the run stopping). */
@@ -16,29 +16,12 @@ export interface StreamCarrier {
   cancel(stream: H2Stream): void;
 }
 
-export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
-  // SendOutcome
-  status = 0;
-  bytes = 0;
-  headersAt = 0;
-  endAt = 0;
-  response: KeptResponse | null = null;
-  // Deadlined (transport/deadlines.ts)
-  deadline = 0;
-  idleDeadline = 0;
-  phase = 0;
-  chunked = false;
-  prev: H2Stream | null = null;
-  next: H2Stream | null = null;
-  linked = false;
-
+export class H2Stream extends InFlightRequest<H2Stream> {
   /** 0 until the stream is opened on a session. */
   id = 0;
   request: PreparedRequest | null = null;
   /** The request's HPACK header block (built once per request definition). */
   block: Buffer | null = null;
-  /** Null once the callback has been made. */
-  done: SendCallback | null = null;
   /** Times sent again because the server did not process it (at most once). */
   resends = 0;
   /** Request body bytes sent so far (a body larger than the server's window goes out as it opens). */
@@ -61,26 +44,22 @@ export class H2Stream implements SendOutcome, Deadlined<H2Stream> {
   private readonly owner: StreamOwner;
 
   constructor(owner: StreamOwner) {
+    super();
     this.owner = owner;
   }
 
   /** Readies the stream for one request. */
   start(request: PreparedRequest, block: Buffer, done: SendCallback): void {
-    this.status = 0;
-    this.bytes = 0;
-    this.headersAt = 0;
-    this.endAt = 0;
-    this.response = null;
+    this.begin(done);
     this.keep = request.keepResponse ?? 0;
     this.id = 0;
     this.request = request;
     this.block = block;
-    this.done = done;
     this.resends = 0;
     this.session = null;
   }
 
-  abort(reason: Error): void {
+  override abort(reason: Error): void {
     this.owner.abort(this, reason);
   }
 }

@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { Connector } from '../connector.ts';
 import { Deadlines } from '../deadlines.ts';
+import { deliver } from '../in-flight-request.ts';
 import { connectionMode, preflight, type PreflightOutcome } from '../preflight.ts';
 import type { PreparedRequest, SendCallback, Transport, TransportOptions, TransportStats } from '../transport.ts';
 import { RequestBlocks } from './request-block.ts';
@@ -181,16 +182,7 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
       process.nextTick(done, null, error);
       return;
     }
-    try {
-      done(stream, null);
-    } catch (thrown) {
-      // A bug in the caller: rethrown outside the frame loop, where it stops the process with its stack.
-      process.nextTick(() => {
-        throw thrown;
-      });
-      return;
-    }
-    this.spares.push(stream);
+    if (deliver(done, stream)) this.spares.push(stream);
   }
 
   unprocessed(stream: H2Stream, error: Error): void {
@@ -256,14 +248,7 @@ export class H2Transport implements Transport, SessionOwner, StreamOwner {
   }
 
   stats(): TransportStats {
-    return {
-      opened: this.connector.opened,
-      protocols: { ...this.connector.protocols },
-      streamsPerSession: this.streamsPerSession,
-      sessions: this.mostSessions,
-      resent: this.resent,
-      tls: this.connector.tlsStats(),
-    };
+    return { ...this.connector.stats(), streamsPerSession: this.streamsPerSession, sessions: this.mostSessions, resent: this.resent };
   }
 
   async close(): Promise<void> {
