@@ -8,28 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../src/result/result.ts';
-import { startAuthServer, type AuthServer } from './helpers/auth-server.ts';
+import { LOGIN_FLOW, startAuthServer, type AuthServer } from './helpers/auth-server.ts';
 import { runCli } from './helpers/cli.ts';
 
-const CAPTURING_FLOW = `
-transport: loadhttp
-flow:
-  - name: login
-    method: POST
-    path: /login
-    json: { user: "u{{vu}}", password: "pw-u{{vu}}" }
-    capture:
-      - { json: $.token, as: token }
-      - { json: "$.items[0].id", as: item }
-      - { header: x-session, as: session }
-      - { regex: 'id=(\\d+)', as: n }
-  - name: me
-    path: /me?session={{session}}&n={{n}}
-    headers: { authorization: "Bearer {{token}}" }
-  - name: item
-    path: /items/{{item}}
-    headers: { authorization: "Bearer {{token}}" }
-`;
+const CAPTURING_FLOW = `transport: loadhttp\n${LOGIN_FLOW}`;
 
 /** The scenario (and hooks module, if any) in a fresh folder; returns the scenario's path. */
 function scenarioFile(server: AuthServer, text: string, hooks?: string): string {

@@ -10,32 +10,12 @@ import { parseScenario } from '../src/scenario/load.ts';
 import { renderReport } from '../src/report/table.ts';
 import { renderHtml } from '../src/report/html/render.ts';
 import type { RunResult } from '../src/result/result.ts';
-import { startAuthServer, type AuthServer } from './helpers/auth-server.ts';
+import { LOGIN_FLOW, startAuthServer, type AuthServer } from './helpers/auth-server.ts';
 
 async function run(server: AuthServer, scenarioText: string, overrides: Overrides): Promise<RunResult> {
   const scenario = parseScenario(`target: ${server.url}\n${scenarioText}`, 'flow.yaml');
   return runPlan(buildPlan(scenario, overrides, 'test'), { version: 'test' });
 }
-
-const LOGIN_FLOW = `
-flow:
-  - name: login
-    method: POST
-    path: /login
-    json: { user: "u{{vu}}", password: "pw-u{{vu}}" }
-    capture:
-      - { json: $.token, as: token }
-      - { json: "$.items[0].id", as: item }
-      - { header: x-session, as: session }
-      - { regex: 'id=(\\d+)', as: n }
-    expect: { status: [200] }
-  - name: me
-    path: /me?session={{session}}&n={{n}}
-    headers: { authorization: "Bearer {{token}}" }
-  - name: item
-    path: /items/{{item}}
-    headers: { authorization: "Bearer {{token}}" }
-`;
 
 test('flow: login -> token -> authorised requests; every step in order, per-step and iteration figures', async () => {
   const server = await startAuthServer();

@@ -86,3 +86,24 @@ async function startH2cServer(options: { handler: Handler }): Promise<TestServer
       }),
   };
 }
+
+/** The flow this server is made for: login (captures by JSON path, header and regex), then authorised requests. */
+export const LOGIN_FLOW = `
+flow:
+  - name: login
+    method: POST
+    path: /login
+    json: { user: "u{{vu}}", password: "pw-u{{vu}}" }
+    capture:
+      - { json: $.token, as: token }
+      - { json: "$.items[0].id", as: item }
+      - { header: x-session, as: session }
+      - { regex: 'id=(\\d+)', as: n }
+    expect: { status: [200] }
+  - name: me
+    path: /me?session={{session}}&n={{n}}
+    headers: { authorization: "Bearer {{token}}" }
+  - name: item
+    path: /items/{{item}}
+    headers: { authorization: "Bearer {{token}}" }
+`;
