@@ -44,7 +44,7 @@ test('an ad-hoc --url run prints the report and writes --json; server count equa
     for (const key of ['schemaVersion', 'target', 'protocol', 'transport', 'connectionsOpened', 'durationMs', 'interrupted', 'counts', 'unexpectedStatus', 'errorRate', 'rps', 'latencyMs', 'statusCodes', 'errors', 'requests', 'series', 'histograms']) {
       assert.ok(key in result, `JSON has ${key}`);
     }
-    assert.equal(result.schemaVersion, 2);
+    assert.equal(result.schemaVersion, 3);
     assert.equal(result.counts.sent, 300);
     assert.equal(server.stats.requests, 300);
     assert.equal(server.stats.byPath.get('/ping'), 300);

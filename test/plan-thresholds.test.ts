@@ -12,7 +12,7 @@ import { AbortGate, withVerdicts } from '../src/judge/gate.ts';
 import { exitCodeFor } from '../src/cli/exit-codes.ts';
 import { buildPlan } from '../src/plan/plan.ts';
 import { progressMode } from '../src/cli/progress.ts';
-import { readResultFile } from '../src/result/read-result.ts';
+import { MERGEABLE_SCHEMA_VERSIONS, readResultFile } from '../src/result/read-result.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { sampleResult } from './helpers/sample-result.ts';
 import { SCHEMA_VERSION } from '../src/result/result.ts';
@@ -137,7 +137,7 @@ test('result files: only loadhttp results with a supported schemaVersion are rea
     [write('yaml.json', 'name: x\n'), /is not JSON .*expected a loadhttp result/],
     [write('other.json', '{"name": "k6 summary"}'), /is not a loadhttp result: it has no "tool"/],
     [write('pair.json', JSON.stringify({ compare: 'protocols', runs: [sampleResult(), sampleResult()] })), /holds a --compare-protocols pair of runs/],
-    [write('future.json', JSON.stringify({ ...sampleResult(), schemaVersion: 7 })), /schemaVersion 7, .*supported: 1, 2\); it was written by a newer loadhttp/],
+    [write('future.json', JSON.stringify({ ...sampleResult(), schemaVersion: 7 })), /schemaVersion 7, .*supported: 1, 2, 3\); it was written by a newer loadhttp/],
     [write('partial.json', JSON.stringify({ ...sampleResult(), requests: undefined })), /not a complete loadhttp result: "requests" is missing/],
     [write('failed.json', JSON.stringify({ ...sampleResult(), error: { class: 'connect-refused', message: 'ECONNREFUSED' } })), /measured nothing \(connect-refused: ECONNREFUSED\)/],
   ];
@@ -147,9 +147,14 @@ test('result files: only loadhttp results with a supported schemaVersion are rea
   // Version 1 (before the firstTry histograms) is still compared; merge wants this version's histograms.
   const v1 = write('v1.json', JSON.stringify({ ...sampleResult(), schemaVersion: 1 }));
   assert.equal(readResultFile(v1, 'base').schemaVersion, 1);
+  // Version 2 (before the iteration and target scopes of a comparison) is read everywhere, merge included.
+  const v2 = write('v2.json', JSON.stringify({ ...sampleResult(), schemaVersion: 2 }));
+  assert.equal(readResultFile(v2, 'base').schemaVersion, 2);
+  assert.equal(readResultFile(v2, 'merge', { versions: MERGEABLE_SCHEMA_VERSIONS }).schemaVersion, 2);
+  assert.equal(SCHEMA_VERSION, 3);
   assert.throws(
-    () => readResultFile(v1, 'merge', { versions: [SCHEMA_VERSION], failed: true }),
-    (e: unknown) => e instanceof UsageError && /^merge: .*v1\.json has result schemaVersion 1, .*\(supported: 2\); it was written by an older loadhttp/.test(e.message),
+    () => readResultFile(v1, 'merge', { versions: MERGEABLE_SCHEMA_VERSIONS, failed: true }),
+    (e: unknown) => e instanceof UsageError && /^merge: .*v1\.json has result schemaVersion 1, .*\(supported: 2, 3\); it was written by an older loadhttp/.test(e.message),
   );
   // merge reads a failed shard's result, to name it.
   const failed = write('failed-shard.json', JSON.stringify({ ...sampleResult(), error: { class: 'connect-refused', message: 'ECONNREFUSED' } }));

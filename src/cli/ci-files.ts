@@ -4,6 +4,7 @@
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/errors.ts';
+import { outcomesByInstance } from '../judge/thresholds.ts';
 import { renderHtml } from '../report/html/render.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
@@ -32,10 +33,11 @@ export function checkWritableTarget(flag: string, file: string | undefined): voi
 /** Writes the JUnit and Markdown files asked for, and appends the Markdown to $GITHUB_STEP_SUMMARY if set. */
 export function writeCiFiles(result: RunResult, targets: CiFileTargets, env: NodeJS.ProcessEnv): void {
   const outcomes = result.thresholds ?? [];
-  if (targets.junit) write('--junit', targets.junit, () => writeFileSync(targets.junit!, renderJunit(result, outcomes)));
+  const byInstance = outcomesByInstance(result);
+  if (targets.junit) write('--junit', targets.junit, () => writeFileSync(targets.junit!, renderJunit(result, outcomes, byInstance)));
   const stepSummary = env.GITHUB_STEP_SUMMARY;
   if (!targets.summary && !stepSummary) return;
-  const markdown = renderMarkdown(result, outcomes);
+  const markdown = renderMarkdown(result, outcomes, byInstance);
   if (targets.summary) write('--summary', targets.summary, () => writeFileSync(targets.summary!, markdown));
   // Appended, never overwritten: other steps of the job write to the same file.
   if (stepSummary) write('GITHUB_STEP_SUMMARY', stepSummary, () => appendFileSync(stepSummary, `${markdown}\n`));

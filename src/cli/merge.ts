@@ -4,12 +4,12 @@ import { checkReportTarget, checkWritableTarget, writeCiFiles, writeHtmlReport }
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { githubActions, stderr, stdout, useColor, writeOutput, type SetExit } from './output.ts';
 import { mergeShards } from '../judge/merge-shards.ts';
+import { outcomesByInstance } from '../judge/thresholds.ts';
 import { renderGithubAnnotations } from '../report/annotations.ts';
 import { renderJson } from '../report/json.ts';
 import { describeMerge } from '../report/merge-text.ts';
 import { renderReport } from '../report/table.ts';
-import { readResultFile } from '../result/read-result.ts';
-import { SCHEMA_VERSION } from '../result/result.ts';
+import { MERGEABLE_SCHEMA_VERSIONS, readResultFile } from '../result/read-result.ts';
 
 export function addMergeCommand(program: Command, setExit: SetExit): void {
   program
@@ -42,7 +42,7 @@ files are not the shards of one run (unless --force).`,
       }
       checkReportTarget(flags.report);
       // Shards of one run come from one loadhttp: older files lack the first-try and per-second histograms an exact merge adds.
-      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge', { versions: [SCHEMA_VERSION], failed: true }) }));
+      const inputs = files.map((file) => ({ file, result: readResultFile(file, 'merge', { versions: MERGEABLE_SCHEMA_VERSIONS, failed: true }) }));
       const result = mergeShards(inputs, { force: Boolean(flags.force) });
       const stream = flags.json === '-' ? stderr : stdout;
       stream.write(`${describeMerge(result).join('\n')}\n\n`);
@@ -50,7 +50,7 @@ files are not the shards of one run (unless --force).`,
       if (flags.json) writeOutput(flags.json, renderJson(result));
       if (flags.report) writeHtmlReport(flags.report, result);
       writeCiFiles(result, flags, process.env);
-      if (githubActions) stream.write(renderGithubAnnotations(result));
+      if (githubActions) stream.write(renderGithubAnnotations(result, outcomesByInstance(result)));
       const missing = result.merged?.missing ?? [];
       if (missing.length > 0 && !flags.partial) {
         stderr.write(`loadhttp: shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${result.merged?.shardCount} missing: the merged figures are incomplete (--partial accepts them)\n`);

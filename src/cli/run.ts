@@ -16,6 +16,7 @@ import { loadHooks } from '../engine/hooks.ts';
 import { shardedPlan, shardSetup, type ShardFlags } from '../plan/shard.ts';
 import { summarizePlan } from '../plan/summary.ts';
 import type { Plan } from '../plan/types.ts';
+import { outcomesByInstance } from '../judge/thresholds.ts';
 import { renderGithubAnnotations } from '../report/annotations.ts';
 import { renderJson } from '../report/json.ts';
 import { describeLoad } from '../report/load-text.ts';
@@ -148,7 +149,7 @@ async function measureAndReport(plan: Plan, output: OutputFlags, checked: Checke
   if (output.report) writeHtmlReport(output.report, result);
   writeCiFiles(result, output, process.env);
   // The runner reads workflow commands from stderr too: with --json - they stay off the JSON on stdout.
-  if (githubActions) reportStream.write(renderGithubAnnotations(result));
+  if (githubActions) reportStream.write(renderGithubAnnotations(result, outcomesByInstance(result)));
   if (result.error) stderr.write(`loadhttp: ${result.error.message}\n`);
   // After the result files: the final figures, so that the last scrape (or push) sees the totals.
   await live?.finish(result, checked.say);

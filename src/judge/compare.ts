@@ -1,7 +1,9 @@
 // Compare two runs (base vs current) and decide whether the current one regressed, without crying wolf:
 // a change only counts when it is larger than `maxRegression` AND statistically real.
 //
-// Rules (per request present in both runs, and for the total):
+// Rules (per request present in both runs, and for the total; and the same for a flow's iterations and each
+// target instance, when both runs have them: an iteration's duration is its latency, a failed iteration an
+// error, completed iterations per second its rps):
 // - Latency P50/P90/P99 (ms, from the decoded histograms). A percentile q needs enough samples in BOTH runs:
 //   count ≥ max(minSamples, 10 / (1 − q)) — the tail must be backed by at least 10 samples (P99 → 1,000,
 //   P90 → 100, P50 → 20; minSamples defaults to 100). Fewer → 'noise'. Otherwise it is 'regressed' when
@@ -17,6 +19,7 @@
 //   two-proportion z-test says the rise is real at 99% (z > 2.326); 'improved' symmetrically; a rise past
 //   1 point that the test cannot confirm is 'noise'. Its delta is the absolute change (fraction), not relative.
 import { decodeOrNull, type LatencyHistogram } from '../result/histogram.ts';
+import { iterationsAsRequests } from '../result/iteration-stats.ts';
 import type { RequestStats, RunResult } from '../result/result.ts';
 import type { Comparison, ComparisonRow, ComparisonScope } from '../result/verdicts.ts';
 
@@ -190,7 +193,13 @@ export function compareResults(base: RunResult, current: RunResult, options: Com
       compareScope(name, b, c, base.histograms?.requests?.[name]?.latency, current.histograms?.requests?.[name]?.latency, maxRegression, minSamples),
     );
   }
-  const regressions = scopes.flatMap((s) => s.rows.filter((r) => r.verdict === 'regressed' && !r.informational).map((r) => ({ request: s.request, metric: r.metric })));
+  const extra = compareIterationsAndTargets(base, current, maxRegression, minSamples);
+  scopes.push(...extra.scopes);
+  const regressions = scopes.flatMap((s) =>
+    s.rows
+      .filter((r) => r.verdict === 'regressed' && !r.informational)
+      .map((r) => ({ request: s.request, ...(s.kind && { kind: s.kind }), ...(s.target !== undefined && { target: s.target }), metric: r.metric })),
+  );
   return {
     base: { name: base.name, startedAt: base.startedAt },
     current: { name: current.name, startedAt: current.startedAt },
@@ -199,7 +208,42 @@ export function compareResults(base: RunResult, current: RunResult, options: Com
     scopes,
     onlyInBase: baseNames.filter((n) => !Object.hasOwn(current.requests, n)),
     onlyInCurrent: currentNames.filter((n) => !Object.hasOwn(base.requests, n)),
+    ...extra.onlyOneSide,
     regressed: regressions.length > 0,
     regressions,
   };
+}
+
+/**
+ * The iterations' scope (both runs have a flow) and one scope per target instance both runs have figures
+ * for; and what only one run has, so that the report says it was not compared.
+ */
+function compareIterationsAndTargets(
+  base: RunResult,
+  current: RunResult,
+  maxRegression: number,
+  minSamples: number,
+): { scopes: ComparisonScope[]; onlyOneSide: Pick<Comparison, 'iterationsOnlyIn' | 'targetsOnlyInBase' | 'targetsOnlyInCurrent'> } {
+  const scopes: ComparisonScope[] = [];
+  const onlyOneSide: Pick<Comparison, 'iterationsOnlyIn' | 'targetsOnlyInBase' | 'targetsOnlyInCurrent'> = {};
+  if (base.iterations && current.iterations) {
+    const b = iterationsAsRequests(base.iterations);
+    const c = iterationsAsRequests(current.iterations);
+    scopes.push({ kind: 'iterations', ...compareScope(null, b, c, base.histograms?.iteration, current.histograms?.iteration, maxRegression, minSamples) });
+  } else if (base.iterations || current.iterations) {
+    onlyOneSide.iterationsOnlyIn = base.iterations ? 'base' : 'current';
+  }
+  const baseTargets = base.targets ?? {};
+  const currentTargets = current.targets ?? {};
+  for (const [name, c] of Object.entries(currentTargets)) {
+    const b = Object.hasOwn(baseTargets, name) ? baseTargets[name] : undefined;
+    if (!b) continue;
+    const scope = compareScope(null, b, c, base.histograms?.targets?.[name]?.latency, current.histograms?.targets?.[name]?.latency, maxRegression, minSamples);
+    scopes.push({ kind: 'target', target: name, ...scope });
+  }
+  const onlyBase = Object.keys(baseTargets).filter((n) => !Object.hasOwn(currentTargets, n));
+  const onlyCurrent = Object.keys(currentTargets).filter((n) => !Object.hasOwn(baseTargets, n));
+  if (onlyBase.length > 0) onlyOneSide.targetsOnlyInBase = onlyBase;
+  if (onlyCurrent.length > 0) onlyOneSide.targetsOnlyInCurrent = onlyCurrent;
+  return { scopes, onlyOneSide };
 }

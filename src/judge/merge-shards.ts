@@ -7,10 +7,9 @@ import { RunError, UsageError } from '../util/errors.ts';
 import { unique } from '../util/list.ts';
 import { withVerdicts } from './gate.ts';
 import { mergeResults } from '../record/merge.ts';
-import type { PlannedThreshold } from '../plan/thresholds.ts';
+import { parsePlanThreshold, type PlannedThreshold } from '../plan/thresholds.ts';
 import { describeMergeFailure } from '../result/merge-failure.ts';
 import type { MergeSummary, RunResult } from '../result/result.ts';
-import { parseThreshold } from '../plan/threshold-grammar.ts';
 
 export interface MergeInput {
   file: string;
@@ -85,7 +84,7 @@ function findMismatches(inputs: readonly MergeInput[]): string[] {
 /** The thresholds as the shards' plans wrote them, parsed again (they parsed before the run, so they parse now). */
 function plannedThresholds(result: RunResult): PlannedThreshold[] {
   return (result.plan.thresholds ?? []).map((t) => ({
-    spec: parseThreshold(t.expr),
+    spec: parsePlanThreshold(t.expr, Object.keys(result.requests), result.plan.flow !== undefined),
     source: t.expr,
     abortOnFail: t.abortOnFail,
     delayMs: t.delayMs,

@@ -1,9 +1,11 @@
 // Evaluates parsed thresholds (src/plan/threshold-grammar.ts) against a RunResult. Pure: no I/O, no
 // process exit codes (the CLI decides those).
 import { decodeOrNull, type LatencyHistogram } from '../result/histogram.ts';
+import { iterationsAsRequests } from '../result/iteration-stats.ts';
 import type { RequestStats, RunResult } from '../result/result.ts';
-import type { ThresholdOp, ThresholdOutcome } from '../result/verdicts.ts';
+import type { InstanceOutcome, ThresholdOp, ThresholdOutcome } from '../result/verdicts.ts';
 import type { LatencyStat, ThresholdSpec } from '../plan/threshold-grammar.ts';
+import { parsePlanThreshold } from '../plan/thresholds.ts';
 
 function compare(actual: number, op: ThresholdOp, limit: number): boolean {
   // Tolerate float noise at the boundary (e.g. "0.3s" vs 300ms) so <= and >= behave as written.
@@ -56,6 +58,15 @@ function measureTargets(result: RunResult, spec: ThresholdSpec): Measure {
     if (worst === null || ('actual' in worst && (higherIsWorse ? m.actual > worst.actual : m.actual < worst.actual))) worst = m;
   }
   return worst!;
+}
+
+/** `iteration.`: the figures of whole iterations (see iteration-stats.ts), on a view of the result holding them. */
+function measureIterations(result: RunResult, spec: ThresholdSpec): Measure {
+  if (result.iterations === undefined) return { reason: 'no iteration figures (no flow)' };
+  const plain: ThresholdSpec = { ...spec };
+  delete plain.iteration;
+  const view: RunResult = { ...result, ...iterationsAsRequests(result.iterations), histograms: { ...result.histograms, latency: result.histograms.iteration ?? '' } };
+  return measure(view, plain, new Map());
 }
 
 function measure(result: RunResult, spec: ThresholdSpec, cache: Map<string, LatencyHistogram | null>): Measure {
@@ -118,8 +129,29 @@ export function evaluateThresholds(result: RunResult, specs: Array<{ spec: Thres
   const cache = new Map<string, LatencyHistogram | null>();
   return specs.map(({ spec, source }) => {
     const base = { expr: source, metric: spec.metricName, request: spec.request, op: spec.op, limit: spec.limit, unit: spec.unit };
-    const m = spec.target === undefined ? measure(result, spec, cache) : measureTargets(result, spec);
+    const m = spec.iteration ? measureIterations(result, spec) : spec.target === undefined ? measure(result, spec, cache) : measureTargets(result, spec);
     if ('reason' in m) return { ...base, actual: null, passed: false, reason: m.reason };
     return { ...base, actual: m.actual, passed: compare(m.actual, spec.op, spec.limit) };
+  });
+}
+
+/**
+ * The result's `target[...]` thresholds, each measured on every instance it names (one for
+ * `target[10.0.0.2:8080]`, each of them for `target[*]`), aligned with `result.thresholds`: null for a
+ * threshold that names no instance (or that the result has no per-target figures for).
+ */
+export function outcomesByInstance(result: RunResult): Array<InstanceOutcome[] | null> {
+  const requestNames = Object.keys(result.requests);
+  return (result.thresholds ?? []).map((outcome) => {
+    let spec: ThresholdSpec;
+    try {
+      spec = parsePlanThreshold(outcome.expr, requestNames, result.plan.flow !== undefined);
+    } catch {
+      return null; // not written by this version's grammar: shown as it is
+    }
+    if (spec.target === undefined) return null;
+    const instances = spec.target === '*' ? Object.keys(result.targets ?? {}) : [spec.target];
+    if (instances.length === 0) return null;
+    return instances.map((instance) => ({ instance, outcome: evaluateThresholds(result, [{ spec: { ...spec, target: instance }, source: outcome.expr }])[0]! }));
   });
 }

@@ -109,6 +109,7 @@ function assemble(
       overrides.thresholds ?? [],
       requests.map((r) => r.name),
       scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
+      scenario.flow !== undefined,
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
     metrics: resolveMetrics(scenario.metrics, overrides),

@@ -5,6 +5,8 @@
 // Grammar (whitespace anywhere between the three parts is optional):
 //
 //   threshold := [ request "." ] [ phase "." ] metric  op  value [ unit ]
+//              | "target[" instance "]." [ phase "." ] metric  op  value [ unit ]    (several targets)
+//              | "iteration." metric  op  value [ unit ]                          (a flow's iterations)
 //   request   := [A-Za-z0-9_-]+
 //   phase     := "ttfb" | "latency"                    (only before a latency metric; default latency)
 //   metric    := "p" digits [ "." digits ]             percentile: p50, p99, p99.9; "p999" = p99.9,
@@ -23,6 +25,11 @@
 // is the phase, and anything before that is the request name. So "ttfb.p99" is the time-to-first-byte p99
 // of all requests, "list.p99" is request "list", "list.ttfb.p99" is request "list"'s TTFB. A request that is
 // itself called "ttfb" (or "latency") is written with an explicit phase: "ttfb.latency.p99",
+//
+// "iteration." gates a flow's iterations: their duration (p99, mean, max, ...), completed iterations per
+// second (rps), the share of ended iterations that failed (errors) and their number (error_count). A plan
+// without a flow that has a request named "iteration" keeps reading "iteration.p99" as that request's
+// (src/plan/thresholds.ts decides, as it knows the plan).
 import { UsageError } from '../util/errors.ts';
 import type { ThresholdOp, ThresholdUnit } from '../result/verdicts.ts';
 
@@ -43,6 +50,8 @@ export interface ThresholdSpec {
    * every instance's, each of which must pass. Absent: all instances together.
    */
   target?: string;
+  /** `iteration.` before the metric (a flow): the figures of whole iterations, not of requests. */
+  iteration?: true;
   metric: ThresholdMetric;
   /** Canonical metric name for display: "p99", "p99.9", "ttfb.p99", "mean", "rps", "errors", "5xx", ... */
   metricName: string;
@@ -184,17 +193,68 @@ function parseLhs(expr: string, lhs: string, start: number): ParsedLhs {
   return { request, metric, metricName, unit };
 }
 
-/** Parses one threshold expression; throws ThresholdSyntaxError (with the offset of the problem). */
 const TARGET_PREFIX = /^(\s*)target\[([^\]\s]*)\]\./;
+const ITERATION_PREFIX = /^(\s*)iteration\./;
+const ITERATION_METRICS = 'iteration metrics: p50, p99, mean, max, rps, errors, error_count';
 
-export function parseThreshold(expr: string): ThresholdSpec {
+/**
+ * The expression after a prefix (`target[...].`, `iteration.`), read as any threshold with the prefix
+ * blanked out: offsets in errors still point into the expression, and errors show it as written.
+ */
+function parseAfterPrefix(expr: string, at: number, options: { iterationPrefix: boolean }): ThresholdSpec {
+  try {
+    return parseThreshold(' '.repeat(at) + expr.slice(at), options);
+  } catch (error) {
+    if (!(error instanceof ThresholdSyntaxError)) throw error;
+    throw new ThresholdSyntaxError(expr, error.offset, error.problem, error.hint);
+  }
+}
+
+/**
+ * `iteration.p99 < 2s`: the prefix is read here, the rest as any threshold (blanked out, as for a target), then
+ * checked against what an iteration has: a duration, a rate and failures, but no TTFB, status or steps.
+ */
+function parseIteration(expr: string, prefix: RegExpExecArray): ThresholdSpec {
+  const at = prefix[0].length;
+  let spec: ThresholdSpec;
+  try {
+    spec = parseAfterPrefix(expr, at, { iterationPrefix: true });
+  } catch (error) {
+    // The metric words of requests are not all an iteration's: name the ones it has.
+    if (!(error instanceof ThresholdSyntaxError) || !error.problem.startsWith('unknown metric')) throw error;
+    const failed = /^unknown metric "(failed|failures)"/.test(error.problem);
+    throw new ThresholdSyntaxError(expr, error.offset, error.problem, failed ? 'failed iterations: iteration.errors (a share) or iteration.error_count' : ITERATION_METRICS);
+  }
+  if (spec.target !== undefined || spec.iteration) {
+    throw new ThresholdSyntaxError(expr, at, 'a threshold names iterations, a target or a request, not two of them');
+  }
+  if (spec.request !== null) {
+    throw new ThresholdSyntaxError(expr, at, `unexpected "${spec.request}": iteration figures are not per step`, `gate a step with ${spec.request}.${spec.metricName}`);
+  }
+  const m = spec.metric;
+  if ((m.kind === 'latency' && m.phase === 'ttfb') || m.kind === 'status') {
+    const problem = m.kind === 'status' ? 'iterations have no status' : 'iterations have no time to first byte';
+    throw new ThresholdSyntaxError(expr, at, problem, ITERATION_METRICS);
+  }
+  return { ...spec, iteration: true, metricName: `iteration.${spec.metricName}` };
+}
+
+/**
+ * Parses one threshold expression; throws ThresholdSyntaxError (with the offset of the problem). With
+ * `iterationPrefix: false`, "iteration." is a request name like any other (a plan without a flow that has
+ * a request of that name).
+ */
+export function parseThreshold(expr: string, options: { iterationPrefix: boolean } = { iterationPrefix: true }): ThresholdSpec {
+  const iteration = options.iterationPrefix ? ITERATION_PREFIX.exec(expr) : null;
+  if (iteration) return parseIteration(expr, iteration);
   // `target[host:port].p99 < 200ms`: the prefix is read here, the rest as any threshold (blanked out, so
   // offsets in messages still point into the expression as written).
   const prefix = TARGET_PREFIX.exec(expr);
   if (prefix) {
     const target = prefix[2]!;
     if (target === '') throw new ThresholdSyntaxError(expr, prefix[1]!.length + 7, 'expected an instance in target[...]', 'e.g. target[10.0.0.2:8080].p99 or target[*].p99');
-    const spec = parseThreshold(' '.repeat(prefix[0].length) + expr.slice(prefix[0].length));
+    const spec = parseAfterPrefix(expr, prefix[0].length, options);
+    if (spec.iteration) throw new ThresholdSyntaxError(expr, prefix[0].length, 'a threshold names iterations, a target or a request, not two of them');
     if (spec.request !== null) {
       throw new ThresholdSyntaxError(expr, expr.indexOf(spec.request, prefix[0].length), 'a threshold names a target or a request, not both');
     }

@@ -27,9 +27,11 @@ export function resolveThresholds(
   fromCli: readonly string[],
   requestNames: readonly string[],
   targetNames: readonly string[] = [],
+  flow = false,
 ): PlannedThreshold[] {
+  const known: KnownNames = { requestNames, targetNames, flow };
   const planned: PlannedThreshold[] = fromScenario.map((t, i) => ({
-    spec: parseScenarioThreshold(t, i, requestNames, targetNames),
+    spec: parseScenarioThreshold(t, i, known),
     source: t.expr,
     abortOnFail: t.abortOnFail,
     delayMs: t.delayMs,
@@ -37,14 +39,22 @@ export function resolveThresholds(
     line: t.position.line,
   }));
   for (const expr of fromCli) {
-    planned.push({ spec: parseCliThreshold(expr, requestNames, targetNames), source: expr, abortOnFail: false, delayMs: 0, origin: 'cli', line: null });
+    planned.push({ spec: parseCliThreshold(expr, known), source: expr, abortOnFail: false, delayMs: 0, origin: 'cli', line: null });
   }
   return planned;
 }
 
-function parseScenarioThreshold(t: ScenarioThreshold, index: number, requestNames: readonly string[], targetNames: readonly string[]): ThresholdSpec {
+/** What a threshold may name in this plan. */
+interface KnownNames {
+  requestNames: readonly string[];
+  targetNames: readonly string[];
+  /** The plan runs a flow: it has iteration figures. */
+  flow: boolean;
+}
+
+function parseScenarioThreshold(t: ScenarioThreshold, index: number, known: KnownNames): ThresholdSpec {
   try {
-    return checkedParse(t.expr, requestNames, targetNames);
+    return checkedParse(t.expr, known);
   } catch (error) {
     if (!(error instanceof ThresholdSyntaxError)) throw error;
     // The offset maps onto the file only when the expression sits on one line as written.
@@ -54,17 +64,28 @@ function parseScenarioThreshold(t: ScenarioThreshold, index: number, requestName
   }
 }
 
-function parseCliThreshold(expr: string, requestNames: readonly string[], targetNames: readonly string[]): ThresholdSpec {
+function parseCliThreshold(expr: string, known: KnownNames): ThresholdSpec {
   try {
-    return checkedParse(expr, requestNames, targetNames);
+    return checkedParse(expr, known);
   } catch (error) {
     if (!(error instanceof ThresholdSyntaxError)) throw error;
     throw new UsageError(`--threshold: ${describe(error)}`);
   }
 }
 
-function checkedParse(expr: string, requestNames: readonly string[], targetNames: readonly string[]): ThresholdSpec {
-  const spec = parseThreshold(expr);
+/**
+ * Parses an expression of a plan with these request names (and a flow or not): before iteration thresholds
+ * existed, "iteration.p99" could only name a request, and without a flow it still does. Does not check names.
+ */
+export function parsePlanThreshold(expr: string, requestNames: readonly string[], flow: boolean): ThresholdSpec {
+  return parseThreshold(expr, { iterationPrefix: flow || !requestNames.includes('iteration') });
+}
+
+function checkedParse(expr: string, { requestNames, targetNames, flow }: KnownNames): ThresholdSpec {
+  const spec = parsePlanThreshold(expr, requestNames, flow);
+  if (spec.iteration && !flow) {
+    throw new ThresholdSyntaxError(expr, expr.indexOf('iteration'), 'iteration figures need a `flow:`', 'without a flow every request is its own: gate requests with p99, errors, <request>.p99');
+  }
   const target = spec.target;
   if (target !== undefined && target !== '*' && !targetNames.includes(target)) {
     const near = suggest(target, targetNames);
@@ -77,7 +98,8 @@ function checkedParse(expr: string, requestNames: readonly string[], targetNames
   if (spec.request !== null && !requestNames.includes(spec.request)) {
     const near = suggest(spec.request, requestNames);
     const names = requestNames.filter((n) => /^[A-Za-z0-9_-]+$/.test(n));
-    const hint = near ? `did you mean "${near}"?` : names.length > 0 ? `requests: ${names.join(', ')}` : 'name requests in the scenario to gate them one by one';
+    const iterations = spec.request === 'iterations' && flow ? 'a flow\'s iterations are "iteration." (e.g. iteration.p99, iteration.errors)' : null;
+    const hint = iterations ?? (near ? `did you mean "${near}"?` : names.length > 0 ? `requests: ${names.join(', ')}` : 'name requests in the scenario to gate them one by one');
     throw new ThresholdSyntaxError(expr, expr.indexOf(spec.request), `no request named "${spec.request}" in this plan`, hint);
   }
   return spec;

@@ -1,8 +1,9 @@
 // GitHub Actions workflow commands ("::error title=...::message"): one annotation per failed threshold,
 // for an abortOnFail stop, and per baseline regression, so a failed gate shows on the run's summary page.
 // Escaping follows @actions/core (escapeData / escapeProperty).
-import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
-import type { Comparison, ThresholdOutcome } from '../result/verdicts.ts';
+import { formatThresholdLimit, formatThresholdValue, thresholdSubject } from './threshold-text.ts';
+import type { Comparison, InstanceOutcome, ThresholdOutcome } from '../result/verdicts.ts';
+import { regressionList } from './compare-text.ts';
 import { formatPercent } from './format.ts';
 import type { RunResult } from '../result/result.ts';
 
@@ -21,21 +22,28 @@ function whereWritten(result: RunResult, index: number, expr: string): { file: s
   return { file: result.plan.source, line: written.line };
 }
 
-function measured(o: ThresholdOutcome): string {
-  const scope = o.request === null ? 'all requests' : `request "${o.request}"`;
+function measured(o: ThresholdOutcome, instance?: string): string {
   const value = o.actual === null ? (o.reason ?? 'no samples') : `measured ${formatThresholdValue(o)}`;
-  return `${o.metric} of ${scope}: ${value}, limit ${formatThresholdLimit(o)}`;
+  return `${thresholdSubject(o, instance)}: ${value}, limit ${formatThresholdLimit(o)}`;
 }
 
-/** The annotations for a judged result (empty when every gate passed). */
-export function renderGithubAnnotations(result: RunResult): string {
+/**
+ * The annotations for a judged result (empty when every gate passed). `byInstance` (aligned with
+ * result.thresholds, see judge/thresholds.ts outcomesByInstance): a failed `target[...]` threshold is
+ * annotated once per instance that failed it.
+ */
+export function renderGithubAnnotations(result: RunResult, byInstance: ReadonlyArray<InstanceOutcome[] | null> = []): string {
   let out = '';
   if (result.thresholdAbort) {
     const { outcome, atMs } = result.thresholdAbort;
     out += error(`loadhttp stopped early: ${outcome.expr}`, `after ${(atMs / 1000).toFixed(1)}s: ${measured(outcome)}`);
   }
   (result.thresholds ?? []).forEach((o, i) => {
-    if (!o.passed) out += error(`loadhttp threshold failed: ${o.expr}`, measured(o), whereWritten(result, i, o.expr));
+    if (o.passed) return;
+    const where = whereWritten(result, i, o.expr);
+    const failedInstances = (byInstance[i] ?? []).filter((x) => !x.outcome.passed);
+    if (failedInstances.length === 0) out += error(`loadhttp threshold failed: ${o.expr}`, measured(o), where);
+    for (const x of failedInstances) out += error(`loadhttp threshold failed: ${o.expr}`, measured(x.outcome, x.instance), where);
   });
   if (result.baseline) out += renderRegressionAnnotation(result.baseline.comparison);
   return out;
@@ -44,6 +52,5 @@ export function renderGithubAnnotations(result: RunResult): string {
 /** One annotation listing what regressed against the base (empty when nothing did). */
 export function renderRegressionAnnotation(comparison: Comparison): string {
   if (!comparison.regressed) return '';
-  const list = comparison.regressions.map((r) => `${r.request ?? 'total'} ${r.metric}`).join(', ');
-  return error('loadhttp regression against the baseline', `${list} regressed beyond ${formatPercent(comparison.maxRegression)} (see the comparison table in the log)`);
+  return error('loadhttp regression against the baseline', `${regressionList(comparison)} regressed beyond ${formatPercent(comparison.maxRegression)} (see the comparison table in the log)`);
 }

@@ -1,6 +1,6 @@
 // A comparison with a baseline (src/judge/compare.ts) as a text table with a one-line verdict.
 import { formatMs, formatPercent, formatRate } from './format.ts';
-import type { CompareMetric, Comparison, ComparisonRow } from '../result/verdicts.ts';
+import type { CompareMetric, Comparison, ComparisonRow, ComparisonScope } from '../result/verdicts.ts';
 import { painter } from './paint.ts';
 import { renderTextTable } from './text-table.ts';
 
@@ -35,6 +35,33 @@ export function verdictText(row: ComparisonRow): string {
   }
 }
 
+/** "total", a request's name, "iteration" (a flow's iterations) or "target 10.0.0.2:8080". */
+export function scopeName(scope: Pick<ComparisonScope, 'request' | 'kind' | 'target'>): string {
+  if (scope.request !== null) return scope.request;
+  if (scope.kind === 'iterations') return 'iteration';
+  if (scope.kind === 'target') return `target ${scope.target ?? '?'}`;
+  return 'total';
+}
+
+/** "total p99, iteration errors": what regressed. */
+export function regressionList(c: Comparison): string {
+  return c.regressions.map((r) => `${scopeName(r)} ${r.metric}`).join(', ');
+}
+
+/** What one run has and the other lacks (not compared), one sentence each; `sides` names the two runs. */
+export function notComparedLines(c: Comparison, sides: { base: string; current: string }): string[] {
+  const other = (side: 'base' | 'current') => (side === 'base' ? sides.current : sides.base);
+  const lines: string[] = [];
+  if (c.onlyInBase.length > 0) lines.push(`Only in ${sides.base} (not compared): ${c.onlyInBase.join(', ')}`);
+  if (c.onlyInCurrent.length > 0) lines.push(`Only in ${sides.current} (not compared): ${c.onlyInCurrent.join(', ')}`);
+  if (c.iterationsOnlyIn) {
+    lines.push(`Iteration figures only in ${sides[c.iterationsOnlyIn]} (${other(c.iterationsOnlyIn)} ran no flow): not compared`);
+  }
+  if (c.targetsOnlyInBase) lines.push(`Targets only in ${sides.base} (not compared): ${c.targetsOnlyInBase.join(', ')}`);
+  if (c.targetsOnlyInCurrent) lines.push(`Targets only in ${sides.current} (not compared): ${c.targetsOnlyInCurrent.join(', ')}`);
+  return lines;
+}
+
 /** Plain-text table of a comparison (colour optional), ending with a one-line verdict. */
 export function renderComparison(c: Comparison, options: { color: boolean }): string {
   const paint = painter(options.color);
@@ -47,7 +74,7 @@ export function renderComparison(c: Comparison, options: { color: boolean }): st
   };
   const rows = c.scopes.flatMap((scope) =>
     scope.rows.map((row, i) => [
-      i === 0 ? (scope.request ?? 'total') : '',
+      i === 0 ? scopeName(scope) : '',
       row.metric === 'errors' ? 'errors' : row.metric === 'rps' ? 'req/s' : row.metric === 'max' ? 'Max' : row.metric.toUpperCase(),
       formatRowValue(row.metric, row.base),
       formatRowValue(row.metric, row.current),
@@ -64,13 +91,11 @@ export function renderComparison(c: Comparison, options: { color: boolean }): st
       indent: 0,
     }),
   );
-  if (c.onlyInBase.length > 0 || c.onlyInCurrent.length > 0) out.push('');
-  if (c.onlyInBase.length > 0) out.push(`Only in base (not compared): ${c.onlyInBase.join(', ')}`);
-  if (c.onlyInCurrent.length > 0) out.push(`Only in current (not compared): ${c.onlyInCurrent.join(', ')}`);
+  const notCompared = notComparedLines(c, { base: 'base', current: 'current' });
+  if (notCompared.length > 0) out.push('', ...notCompared);
   out.push('');
   if (c.regressed) {
-    const list = c.regressions.map((r) => `${r.request ?? 'total'} ${r.metric}`).join(', ');
-    out.push(paint.red(paint.bold(`REGRESSED: ${list} (beyond ${formatPercent(c.maxRegression)} and not noise)`)));
+    out.push(paint.red(paint.bold(`REGRESSED: ${regressionList(c)} (beyond ${formatPercent(c.maxRegression)} and not noise)`)));
   } else {
     out.push(paint.green(`OK: no regression beyond ${formatPercent(c.maxRegression)}`));
   }

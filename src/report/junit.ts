@@ -1,11 +1,14 @@
 // JUnit XML for CI test reporters (Jenkins, GitLab, GitHub Actions reporters): one testsuite per run, one
-// testcase per threshold and, with --baseline, one per compared figure. Follows the common Ant/Surefire shape; attribute values and text are escaped,
-// and characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates) are replaced.
+// testcase per threshold and, with --baseline, one per compared figure. A `target[...]` threshold is one
+// testcase per instance it names (each of them for `target[*]`), so a failure names the instance; the
+// iteration and per-target figures are in the summary (system-out). Follows the common Ant/Surefire shape;
+// attribute values and text are escaped, and characters XML 1.0 cannot carry at all (most C0 controls,
+// lone surrogates) are replaced.
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
-import type { RunResult } from '../result/result.ts';
-import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
-import type { ComparisonRow, ComparisonScope, ThresholdOutcome } from '../result/verdicts.ts';
-import { formatDelta, formatRowValue } from './compare-text.ts';
+import type { LatencySummary, RunResult } from '../result/result.ts';
+import { formatThresholdLimit, formatThresholdValue, thresholdSubject } from './threshold-text.ts';
+import type { ComparisonRow, ComparisonScope, InstanceOutcome, ThresholdOutcome } from '../result/verdicts.ts';
+import { formatDelta, formatRowValue, scopeName } from './compare-text.ts';
 
 // Not allowed anywhere in XML 1.0: C0 controls except tab/LF/CR, U+FFFE/U+FFFF, unpaired surrogates.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -54,14 +57,16 @@ function failureMessage(o: ThresholdOutcome): string {
   return o.actual === null ? `${o.reason ?? 'no samples'}, ${limit}` : `measured ${formatThresholdValue(o)}, ${limit}`;
 }
 
-function scopeText(o: ThresholdOutcome): string {
-  return o.request === null ? 'all requests' : `request "${o.request}"`;
+/** "p99 of request \"list\"", "req/s of all requests", "errors of the flow's iterations", "p99 of target 10.0.0.2:8080" */
+function comparedName(scope: ComparisonScope, row: ComparisonRow): string {
+  const metric = row.metric === 'rps' ? (scope.kind === 'iterations' ? 'iterations/s' : 'req/s') : row.metric;
+  const subject = scope.request !== null ? `request "${scope.request}"` : scope.kind === 'iterations' ? "the flow's iterations" : scope.kind === 'target' ? scopeName(scope) : 'all requests';
+  return `${metric} of ${subject}`;
 }
 
-/** "p99 of request \"list\"", "req/s of all requests" */
-function comparedName(scope: ComparisonScope, row: ComparisonRow): string {
-  const metric = row.metric === 'rps' ? 'req/s' : row.metric;
-  return `${metric} of ${scope.request === null ? 'all requests' : `request "${scope.request}"`}`;
+/** "p50 1.2ms, p99 3.4ms, max 5ms" (or "no samples"). */
+function percentiles(l: LatencySummary): string {
+  return l.count > 0 ? `p50 ${formatMs(l.p50)}, p99 ${formatMs(l.p99)}, max ${formatMs(l.max)}` : 'no samples';
 }
 
 function comparedValues(row: ComparisonRow): string {
@@ -78,17 +83,51 @@ function summaryText(result: RunResult): string {
     `requests: ${formatCount(c.sent)} sent, ${formatCount(c.completed)} completed, ${formatCount(c.failed)} failed, ${formatCount(c.cancelled)} cancelled`,
     `throughput: ${formatRate(result.rps)} req/s`,
     `errors: ${formatPercent(result.errorRate)}`,
-    l.count > 0 ? `latency: p50 ${formatMs(l.p50)}, p99 ${formatMs(l.p99)}, max ${formatMs(l.max)}` : 'latency: no responses',
+    l.count > 0 ? `latency: ${percentiles(l)}` : 'latency: no responses',
   ];
+  const it = result.iterations;
+  if (it) {
+    lines.push(
+      `iterations: ${formatCount(it.completed)} completed, ${formatCount(it.failed)} failed, ${formatCount(it.interrupted)} interrupted; ${formatRate(it.rps)}/s`,
+      `iteration duration: ${percentiles(it.durationMs)}`,
+    );
+  }
+  for (const [name, t] of Object.entries(result.targets ?? {})) {
+    lines.push(`target ${name}: ${formatCount(t.counts.sent)} sent, ${formatRate(t.rps)} req/s, errors ${formatPercent(t.errorRate)}, latency ${percentiles(t.latencyMs)}`);
+  }
   if (result.error) lines.push(`run error: ${result.error.class}: ${result.error.message}`);
   return lines.join('\n');
+}
+
+/** One threshold testcase: its name, and the failure (null when it passed). */
+function thresholdCase(name: string, o: ThresholdOutcome, instance?: string): { xml: string; failed: boolean } {
+  let body = '';
+  if (!o.passed) {
+    const message = failureMessage(o);
+    const detail = `${o.expr}\n${thresholdSubject(o, instance)}: ${message}`;
+    body = `\n      <failure${attrs([['message', message], ['type', 'threshold']])}>${escapeXmlText(detail)}</failure>\n    `;
+  }
+  return { xml: `    <testcase${attrs([['classname', 'loadhttp.thresholds'], ['name', name], ['time', '0']])}>${body}</testcase>`, failed: !o.passed };
+}
+
+/**
+ * A threshold's testcases: one, or one per instance of a `target[...]` threshold (named after the instance
+ * unless the expression names it already). The per-instance cases stand for the threshold only when they
+ * agree with it (it fails exactly when one of them does).
+ */
+function thresholdCases(o: ThresholdOutcome, instances: InstanceOutcome[] | null): Array<{ xml: string; failed: boolean }> {
+  const agree = instances !== null && instances.length > 0 && instances.some((x) => !x.outcome.passed) === !o.passed;
+  if (!agree) return [thresholdCase(o.expr, o)];
+  return instances.map((x) => thresholdCase(o.expr.includes(`[${x.instance}]`) ? o.expr : `${o.expr} (target ${x.instance})`, x.outcome, x.instance));
 }
 
 /**
  * Renders the run, its threshold outcomes and its comparison with --baseline (if any) as JUnit XML. With no thresholds there is one testcase,
  * "run completed", failing when the run errored (result.error) or every request failed (errorRate 1).
+ * `byInstance` (aligned with `outcomes`; judge/thresholds.ts outcomesByInstance) splits `target[...]`
+ * thresholds into a testcase per instance.
  */
-export function renderJunit(result: RunResult, outcomes: ThresholdOutcome[]): string {
+export function renderJunit(result: RunResult, outcomes: ThresholdOutcome[], byInstance: ReadonlyArray<InstanceOutcome[] | null> = []): string {
   const time = seconds(result.durationMs);
   const cases: string[] = [];
   let failures = 0;
@@ -104,19 +143,17 @@ export function renderJunit(result: RunResult, outcomes: ThresholdOutcome[]): st
     cases.push(`    <testcase${attrs([['classname', 'loadhttp.run'], ['name', 'run completed'], ['time', time]])}>${body}</testcase>`);
   }
 
-  for (const o of outcomes) {
-    let body = '';
-    if (!o.passed) {
-      failures++;
-      const message = failureMessage(o);
-      const detail = `${o.expr}\n${o.metric} of ${scopeText(o)}: ${message}`;
-      body = `\n      <failure${attrs([['message', message], ['type', 'threshold']])}>${escapeXmlText(detail)}</failure>\n    `;
+  outcomes.forEach((o, i) => {
+    for (const c of thresholdCases(o, byInstance[i] ?? null)) {
+      if (c.failed) failures++;
+      cases.push(c.xml);
     }
-    cases.push(`    <testcase${attrs([['classname', 'loadhttp.thresholds'], ['name', o.expr], ['time', '0']])}>${body}</testcase>`);
-  }
+  });
 
   for (const scope of result.baseline?.comparison.scopes ?? []) {
     for (const row of scope.rows) {
+      // Max never fails a comparison: the iterations and targets (added later) do not make it a testcase.
+      if (row.informational && scope.kind !== undefined) continue;
       let body = '';
       // Only a regression fails, as in `loadhttp compare`: noise and the (informational) max never do.
       if (row.verdict === 'regressed' && !row.informational) {

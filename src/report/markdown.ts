@@ -1,10 +1,11 @@
 // GitHub-flavoured Markdown summary of a run (for $GITHUB_STEP_SUMMARY, PR comments): header facts, a
-// latency table per request plus the total, and the thresholds with ✅/❌.
+// latency table per request plus the total (and a flow's iterations), a table per target instance, and the
+// thresholds with ✅/❌ (a `target[*]` threshold with a row per instance).
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import { renderComparison } from './compare-text.ts';
-import type { LatencySummary, RequestStats, RunResult } from '../result/result.ts';
+import type { IterationStats, LatencySummary, RequestStats, RunResult } from '../result/result.ts';
 import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
-import type { ThresholdOutcome } from '../result/verdicts.ts';
+import type { InstanceOutcome, ThresholdOutcome } from '../result/verdicts.ts';
 
 /** Escapes text for a table cell or list item: Markdown punctuation, HTML, pipes and line breaks. */
 export function escapeMarkdown(s: string): string {
@@ -47,8 +48,29 @@ function latencyRow(label: string, stats: RequestStats): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-/** Renders the run summary and thresholds as GitHub-flavoured Markdown (ends with a newline). */
-export function renderMarkdown(result: RunResult, outcomes: ThresholdOutcome[]): string {
+/** A flow's iterations as a latency row: ended ones (completed + failed), completed per second, their duration, failed share. */
+function iterationRow(it: IterationStats): string {
+  const d = it.durationMs;
+  const ended = it.completed + it.failed;
+  const cells = ['**Iteration**', formatCount(ended), formatRate(it.rps), lat(d, d.p50), lat(d, d.p90), lat(d, d.p99), lat(d, d.p999), lat(d, d.max), ended > 0 ? formatPercent(it.failed / ended) : '–'];
+  return `| ${cells.join(' | ')} |`;
+}
+
+const LATENCY_HEAD = ['| Requests | Req/s | P50 | P90 | P99 | P99.9 | Max | Errors |', '| :-- | --: | --: | --: | --: | --: | --: | --: | --: |'];
+
+/** A threshold's row; `instance`: one instance's measure of a `target[*]` threshold, below it. */
+function thresholdRow(o: ThresholdOutcome, instance?: string): string {
+  const measured = o.actual === null ? `_${escapeMarkdown(o.reason ?? 'no samples')}_` : escapeMarkdown(formatThresholdValue(o));
+  const name = instance === undefined ? markdownCode(o.expr) : `↳ ${markdownCode(instance)}`;
+  return `| ${name} | ${measured} | ${escapeMarkdown(formatThresholdLimit(o))} | ${o.passed ? '✅' : '❌'} |`;
+}
+
+/**
+ * Renders the run summary and thresholds as GitHub-flavoured Markdown (ends with a newline). `byInstance`
+ * (aligned with `outcomes`; judge/thresholds.ts outcomesByInstance) adds a row per instance under a
+ * `target[*]` threshold.
+ */
+export function renderMarkdown(result: RunResult, outcomes: ThresholdOutcome[], byInstance: ReadonlyArray<InstanceOutcome[] | null> = []): string {
   const out: string[] = [];
   const failed = outcomes.filter((o) => !o.passed).length;
   const status = result.error ? ' ❌' : outcomes.length === 0 ? '' : failed > 0 ? ' ❌' : ' ✅';
@@ -66,6 +88,12 @@ export function renderMarkdown(result: RunResult, outcomes: ThresholdOutcome[]):
       (result.unexpectedStatus > 0 ? `, ${formatCount(result.unexpectedStatus)} unexpected status` : ''),
   );
   out.push(`- **Throughput:** ${formatRate(result.rps)} req/s, ${formatBytes(result.bytes.received)} received`);
+  const it = result.iterations;
+  if (it) {
+    out.push(
+      `- **Iterations:** ${formatCount(it.completed)} completed, ${formatCount(it.failed)} failed, ${formatCount(it.interrupted)} interrupted; ${formatRate(it.rps)} completed/s`,
+    );
+  }
   if (result.interrupted) out.push('- ⚠️ **Interrupted:** the run was stopped early; figures cover the time it ran.');
   if (result.error) out.push(`- ❌ **Run error:** ${escapeMarkdown(result.error.class)}: ${escapeMarkdown(result.error.message)}`);
   const errorClasses = Object.entries(result.errors).filter(([, n]) => n > 0);
@@ -75,24 +103,38 @@ export function renderMarkdown(result: RunResult, outcomes: ThresholdOutcome[]):
   out.push('');
 
   out.push('### Latency', '');
-  out.push('| Request | Requests | Req/s | P50 | P90 | P99 | P99.9 | Max | Errors |');
-  out.push('| :-- | --: | --: | --: | --: | --: | --: | --: | --: |');
+  if (it) out.push("Steps in flow order, then whole iterations (from each iteration's start to its last step's end; errors: failed iterations).", '');
+  out.push(`| Request ${LATENCY_HEAD[0]}`, LATENCY_HEAD[1]!);
   const names = Object.keys(result.requests);
   for (const name of names) {
     const stats = result.requests[name];
     if (stats) out.push(latencyRow(escapeMarkdown(name), stats));
   }
   out.push(latencyRow('**Total**', result));
+  if (it) out.push(iterationRow(it));
   out.push('');
+
+  const targets = Object.entries(result.targets ?? {});
+  if (targets.length > 0) {
+    out.push('### Targets', '');
+    out.push(`${escapeMarkdown(result.plan.balance ?? 'round-robin')}; latency from the send to each instance; errors: failures and statuses outside 2xx/3xx.`, '');
+    out.push(`| Target ${LATENCY_HEAD[0]}`, LATENCY_HEAD[1]!);
+    for (const [name, stats] of targets) out.push(latencyRow(markdownCode(name), stats));
+    out.push('');
+  }
 
   if (outcomes.length > 0) {
     out.push(`### Thresholds (${outcomes.length - failed}/${outcomes.length} passed)`, '');
     out.push('| Threshold | Measured | Limit | Result |');
     out.push('| :-- | --: | :-- | :-: |');
-    for (const o of outcomes) {
-      const measured = o.actual === null ? `_${escapeMarkdown(o.reason ?? 'no samples')}_` : escapeMarkdown(formatThresholdValue(o));
-      out.push(`| ${markdownCode(o.expr)} | ${measured} | ${escapeMarkdown(formatThresholdLimit(o))} | ${o.passed ? '✅' : '❌'} |`);
-    }
+    outcomes.forEach((o, i) => {
+      out.push(thresholdRow(o));
+      // One instance named in the expression is the row itself; target[*] gets a row per instance.
+      const instances = byInstance[i] ?? [];
+      if (instances.length > 1 || (instances.length === 1 && !o.expr.includes(`[${instances[0]!.instance}]`))) {
+        for (const x of instances) out.push(thresholdRow(x.outcome, x.instance));
+      }
+    });
     out.push('');
   }
   if (result.thresholdAbort) {

@@ -3,7 +3,9 @@
 // serving them over HTTP (/metrics) or pushing them over OTLP is the CLI's business (src/cli/metrics-*.ts),
 // and both read the same families, so a dashboard sees the same figures either way.
 //
-// Per-request series carry the label `name` (the scenario's request names: bounded, never a URL). Counters
+// Per-request series carry the label `name` (the scenario's request names: bounded, never a URL); a flow's
+// iterations have their own families (by `outcome`), and several targets have per-instance families with
+// the label `target` (host:port, as in the result: bounded by the scenario's targets). Counters
 // are totals since the measured window began, so they only grow while the run goes on; sums over requests
 // are the totals, and histograms add, so several generators (shards, workers) aggregate with sum(). Latency
 // is a Prometheus histogram with fixed buckets counted exactly from the recorder's HDR histograms (not a
@@ -138,6 +140,19 @@ export function metricFamilies(result: RunResult, labels: Labels = {}, bounds: r
       const encoded = h && pick(h);
       return encoded === undefined ? [] : [histogramSample(encoded, { ...labels, name }, bounds)];
     });
+  // Several targets: the same outcomes per instance (latency from the send to it, never corrected).
+  const targets = Object.entries(result.targets ?? {});
+  const targetOutcomes = targets.flatMap(([target, stats]) => [
+    ...Object.entries(stats.statusCodes).map(([status, value]) => ({ labels: { ...labels, target, status, class: NO_FAILURE }, value })),
+    ...Object.entries(stats.errors).map(([failure, value]) => ({ labels: { ...labels, target, status: NO_STATUS, class: failure }, value })),
+    ...(stats.counts.cancelled > 0 ? [{ labels: { ...labels, target, status: NO_STATUS, class: 'cancelled' }, value: stats.counts.cancelled }] : []),
+  ]);
+  const targetLatency = targets.flatMap(([target]) => {
+    const encoded = result.histograms.targets?.[target]?.latency;
+    return encoded === undefined ? [] : [histogramSample(encoded, { ...labels, target }, bounds)];
+  });
+  const it = result.iterations;
+  const iterationOutcomes = it ? (['completed', 'failed', 'interrupted'] as const).map((outcome) => ({ labels: { ...labels, outcome }, value: it[outcome] })) : [];
   // Rates, event-loop delay and CPU: the latest second of the series (the last one may be shorter).
   const last: SeriesPoint | undefined = result.series.at(-1);
   const g = result.generator;
@@ -182,6 +197,34 @@ export function metricFamilies(result: RunResult, labels: Labels = {}, bounds: r
       samples: histograms((h) => h[latencyKey]),
     },
     { name: 'loadhttp_time_to_first_byte_seconds', help: 'From the send to the first byte of the response.', unit: 's', type: 'histogram', samples: histograms((h) => h.ttfb) },
+    {
+      name: 'loadhttp_iterations_total',
+      help: "A flow's iterations that ended, by outcome: completed (every step succeeded), failed (a step failed; later steps not sent), interrupted (the run stopped it).",
+      unit: '1',
+      type: 'counter',
+      samples: iterationOutcomes,
+    },
+    {
+      name: 'loadhttp_iteration_duration_seconds',
+      help: `A flow's completed and failed iterations, from ${result.plan.model === 'open' ? 'the intended start' : 'the start'} to the last step's end.`,
+      unit: 's',
+      type: 'histogram',
+      samples: it && result.histograms.iteration ? [histogramSample(result.histograms.iteration, labels, bounds)] : [],
+    },
+    {
+      name: 'loadhttp_instance_requests_total',
+      help: `Several targets: requests that ended at each instance, by status (${NO_STATUS}: no response) and failure class (${NO_FAILURE}: a response; cancelled: in flight at the stop).`,
+      unit: '1',
+      type: 'counter',
+      samples: targetOutcomes,
+    },
+    {
+      name: 'loadhttp_instance_request_duration_seconds',
+      help: 'Several targets: latency of completed requests at each instance, from the send to it.',
+      unit: 's',
+      type: 'histogram',
+      samples: targetLatency,
+    },
     {
       name: 'loadhttp_schedule_lag_seconds',
       help: 'Open model: how late the generator started requests against their schedule.',

@@ -46,3 +46,15 @@ export function formatThresholdValue(outcome: Pick<ThresholdOutcome, 'unit' | 'a
 export function formatThresholdLimit(outcome: Pick<ThresholdOutcome, 'unit' | 'op' | 'limit'>): string {
   return `${outcome.op} ${formatLimitValue(outcome.unit, outcome.limit)}`;
 }
+
+const ITERATION_METRIC = 'iteration.';
+
+/**
+ * What a threshold measured, in words: "p99 of all requests", "p99 of request \"list\"", "p99 of the
+ * flow's iterations", or (given the instance it was measured on) "p99 of target 10.0.0.2:8080".
+ */
+export function thresholdSubject(outcome: Pick<ThresholdOutcome, 'metric' | 'request'>, instance?: string): string {
+  if (outcome.metric.startsWith(ITERATION_METRIC)) return `${outcome.metric.slice(ITERATION_METRIC.length)} of the flow's iterations`;
+  if (instance !== undefined) return `${outcome.metric} of target ${instance}`;
+  return `${outcome.metric} of ${outcome.request === null ? 'all requests' : `request "${outcome.request}"`}`;
+}

@@ -4,8 +4,18 @@ import { UsageError } from '../util/errors.ts';
 import { readTextFile } from '../util/read-file.ts';
 import { SCHEMA_VERSION, type RunResult } from './result.ts';
 
-/** Result schema versions this build reads (1 lacks only the firstTry and per-second histograms and the per-second p90: compare never reads them, a report of 1 shows no per-second P90). */
-export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, SCHEMA_VERSION];
+/**
+ * Result schema versions this build reads (1 lacks only the firstTry and per-second histograms and the
+ * per-second p90: compare never reads them, a report of 1 shows no per-second P90; 2 lacks only the
+ * iteration and target scopes of a baseline comparison).
+ */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, 2, SCHEMA_VERSION];
+
+/**
+ * The versions `merge` reads: those with the firstTry and per-second histograms an exact merge adds (2
+ * and 3 differ only in the baseline comparison, which a merge drops).
+ */
+export const MERGEABLE_SCHEMA_VERSIONS: readonly number[] = [2, SCHEMA_VERSION];
 
 export interface ReadOptions {
   /** Schema versions accepted (default: SUPPORTED_SCHEMA_VERSIONS). */

@@ -7,8 +7,11 @@ import type { Comparison, ThresholdOutcome } from './verdicts.ts';
 /**
  * 2: encoded firstTry histograms (histograms.firstTry), so merged first-try figures are exact; p90, and a
  * histogram per second (histograms.series), so merged per-second percentiles are exact too.
+ * 3: the baseline comparison (`baseline.comparison`) compares a flow's iterations and each target instance
+ * too: its scopes and regressions may carry `kind` ('iterations' | 'target') and `target`, and it names
+ * what only one run has (`iterationsOnlyIn`, `targetsOnlyInBase`, `targetsOnlyInCurrent`). Nothing else changed.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Latency figures in milliseconds (recorded in integer microseconds, converted once here). */
 export interface LatencySummary {
@@ -227,8 +230,11 @@ export interface IterationStats {
 }
 
 export interface RunResult extends RequestStats {
-  /** 1: written before the firstTry histograms; `compare` and `--baseline` still read it, `merge` does not. */
-  schemaVersion: typeof SCHEMA_VERSION | 1;
+  /**
+   * 1: written before the firstTry histograms; `compare` and `--baseline` still read it, `merge` does not.
+   * 2: before the iteration and target scopes of a baseline comparison; read everywhere.
+   */
+  schemaVersion: typeof SCHEMA_VERSION | 2 | 1;
   tool: { name: 'loadhttp'; version: string; node: string };
   name: string;
   target: string;

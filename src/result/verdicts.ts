@@ -23,6 +23,16 @@ export interface ThresholdOutcome {
   unit: ThresholdUnit;
 }
 
+/**
+ * A `target[...]` threshold measured on one instance it names (each of them for `target[*]`). Not part of
+ * the result JSON: the judge derives it from the result for the CI outputs, which attribute a failure to
+ * its instance.
+ */
+export interface InstanceOutcome {
+  instance: string;
+  outcome: ThresholdOutcome;
+}
+
 export type Verdict = 'ok' | 'improved' | 'regressed' | 'noise';
 export type CompareMetric = 'p50' | 'p90' | 'p99' | 'max' | 'rps' | 'errors';
 
@@ -41,9 +51,16 @@ export interface ComparisonRow {
   informational: boolean;
 }
 
+/** What a comparison scope covers, besides a request or the total (schema 3; absent: those). */
+export type ScopeKind = 'iterations' | 'target';
+
 export interface ComparisonScope {
-  /** null for all requests together. */
+  /** null for all requests together (and for the iterations and target scopes). */
   request: string | null;
+  /** Schema 3: 'iterations' (a flow's whole iterations) or 'target' (one instance, named by `target`). */
+  kind?: ScopeKind;
+  /** Schema 3, with kind 'target': the instance (host:port). */
+  target?: string;
   baseSamples: number;
   currentSamples: number;
   rows: ComparisonRow[];
@@ -54,11 +71,19 @@ export interface Comparison {
   current: { name: string; startedAt: string };
   maxRegression: number;
   minSamples: number;
-  /** Total first, then every request name present in both runs (in the current run's order). */
+  /**
+   * Total first, then every request name present in both runs (in the current run's order); then (schema 3)
+   * the iterations when both runs have a flow, and every target instance both runs have figures for.
+   */
   scopes: ComparisonScope[];
   onlyInBase: string[];
   onlyInCurrent: string[];
+  /** Schema 3: the one run that has iteration figures (a flow) when the other has none: not compared. */
+  iterationsOnlyIn?: 'base' | 'current';
+  /** Schema 3: target instances with figures in one run only (all of them when the other had one target): not compared. */
+  targetsOnlyInBase?: string[];
+  targetsOnlyInCurrent?: string[];
   /** True when any non-informational row is 'regressed'. */
   regressed: boolean;
-  regressions: Array<{ request: string | null; metric: CompareMetric }>;
+  regressions: Array<{ request: string | null; kind?: ScopeKind; target?: string; metric: CompareMetric }>;
 }

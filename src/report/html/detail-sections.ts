@@ -1,6 +1,6 @@
 // A run's detail sections: the latency table per request, status codes, failure classes with their
 // examples, the generator's health, and the baseline comparison.
-import { formatDelta, formatRowValue, verdictText } from '../compare-text.ts';
+import { formatDelta, formatRowValue, notComparedLines, regressionList, scopeName, verdictText } from '../compare-text.ts';
 import { byCodePoint, formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { latencyMeaning, modelLines } from '../model-lines.ts';
 import type { LatencySummary, RequestStats, RunResult } from '../../result/result.ts';
@@ -104,7 +104,7 @@ export function baselineSection(result: RunResult): string | null {
   const c = baseline.comparison;
   const rows = c.scopes.flatMap((scope) =>
     scope.rows.map((row, i) => [
-      i === 0 ? `<strong>${text(scope.request ?? 'total')}</strong>` : '',
+      i === 0 ? `<strong>${text(scopeName(scope))}</strong>` : '',
       text(row.metric === 'rps' ? 'req/s' : row.metric === 'max' ? 'max' : row.metric === 'errors' ? 'errors' : row.metric.toUpperCase()),
       text(formatRowValue(row.metric, row.base)),
       text(formatRowValue(row.metric, row.current)),
@@ -113,14 +113,10 @@ export function baselineSection(result: RunResult): string | null {
     ]),
   );
   const intro = `<p>${text(`${c.current.name} (${c.current.startedAt}) against the base ${c.base.name} (${c.base.startedAt}, ${baseline.file}); allowed regression ${formatPercent(c.maxRegression)}`)}</p>`;
-  const only = [
-    c.onlyInBase.length > 0 ? `Only in the base (not compared): ${c.onlyInBase.join(', ')}` : null,
-    c.onlyInCurrent.length > 0 ? `Only in this run (not compared): ${c.onlyInCurrent.join(', ')}` : null,
-  ]
-    .filter((line): line is string => line !== null)
+  const only = notComparedLines(c, { base: 'the base', current: 'this run' })
     .map((line) => `<p class="dim">${text(line)}</p>`)
     .join('\n');
-  const list = c.regressions.map((r) => `${r.request ?? 'total'} ${r.metric}`).join(', ');
+  const list = regressionList(c);
   const outcome = c.regressed
     ? `<p class="banner bad">${text(`REGRESSED: ${list} (beyond ${formatPercent(c.maxRegression)} and not noise)`)}</p>`
     : `<p class="good">${text(`OK: no regression beyond ${formatPercent(c.maxRegression)}`)}</p>`;
