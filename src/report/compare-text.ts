@@ -43,6 +43,12 @@ export function scopeName(scope: Pick<ComparisonScope, 'request' | 'kind' | 'tar
   return 'total';
 }
 
+/** A row's metric as the tables show it: P50 … Max, req/s (iterations/s for a flow's iterations), errors. */
+export function metricLabel(metric: CompareMetric, scope: Pick<ComparisonScope, 'kind'>): string {
+  if (metric === 'rps') return scope.kind === 'iterations' ? 'iterations/s' : 'req/s';
+  return metric === 'errors' ? 'errors' : metric === 'max' ? 'Max' : metric.toUpperCase();
+}
+
 /** "total p99, iteration errors": what regressed. */
 export function regressionList(c: Comparison): string {
   return c.regressions.map((r) => `${scopeName(r)} ${r.metric}`).join(', ');
@@ -75,7 +81,7 @@ export function renderComparison(c: Comparison, options: { color: boolean }): st
   const rows = c.scopes.flatMap((scope) =>
     scope.rows.map((row, i) => [
       i === 0 ? scopeName(scope) : '',
-      row.metric === 'errors' ? 'errors' : row.metric === 'rps' ? 'req/s' : row.metric === 'max' ? 'Max' : row.metric.toUpperCase(),
+      metricLabel(row.metric, scope),
       formatRowValue(row.metric, row.base),
       formatRowValue(row.metric, row.current),
       formatDelta(row),

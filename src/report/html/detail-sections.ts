@@ -1,6 +1,6 @@
 // A run's detail sections: the latency table per request, status codes, failure classes with their
 // examples, the generator's health, and the baseline comparison.
-import { formatDelta, formatRowValue, notComparedLines, regressionList, scopeName, verdictText } from '../compare-text.ts';
+import { formatDelta, formatRowValue, metricLabel, notComparedLines, regressionList, scopeName, verdictText } from '../compare-text.ts';
 import { byCodePoint, formatCount, formatMs, formatPercent, formatRate } from '../format.ts';
 import { latencyMeaning, modelLines } from '../model-lines.ts';
 import type { LatencySummary, RequestStats, RunResult } from '../../result/result.ts';
@@ -105,7 +105,7 @@ export function baselineSection(result: RunResult): string | null {
   const rows = c.scopes.flatMap((scope) =>
     scope.rows.map((row, i) => [
       i === 0 ? `<strong>${text(scopeName(scope))}</strong>` : '',
-      text(row.metric === 'rps' ? 'req/s' : row.metric === 'max' ? 'max' : row.metric === 'errors' ? 'errors' : row.metric.toUpperCase()),
+      text(metricLabel(row.metric, scope)),
       text(formatRowValue(row.metric, row.base)),
       text(formatRowValue(row.metric, row.current)),
       text(formatDelta(row)),
