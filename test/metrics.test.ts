@@ -202,6 +202,49 @@ test('metrics: --workers 2 serves the merged figures (warmup and --latency-corre
   }
 });
 
+test('metrics: a flow over two targets with --workers 2: iterations by outcome and per-instance families, growing, and equal to the --json result at the end', async () => {
+  // The second instance answers one buy in 6 with 503: failed iterations, and failures on that instance only.
+  let buys = 0;
+  const a = await startServer({ delayMs: 2 });
+  const b = await startServer({ delayMs: 2, status: (req) => (req.url === '/buy' && ++buys % 6 === 0 ? 503 : 200) });
+  const dir = tmp();
+  const json = path.join(dir, 'result.json');
+  try {
+    const file = path.join(dir, 'flow.yaml');
+    writeFileSync(file, `name: flow-metrics\ntargets: [${a.url}, ${b.url}]\nflow:\n  - { name: list, path: /items }\n  - { name: buy, path: /buy }\nmetrics: { port: 0, linger: 4s }\n`);
+    const { final, during } = await scrapeRun(['run', file, '-c', '4', '-d', '3s', '--workers', '2', '--json', json, '-q'], json);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+    assert.equal(result.workers, 2);
+    const it = result.iterations!;
+    assert.ok(it.completed > 20 && it.failed > 0, JSON.stringify(it));
+    assertGrowing(during, final);
+    assertEqualsResult(final, result, LATENCY_BUCKETS_S.map(String));
+    const iterationsDuring = during.map((s) => sumOf(s, 'loadhttp_iterations_total', (l) => l.outcome === 'completed')).filter((n) => n > 0);
+    assert.ok(iterationsDuring.length >= 3 && iterationsDuring.at(-1)! > iterationsDuring[0]!, `completed iterations grow while the run lasts: ${iterationsDuring.join(', ')}`);
+    for (const outcome of ['completed', 'failed', 'interrupted'] as const) {
+      assert.equal(sumOf(final, 'loadhttp_iterations_total', (l) => l.outcome === outcome), it[outcome], outcome);
+    }
+    const [duration] = final.histograms.get('loadhttp_iteration_duration_seconds')!;
+    assert.equal(duration!.count, it.durationMs.count);
+    assert.equal(duration!.count, it.completed + it.failed);
+    assert.ok(Math.abs((duration!.sum / duration!.count) * 1000 - it.durationMs.mean) <= it.durationMs.mean * 0.01 + 0.01, `${duration!.sum / duration!.count} s vs ${it.durationMs.mean} ms`);
+    const instances = final.histograms.get('loadhttp_instance_request_duration_seconds')!;
+    assert.deepEqual(instances.map((h) => h.labels.target).sort(), Object.keys(result.targets!).sort());
+    for (const [target, stats] of Object.entries(result.targets!)) {
+      for (const [status, count] of Object.entries(stats.statusCodes)) {
+        assert.equal(sumOf(final, 'loadhttp_instance_requests_total', (l) => l.target === target && l.status === status && l.class === 'none'), count, `${target} ${status}`);
+      }
+      assert.equal(sumOf(final, 'loadhttp_instance_requests_total', (l) => l.target === target), stats.counts.completed + stats.counts.failed + stats.counts.cancelled, target);
+      assert.equal(instances.find((h) => h.labels.target === target)!.count, stats.latencyMs.count, `${target} latency count`);
+    }
+    assert.equal(sumOf(final, 'loadhttp_instance_requests_total', (l) => l.target === `127.0.0.1:${b.port}` && l.status === '503'), result.targets![`127.0.0.1:${b.port}`]!.statusCodes['503']);
+    assert.equal(sumOf(final, 'loadhttp_instance_requests_total', (l) => l.target === `127.0.0.1:${a.port}` && l.status === '503'), 0);
+    assert.equal(sumOf(final, 'loadhttp_instance_requests_total'), sumOf(final, 'loadhttp_requests_total'), 'the instances split the same requests');
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test('metrics: a busy --metrics-port is a usage error before anything is sent; bad values name the flag', async () => {
   const busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));

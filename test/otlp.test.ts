@@ -117,6 +117,51 @@ test('otlp: pushes during the run and after it; the last push equals the --json 
   }
 });
 
+test('otlp: a flow over two targets pushes iterations by outcome, their duration and per-instance families; the last push equals the --json result', async () => {
+  let buys = 0;
+  const a = await startServer({ delayMs: 2 });
+  const b = await startServer({ delayMs: 2, status: (req) => (req.url === '/buy' && ++buys % 5 === 0 ? 503 : 200) });
+  const collector = await receiver();
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-otlp-'));
+  const json = path.join(dir, 'result.json');
+  const file = path.join(dir, 'flow.yaml');
+  writeFileSync(file, `name: otlp-flow\ntargets: [${a.url}, ${b.url}]\nflow:\n  - { name: list, path: /items }\n  - { name: buy, path: /buy }\n`);
+  try {
+    const run = await runCli(['run', file, '-c', '4', '-d', '3s', '--otlp', collector.url, '--otlp-interval', '1s', '--json', json, '-q']);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+    const it = result.iterations!;
+    assert.ok(it.completed > 20 && it.failed > 0, JSON.stringify(it));
+    const withFigures = collector.exports.map(metricsOf).filter((m) => m.size > 0);
+    assert.ok(withFigures.length >= 3, `pushes with figures: ${withFigures.length}`);
+    const completed = withFigures.map((m) => total(m, 'loadhttp_iterations_total', (x) => x.outcome === 'completed'));
+    assert.ok(completed.every((n, i) => i === 0 || n >= completed[i - 1]!) && completed.at(-1)! > completed[0]!, `monotonic and growing: ${completed.join(', ')}`);
+
+    const last = withFigures.at(-1)!;
+    const iterations = last.get('loadhttp_iterations_total')!;
+    assert.equal(iterations.sum!.isMonotonic, true);
+    for (const outcome of ['completed', 'failed', 'interrupted'] as const) {
+      assert.equal(total(last, 'loadhttp_iterations_total', (x) => x.outcome === outcome), it[outcome], outcome);
+    }
+    const duration = last.get('loadhttp_iteration_duration_seconds')!;
+    assert.equal(duration.unit, 's');
+    const [point] = duration.histogram!.dataPoints;
+    assert.equal(num(point!.count), it.durationMs.count);
+    assert.equal(point!.bucketCounts!.map(num).reduce((x, y) => x + y, 0), it.durationMs.count, 'buckets add up to the count');
+    for (const [target, stats] of Object.entries(result.targets!)) {
+      for (const [status, count] of Object.entries(stats.statusCodes)) {
+        assert.equal(total(last, 'loadhttp_instance_requests_total', (x) => x.target === target && x.status === status), count, `${target} ${status}`);
+      }
+      const h = last.get('loadhttp_instance_request_duration_seconds')!.histogram!.dataPoints.find((p) => attrs(p).target === target)!;
+      assert.equal(num(h.count), stats.latencyMs.count, `${target} latency count`);
+    }
+    assert.equal(total(last, 'loadhttp_instance_requests_total', (x) => x.status === '503'), result.statusCodes['503']);
+  } finally {
+    collector.server.close();
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test('otlp: a collector that is down is told once on stderr; the run and its results are not affected', async () => {
   const target = await startServer();
   const collector = await receiver();
