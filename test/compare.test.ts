@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildResult, spread } from './helpers/build-result.ts';
+import { buildResult, spread, withFlowAndTargets } from './helpers/build-result.ts';
 import { compareResults, DEFAULT_MIN_SAMPLES, requiredSamples } from '../src/judge/compare.ts';
 import { renderComparison } from '../src/report/compare-text.ts';
 import type { Comparison, ComparisonRow } from '../src/result/verdicts.ts';
@@ -227,4 +227,59 @@ test('maxRegression must be a non-negative number', () => {
   const run = buildResult({ a: { latenciesUs: [1000] } });
   assert.throws(() => compareResults(run, run, { maxRegression: -0.1 }), RangeError);
   assert.throws(() => compareResults(run, run, { maxRegression: Number.NaN }), RangeError);
+});
+
+test('a flow\'s iterations and each target instance are compared when both runs have them; a regression names its scope', () => {
+  const steps = { login: { latenciesUs: spread(2000, 1000, 2000) } };
+  const instances = (slowUs: number) => ({
+    '10.9.0.1:8080': { latenciesUs: spread(1000, 1000, 2000) },
+    '10.9.0.2:8080': { latenciesUs: spread(1000, slowUs, slowUs * 2) },
+  });
+  const base = withFlowAndTargets(buildResult(steps), { iterationsUs: spread(2000, 10_000, 20_000), targets: instances(1000) });
+  const current = withFlowAndTargets(buildResult(steps), { iterationsUs: spread(2000, 20_000, 40_000), failed: 0, targets: instances(3000) });
+  const c = compareResults(base, current, { maxRegression: 0.1 });
+  assert.deepEqual(
+    c.scopes.map((s) => [s.request, s.kind ?? null, s.target ?? null]),
+    [[null, null, null], ['login', null, null], [null, 'iterations', null], [null, 'target', '10.9.0.1:8080'], [null, 'target', '10.9.0.2:8080']],
+  );
+  const iterations = c.scopes[2]!;
+  assert.equal(iterations.baseSamples, 2000);
+  assert.equal(iterations.rows.find((r) => r.metric === 'p50')!.verdict, 'regressed');
+  assert.equal(iterations.rows.find((r) => r.metric === 'rps')!.verdict, 'ok', 'as many iterations per second');
+  assert.equal(c.scopes[3]!.rows.find((r) => r.metric === 'p50')!.verdict, 'ok', 'the healthy instance did not move');
+  assert.equal(c.scopes[4]!.rows.find((r) => r.metric === 'p50')!.verdict, 'regressed');
+  assert.deepEqual(
+    c.regressions.filter((r) => r.metric === 'p50'),
+    [{ request: null, kind: 'iterations', metric: 'p50' }, { request: null, kind: 'target', target: '10.9.0.2:8080', metric: 'p50' }],
+  );
+  assert.equal(c.iterationsOnlyIn, undefined);
+  assert.equal(c.targetsOnlyInBase, undefined);
+  const text = renderComparison(c, { color: false });
+  assert.match(text, /\niteration\s+P50 .* REGRESSED\n\s+P90 .*\n\s+P99 .*\n\s+Max .*\n\s+iterations\/s /);
+  assert.match(text, /\ntarget 10\.9\.0\.2:8080\s+P50 /);
+  assert.match(text, /REGRESSED: .*iteration p50, .*target 10\.9\.0\.2:8080 p50/);
+  assert.doesNotMatch(text, /only in/i);
+});
+
+test('iterations or targets in one run only are named, not compared; results without either compare as before', () => {
+  const plain = buildResult({ list: { latenciesUs: spread(200, 1000, 2000) } });
+  const flow = withFlowAndTargets(plain, { iterationsUs: spread(100, 5000, 9000), targets: { '10.9.0.1:8080': { latenciesUs: [1000] }, '10.9.0.2:8080': { latenciesUs: [1000] } } });
+  const other = withFlowAndTargets(plain, { targets: { '10.9.0.2:8080': { latenciesUs: [1000] }, '10.9.0.3:8080': { latenciesUs: [1000] } } });
+  const c = compareResults(flow, other, { maxRegression: 0.1 });
+  assert.equal(c.iterationsOnlyIn, 'base');
+  assert.deepEqual(c.targetsOnlyInBase, ['10.9.0.1:8080']);
+  assert.deepEqual(c.targetsOnlyInCurrent, ['10.9.0.3:8080']);
+  assert.deepEqual(c.scopes.map((s) => s.target ?? s.kind ?? s.request), [null, 'list', '10.9.0.2:8080']);
+  const text = renderComparison(c, { color: false });
+  assert.ok(
+    text.includes(
+      'Iteration figures only in base (current ran no flow): not compared\nTargets only in base (not compared): 10.9.0.1:8080\nTargets only in current (not compared): 10.9.0.3:8080\n',
+    ),
+    text,
+  );
+  assert.match(renderComparison(compareResults(plain, flow, { maxRegression: 0.1 }), { color: false }), /Iteration figures only in current \(base ran no flow\): not compared\nTargets only in current \(not compared\): 10\.9\.0\.1:8080, 10\.9\.0\.2:8080\n/);
+  // Nothing of either on both sides: the comparison has no new keys at all.
+  const same = compareResults(plain, plain, { maxRegression: 0.1 });
+  assert.deepEqual(Object.keys(same), ['base', 'current', 'maxRegression', 'minSamples', 'scopes', 'onlyInBase', 'onlyInCurrent', 'regressed', 'regressions']);
+  assert.ok(same.scopes.every((s) => !('kind' in s) && !('target' in s)));
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResult, spread } from './helpers/build-result.ts';
+import { flowTargetsResult } from './helpers/flow-targets-result.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { renderJunit } from '../src/report/junit.ts';
 import { compareResults } from '../src/judge/compare.ts';
@@ -246,4 +247,45 @@ test('with --baseline: one testcase per compared figure, failing only where the 
   const ok = kids(parseXml(renderJunit({ ...base, baseline: { file: 'b.json', comparison: same } }, [])), 'testsuite')[0]!;
   assert.equal(ok.attrs.failures, '0');
   assert.equal(kids(ok, 'testcase').filter((c) => c.attrs.classname === 'loadhttp.baseline').length, rows.length);
+});
+
+test('a target[...] threshold is a testcase per instance, the failing one named; iterations and instances in system-out', () => {
+  const result = flowTargetsResult();
+  const outcome = (expr: string, metric: string, actual: number, passed: boolean): ThresholdOutcome => ({ expr, metric, request: null, op: '<', limit: 30, actual, passed, unit: 'ms' });
+  const star = outcome('target[*].p99 < 30ms', 'p99', 40, false);
+  const one = outcome('target[10.9.0.1:8080].p99 < 30ms', 'p99', 2, true);
+  const iteration = outcome('iteration.p99 < 30ms', 'iteration.p99', 250, false);
+  const xml = renderJunit(result, [star, one, iteration], [
+    [
+      { instance: '10.9.0.1:8080', outcome: outcome(star.expr, 'p99', 2, true) },
+      { instance: '[::1]:8080', outcome: outcome(star.expr, 'p99', 40, false) },
+    ],
+    [{ instance: '10.9.0.1:8080', outcome: one }],
+    null,
+  ]);
+  const suite = kids(parseXml(xml), 'testsuite')[0]!;
+  assert.equal(suite.attrs.tests, '4');
+  assert.equal(suite.attrs.failures, '2');
+  const cases = xml.split('\n').filter((l) => l.includes('<testcase') || l.includes('<failure'));
+  assert.deepEqual(cases, [
+    '    <testcase classname="loadhttp.thresholds" name="target[*].p99 &lt; 30ms (target 10.9.0.1:8080)" time="0"></testcase>',
+    '    <testcase classname="loadhttp.thresholds" name="target[*].p99 &lt; 30ms (target [::1]:8080)" time="0">',
+    '      <failure message="measured 40.0ms, limit &lt; 30ms" type="threshold">target[*].p99 &lt; 30ms',
+    '    <testcase classname="loadhttp.thresholds" name="target[10.9.0.1:8080].p99 &lt; 30ms" time="0"></testcase>',
+    '    <testcase classname="loadhttp.thresholds" name="iteration.p99 &lt; 30ms" time="0">',
+    '      <failure message="measured 250.0ms, limit &lt; 30ms" type="threshold">iteration.p99 &lt; 30ms',
+  ]);
+  assert.ok(xml.includes('p99 of target [::1]:8080: measured 40.0ms, limit &lt; 30ms</failure>'), xml);
+  assert.ok(xml.includes("p99 of the flow's iterations: measured 250.0ms, limit &lt; 30ms</failure>"), xml);
+  const out = kids(suite, 'system-out')[0]!.text;
+  assert.ok(
+    out.endsWith(`iterations: 95 completed, 5 failed, 2 interrupted; 9.5/s
+iteration duration: p50 100.0ms, p99 250.0ms, max 310.0ms
+target 10.9.0.1:8080: 60 sent, 6.0 req/s, errors 0%, latency p50 1.50ms, p99 2.00ms, max 3.00ms
+target [::1]:8080: 40 sent, 3.6 req/s, errors 10.0%, latency p50 2.50ms, p99 40.0ms, max 41.0ms`),
+    out,
+  );
+  // Per-instance outcomes that disagree with the threshold's own (not this result's) are not used.
+  const single = renderJunit(result, [star], [[{ instance: '10.9.0.1:8080', outcome: outcome(star.expr, 'p99', 2, true) }]]);
+  assert.match(single, /name="target\[\*\]\.p99 &lt; 30ms" time="0">\n\s+<failure/);
 });

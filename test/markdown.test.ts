@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResult, spread } from './helpers/build-result.ts';
+import { flowTargetsResult } from './helpers/flow-targets-result.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { escapeMarkdown, markdownCode, renderMarkdown } from '../src/report/markdown.ts';
 import { evaluateThresholds } from '../src/judge/thresholds.ts';
@@ -118,4 +119,64 @@ test('escaping: pipes, markdown punctuation, HTML and newlines in cells', () => 
   const md = renderMarkdown(result, [{ ...o, expr: 'list.p99 < 1s | x' }]);
   const rows = table(md, 'Threshold');
   assert.equal(rows[2]?.[0], '`list.p99 < 1s \\| x`');
+});
+
+test('a flow over two targets: the iterations as a fact and a last latency row, a table per instance', () => {
+  const md = renderMarkdown(flowTargetsResult(), []);
+  assert.ok(md.includes('- **Iterations:** 95 completed, 5 failed, 2 interrupted; 9.5 completed/s\n'), md);
+  const latency = md.slice(md.indexOf('### Latency'), md.indexOf('### Targets'));
+  assert.equal(
+    latency,
+    `### Latency
+
+Steps in flow order, then whole iterations (from each iteration's start to its last step's end; errors: failed iterations).
+
+| Request | Requests | Req/s | P50 | P90 | P99 | P99.9 | Max | Errors |
+| :-- | --: | --: | --: | --: | --: | --: | --: | --: |
+| login | 10 | 1.0 | 1.44ms | 1.89ms | 2.00ms | 2.00ms | 2.00ms | 0% |
+| buy | 10 | 1.0 | 1.44ms | 1.89ms | 2.00ms | 2.00ms | 2.00ms | 0% |
+| **Total** | 20 | 2.0 | 1.44ms | 1.89ms | 2.00ms | 2.00ms | 2.00ms | 0% |
+| **Iteration** | 100 | 9.5 | 100.0ms | 180.0ms | 250.0ms | 300.0ms | 310.0ms | 5.00% |
+
+`,
+  );
+  assert.ok(
+    md.endsWith(`### Targets
+
+least-inflight; latency from the send to each instance; errors: failures and statuses outside 2xx/3xx.
+
+| Target | Requests | Req/s | P50 | P90 | P99 | P99.9 | Max | Errors |
+| :-- | --: | --: | --: | --: | --: | --: | --: | --: |
+| \`10.9.0.1:8080\` | 60 | 6.0 | 1.50ms | 2.00ms | 2.00ms | 3.00ms | 3.00ms | 0% |
+| \`[::1]:8080\` | 40 | 3.6 | 2.50ms | 40.0ms | 40.0ms | 41.0ms | 41.0ms | 10.0% |
+`),
+    md,
+  );
+  // Without a flow or several targets, none of it.
+  const plain = renderMarkdown(sample(), []);
+  assert.ok(!plain.includes('Iteration') && !plain.includes('### Targets'));
+});
+
+test('a target[*] threshold gets a row per instance under it; one naming its instance does not', () => {
+  const result = flowTargetsResult();
+  const outcome = (expr: string, actual: number, passed: boolean): ThresholdOutcome => ({ expr, metric: 'p99', request: null, op: '<', limit: 30, actual, passed, unit: 'ms' });
+  const star = outcome('target[*].p99 < 30ms', 40, false);
+  const one = outcome('target[10.9.0.1:8080].p99 < 30ms', 2, true);
+  const md = renderMarkdown(result, [star, one], [
+    [
+      { instance: '10.9.0.1:8080', outcome: outcome(star.expr, 2, true) },
+      { instance: '[::1]:8080', outcome: outcome(star.expr, 40, false) },
+    ],
+    [{ instance: '10.9.0.1:8080', outcome: one }],
+  ]);
+  assert.ok(
+    md.includes(`| Threshold | Measured | Limit | Result |
+| :-- | --: | :-- | :-: |
+| \`target[*].p99 < 30ms\` | 40.0ms | &lt; 30ms | ❌ |
+| ↳ \`10.9.0.1:8080\` | 2.00ms | &lt; 30ms | ✅ |
+| ↳ \`[::1]:8080\` | 40.0ms | &lt; 30ms | ❌ |
+| \`target[10.9.0.1:8080].p99 < 30ms\` | 2.00ms | &lt; 30ms | ✅ |
+`),
+    md,
+  );
 });

@@ -72,6 +72,36 @@ test('a threshold on a request the plan does not have is refused before the run,
   assert.throws(() => plan('', ['nope.rps > 5']), (e: unknown) => e instanceof UsageError && /requests: list, create/.test(e.message));
 });
 
+test('iteration thresholds need a flow: refused at the file\'s line and column without one, with a hint for "iterations."', () => {
+  const FLOW = 'target: http://127.0.0.1:9\nflow:\n  - name: login\n    path: /login\n  - name: list\n    path: /items\n';
+  const flowPlan = (text: string, cli?: string[]) => buildPlan(parseScenario(FLOW + text, FILE, {}), cli ? { thresholds: cli } : {}, '0.0.0');
+  const p = flowPlan('thresholds:\n  - iteration.p99 < 2s\n  - iteration.errors < 1%\n', ['login.p99 < 1s']);
+  assert.deepEqual(
+    p.thresholds.map((t) => [t.source, t.spec.iteration ?? false, t.spec.request, t.spec.metricName]),
+    [
+      ['iteration.p99 < 2s', true, null, 'iteration.p99'],
+      ['iteration.errors < 1%', true, null, 'iteration.errors'],
+      ['login.p99 < 1s', false, 'login', 'p99'],
+    ],
+  );
+  // Without a flow: refused where it is written.
+  const error = scenarioError('thresholds:\n  - p99 < 1s\n  - iteration.p99 < 2s\n');
+  assert.deepEqual(error.position, { file: FILE, line: 9, col: 5 });
+  assert.equal(
+    error.message,
+    `${FILE}:9:5: thresholds[1]: invalid threshold: iteration figures need a \`flow:\` (without a flow every request is its own: gate requests with p99, errors, <request>.p99)\n    iteration.p99 < 2s\n    ^`,
+  );
+  assert.throws(() => plan('', ['iteration.errors < 1%']), (e: unknown) => e instanceof UsageError && /^--threshold: invalid threshold: iteration figures need a `flow:`/.test(e.message));
+  // "iterations." (plural) is a request name the flow does not have: the hint says how to write it.
+  assert.throws(
+    () => flowPlan('thresholds:\n  - iterations.p99 < 2s\n'),
+    (e: unknown) => e instanceof ScenarioError && /no request named "iterations" in this plan \(a flow's iterations are "iteration\." \(e\.g\. iteration\.p99, iteration\.errors\)\)/.test(e.message),
+  );
+  // A scenario without a flow whose request is named "iteration" keeps gating that request.
+  const named = buildPlan(parseScenario('target: http://127.0.0.1:9\nrequests:\n  - name: iteration\n    path: /\nthresholds: ["iteration.p99 < 2s"]\n', FILE, {}), {}, '0.0.0');
+  assert.deepEqual([named.thresholds[0]!.spec.iteration, named.thresholds[0]!.spec.request, named.thresholds[0]!.spec.metricName], [undefined, 'iteration', 'p99']);
+});
+
 test('a malformed --threshold is a usage error (exit 2) naming the flag', () => {
   assert.throws(
     () => plan('', ['p99<2x']),

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LATENCY_BUCKETS_S, escapeLabelValue, renderPrometheus } from '../src/report/prometheus.ts';
-import { buildResult } from './helpers/build-result.ts';
+import { buildResult, withFlowAndTargets } from './helpers/build-result.ts';
 import { sampleResult } from './helpers/sample-result.ts';
 
 interface Sample {
@@ -106,4 +106,41 @@ test('prometheus: other bucket bounds count the same HDR data; bounds must ascen
   const buckets = samples.filter((s) => s.name === 'loadhttp_request_duration_seconds_bucket');
   assert.deepEqual(buckets.map((b) => [b.labels.le, b.value]), [['0.001', 1], ['0.05', 3], ['1', 4], ['+Inf', 4]]);
   assert.throws(() => renderPrometheus(result, {}, [0.05, 0.001]), RangeError);
+});
+
+test('prometheus: a flow\'s iterations by outcome and their duration; per-instance requests and latency with a target label', () => {
+  const result = withFlowAndTargets(buildResult({ login: { latenciesUs: [1000, 2000] } }), {
+    iterationsUs: [800, 3000, 3000, 70_000_000],
+    failed: 1,
+    interrupted: 2,
+    targets: { '10.9.0.1:8080': { latenciesUs: [1000, 1000, 4000] }, '10.9.0.2:8080': { latenciesUs: [2000], failed: 2, errors: { 'connect-refused': 2 } } },
+  });
+  const text = renderPrometheus(result, { run_id: 'r1' });
+  const { types, samples } = parse(text);
+  assert.equal(types.get('loadhttp_iterations_total'), 'counter');
+  assert.equal(types.get('loadhttp_iteration_duration_seconds'), 'histogram');
+  assert.ok(
+    text.includes(`loadhttp_iterations_total{run_id="r1",outcome="completed"} 3
+loadhttp_iterations_total{run_id="r1",outcome="failed"} 1
+loadhttp_iterations_total{run_id="r1",outcome="interrupted"} 2
+`),
+    text,
+  );
+  const buckets = samples.filter((s) => s.name === 'loadhttp_iteration_duration_seconds_bucket').map((s) => [s.labels.le, s.value]);
+  assert.deepEqual(buckets.slice(0, 3), [['0.001', 1], ['0.0025', 1], ['0.005', 3]]);
+  assert.deepEqual(buckets.slice(-2), [['60', 3], ['+Inf', 4]], 'the 70 s iteration is above every bound');
+  assert.equal(total(samples, 'loadhttp_iteration_duration_seconds_count'), 4);
+  assert.ok(
+    text.includes(`loadhttp_instance_requests_total{run_id="r1",target="10.9.0.1:8080",status="200",class="none"} 3
+loadhttp_instance_requests_total{run_id="r1",target="10.9.0.2:8080",status="200",class="none"} 1
+loadhttp_instance_requests_total{run_id="r1",target="10.9.0.2:8080",status="none",class="connect-refused"} 2
+`),
+    text,
+  );
+  const instance = (target: string, le: string) => samples.find((s) => s.name === 'loadhttp_instance_request_duration_seconds_bucket' && s.labels.target === target && s.labels.le === le)?.value;
+  assert.deepEqual([instance('10.9.0.1:8080', '0.001'), instance('10.9.0.1:8080', '0.0025'), instance('10.9.0.1:8080', '0.005')], [2, 2, 3]);
+  assert.deepEqual([instance('10.9.0.2:8080', '0.001'), instance('10.9.0.2:8080', '0.0025')], [0, 1]);
+  // A run without a flow or several targets has none of these families.
+  const plain = renderPrometheus(sampleResult());
+  assert.doesNotMatch(plain, /loadhttp_iteration|loadhttp_instance_/);
 });

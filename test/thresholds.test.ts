@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildResult } from './helpers/build-result.ts';
+import { buildResult, spread, withFlowAndTargets } from './helpers/build-result.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { UsageError } from '../src/util/errors.ts';
-import { evaluateThresholds } from '../src/judge/thresholds.ts';
+import { evaluateThresholds, outcomesByInstance } from '../src/judge/thresholds.ts';
 import { parseThreshold, ThresholdSyntaxError } from '../src/plan/threshold-grammar.ts';
 import { formatThresholdLimit, formatThresholdValue } from '../src/report/threshold-text.ts';
 import type { ThresholdOutcome } from '../src/result/verdicts.ts';
@@ -318,4 +318,77 @@ test('formatThresholdValue and formatThresholdLimit display each unit', () => {
   assert.equal(formatThresholdValue(count), '44');
   assert.equal(formatThresholdValue(none), 'no samples');
   assert.equal(formatThresholdValue(lat, 1500), '1.50s');
+});
+
+// ---------- a flow's iterations, and per-instance outcomes ----------
+
+test('iteration thresholds: "iteration." before a duration, rps, errors or error_count metric', () => {
+  const r = (expr: string) => {
+    const s = parseThreshold(expr);
+    return [s.iteration, s.request, s.metricName, s.limit, s.unit];
+  };
+  assert.deepEqual(r('iteration.p99 < 2s'), [true, null, 'iteration.p99', 2000, 'ms']);
+  assert.deepEqual(r('iteration.latency.p99.9 < 2s'), [true, null, 'iteration.p99.9', 2000, 'ms']);
+  assert.deepEqual(r('iteration.mean<500ms'), [true, null, 'iteration.mean', 500, 'ms']);
+  assert.deepEqual(r('iteration.rps > 20/s'), [true, null, 'iteration.rps', 20, 'rps']);
+  assert.deepEqual(r('iteration.errors < 1%'), [true, null, 'iteration.errors', 0.01, 'fraction']);
+  assert.deepEqual(r('iteration.error_count <= 3'), [true, null, 'iteration.error_count', 3, 'count']);
+  // Without the prefix switched on (a plan without a flow with a request of that name), a request name.
+  const asRequest = parseThreshold('iteration.p99 < 2s', { iterationPrefix: false });
+  assert.deepEqual([asRequest.iteration, asRequest.request, asRequest.metricName], [undefined, 'iteration', 'p99']);
+});
+
+test('iteration thresholds: what an iteration has not is refused at the spot, with the expression as written', () => {
+  const cases: Array<[string, string]> = [
+    ['iteration.ttfb.p99 < 1s', 'invalid threshold "iteration.ttfb.p99 < 1s" at column 11: iterations have no time to first byte (iteration metrics: p50, p99, mean, max, rps, errors, error_count)'],
+    ['iteration.5xx < 1%', 'invalid threshold "iteration.5xx < 1%" at column 11: iterations have no status (iteration metrics: p50, p99, mean, max, rps, errors, error_count)'],
+    ['iteration.login.p99 < 1s', 'invalid threshold "iteration.login.p99 < 1s" at column 11: unexpected "login": iteration figures are not per step (gate a step with login.p99)'],
+    ['iteration.failed < 1%', 'invalid threshold "iteration.failed < 1%" at column 11: unknown metric "failed" (failed iterations: iteration.errors (a share) or iteration.error_count)'],
+    ['iteration.duration < 1s', 'invalid threshold "iteration.duration < 1s" at column 11: unknown metric "duration" (iteration metrics: p50, p99, mean, max, rps, errors, error_count)'],
+    ['iteration.p99 < 2', 'invalid threshold "iteration.p99 < 2" at column 18: p99 is a latency and needs a unit (add a unit, e.g. 250ms)'],
+    ['target[a:1].iteration.p99 < 1s', 'invalid threshold "target[a:1].iteration.p99 < 1s" at column 13: a threshold names iterations, a target or a request, not two of them'],
+    ['iteration.target[a:1].p99 < 1s', 'invalid threshold "iteration.target[a:1].p99 < 1s" at column 11: a threshold names iterations, a target or a request, not two of them'],
+    // Errors after a target prefix show the expression as written too (they showed it blanked out).
+    ['target[a:1].p99 < 2', 'invalid threshold "target[a:1].p99 < 2" at column 20: p99 is a latency and needs a unit (add a unit, e.g. 250ms)'],
+  ];
+  for (const [expr, message] of cases) assert.equal(syntaxError(expr).message, message, expr);
+});
+
+test('iteration thresholds are measured on the iterations: duration percentiles, completed per second, failed share and count', () => {
+  // 1,000 iterations over 10 s, 1 ms to 1 s apart evenly; 40 failed (their durations count too).
+  const result = withFlowAndTargets(buildResult({ login: { latenciesUs: spread(100, 1000, 2000) } }), { iterationsUs: spread(1000, 1000, 1_000_000), failed: 40, interrupted: 7 });
+  const [p50, p99, max, rps, errors, count] = evaluate(result, 'iteration.p50 < 1s', 'iteration.p99 < 900ms', 'iteration.max <= 1s', 'iteration.rps > 90', 'iteration.errors < 5%', 'iteration.error_count < 40');
+  near(p50!.actual, 500.5);
+  assert.equal(p50!.passed, true);
+  near(p99!.actual, 990.01);
+  assert.equal(p99!.passed, false);
+  near(max!.actual, 1000);
+  assert.equal(rps!.actual, 96, '960 completed in 10 s');
+  assert.equal(errors!.actual, 0.04, '40 of 1,000 ended; the 7 interrupted count in neither');
+  assert.equal(errors!.passed, true);
+  assert.equal(count!.actual, 40);
+  assert.equal(count!.passed, false);
+  assert.equal(p50!.metric, 'iteration.p50');
+  // No flow in the result: nothing to measure, so it fails with the reason.
+  const plain = one(buildResult({ login: { latenciesUs: [1000] } }), 'iteration.p99 < 1s');
+  assert.deepEqual([plain.actual, plain.passed, plain.reason], [null, false, 'no iteration figures (no flow)']);
+});
+
+test('outcomesByInstance: each target[...] threshold on each instance it names, aligned with the outcomes', () => {
+  const base = buildResult({ list: { latenciesUs: spread(200, 1000, 2000) } });
+  const result = withFlowAndTargets(base, {
+    targets: { '10.9.0.1:8080': { latenciesUs: spread(100, 1000, 2000) }, '10.9.0.2:8080': { latenciesUs: spread(100, 40_000, 80_000), failed: 5 } },
+  });
+  const exprs = ['p99 < 1s', 'target[*].p99 < 50ms', 'target[10.9.0.2:8080].errors < 1%', 'target[*].rps > 1'];
+  const judged: RunResult = { ...result, thresholds: evaluate(result, ...exprs) };
+  const byInstance = outcomesByInstance(judged);
+  assert.equal(byInstance[0], null, 'names no instance');
+  assert.deepEqual(byInstance[1]!.map((x) => [x.instance, x.outcome.passed]), [['10.9.0.1:8080', true], ['10.9.0.2:8080', false]]);
+  near(byInstance[1]![1]!.outcome.actual, 79.6);
+  assert.equal(byInstance[1]![1]!.outcome.expr, 'target[*].p99 < 50ms');
+  assert.equal(judged.thresholds![1]!.actual, byInstance[1]![1]!.outcome.actual, 'target[*] measured the worst instance');
+  assert.deepEqual(byInstance[2]!.map((x) => [x.instance, x.outcome.passed, x.outcome.actual]), [['10.9.0.2:8080', false, 5 / 105]]);
+  assert.deepEqual(byInstance[3]!.map((x) => x.outcome.passed), [true, true]);
+  // A result without per-target figures: nothing to split.
+  assert.deepEqual(outcomesByInstance({ ...base, thresholds: evaluate(base, 'target[*].p99 < 1s') }), [null]);
 });

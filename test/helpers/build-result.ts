@@ -95,6 +95,34 @@ export function buildResult(reqs: Record<string, ReqSpec>, opts: { name?: string
   };
 }
 
+/**
+ * `result` as a flow over several targets would leave it: iterations (durations of the completed and
+ * failed ones, plus counts) and per-target figures, each with its encoded histograms, as the recorder
+ * writes them. `flow: true` also marks the plan summary as a flow's.
+ */
+export function withFlowAndTargets(
+  result: RunResult,
+  spec: { iterationsUs?: number[]; failed?: number; interrupted?: number; targets?: Record<string, ReqSpec> },
+): RunResult {
+  const out: RunResult = { ...result, histograms: { ...result.histograms }, plan: { ...result.plan } };
+  if (spec.iterationsUs) {
+    const h = createHistogram();
+    for (const us of spec.iterationsUs) recordUs(h, us);
+    const failed = spec.failed ?? 0;
+    const completed = spec.iterationsUs.length - failed;
+    out.iterations = { completed, failed, interrupted: spec.interrupted ?? 0, rps: completed / (result.durationMs / 1000), durationMs: summarize(h) };
+    out.histograms.iteration = encode(h);
+    out.plan.flow = { steps: Object.keys(result.requests).map((name) => ({ name, captures: [], think: null })), variables: [] };
+  }
+  if (spec.targets) {
+    const parts = buildResult(spec.targets, { durationMs: result.durationMs });
+    out.targets = parts.requests;
+    out.histograms.targets = parts.histograms.requests;
+    out.plan.targets = Object.keys(spec.targets).map((t) => `http://${t}`);
+  }
+  return out;
+}
+
 /** n values evenly spread over [fromUs, toUs]: percentile q is at fromUs + q·(toUs − fromUs). */
 export function spread(n: number, fromUs: number, toUs: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.round(fromUs + ((toUs - fromUs) * i) / Math.max(1, n - 1)));
