@@ -22,7 +22,8 @@ export function addCompareCommand(program: Command, setExit: SetExit): void {
       'after',
       `
 Differences within measurement noise (too few samples, overlapping percentile confidence intervals) are
-reported as noise and never fail. Max is shown but never decides.
+reported as noise and never fail. Max is shown but never decides. A flow's iterations and each target
+instance are compared too when both results have them; what only one has is named, not compared.
 
 Example:
   $ loadhttp compare base.json new.json --max-regression 15%
