@@ -208,7 +208,8 @@ test('compare and --baseline: a flow over two instances made slower regresses in
     const slow = path.join(dir, 'slow.json');
     const junit = path.join(dir, 'slow.xml');
     const summary = path.join(dir, 'slow.md');
-    const second = await runCli(['run', file, '--json', slow, '--baseline', base, '--max-regression', '50%', '--junit', junit, '--summary', summary, '-q']);
+    const html = path.join(dir, 'slow.html');
+    const second = await runCli(['run', file, '--json', slow, '--baseline', base, '--max-regression', '50%', '--junit', junit, '--summary', summary, '--report', html, '-q']);
     assert.equal(second.code, 99, second.stdout + second.stderr);
     const comparison = readJson(slow).baseline!.comparison;
     const iterations = comparison.scopes.find((s) => s.kind === 'iterations')!;
@@ -233,6 +234,8 @@ test('compare and --baseline: a flow over two instances made slower regresses in
     assert.match(md, /\n\s+iterations\/s\s/, md);
     assert.match(md, new RegExp(`\\ntarget ${escapeRe(names[0]!)}\\s+P50 `), md);
     assert.match(md, /REGRESSED: .*iteration p50.*target 127\.0\.0\.1:\d+ p50/, md);
+    const page = readFileSync(html, 'utf8');
+    assert.ok(page.includes('<strong>iteration</strong>') && page.includes(`<strong>target ${names[1]}</strong>`), 'the HTML baseline table has the new scopes');
 
     // A run without a flow, on one of the instances: nothing of either is compared, and the table says so.
     const plain = path.join(dir, 'plain.json');
