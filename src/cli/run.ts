@@ -252,7 +252,7 @@ export function addRunOptions(command: Command): Command {
       'pass/fail gate, e.g. "p99<250ms", "errors<1%", "list.p50<40ms" (repeatable; added to the scenario\'s); exit 99 when one fails',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option('--junit <file>', 'write the thresholds as JUnit XML (one testcase per threshold)')
+    .option('--junit <file>', 'write the thresholds as JUnit XML (a testcase per threshold, per instance for target[...] ones)')
     .option('--summary <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
     .option('--report <file>', 'write an HTML report: one self-contained page with charts (opens from disk, no network)')
     .option('--baseline <file>', 'compare with an earlier --json result; exit 99 on a regression')
