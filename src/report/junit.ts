@@ -8,7 +8,7 @@ import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { LatencySummary, RunResult } from '../result/result.ts';
 import { formatThresholdLimit, formatThresholdValue, thresholdSubject } from './threshold-text.ts';
 import type { ComparisonRow, ComparisonScope, InstanceOutcome, ThresholdOutcome } from '../result/verdicts.ts';
-import { formatDelta, formatRowValue, scopeName } from './compare-text.ts';
+import { formatDelta, formatRowValue, metricLabel, scopeName } from './compare-text.ts';
 
 // Not allowed anywhere in XML 1.0: C0 controls except tab/LF/CR, U+FFFE/U+FFFF, unpaired surrogates.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -59,7 +59,7 @@ function failureMessage(o: ThresholdOutcome): string {
 
 /** "p99 of request \"list\"", "req/s of all requests", "errors of the flow's iterations", "p99 of target 10.0.0.2:8080" */
 function comparedName(scope: ComparisonScope, row: ComparisonRow): string {
-  const metric = row.metric === 'rps' ? (scope.kind === 'iterations' ? 'iterations/s' : 'req/s') : row.metric;
+  const metric = row.metric === 'rps' ? metricLabel(row.metric, scope) : row.metric;
   const subject = scope.request !== null ? `request "${scope.request}"` : scope.kind === 'iterations' ? "the flow's iterations" : scope.kind === 'target' ? scopeName(scope) : 'all requests';
   return `${metric} of ${subject}`;
 }

@@ -3,7 +3,8 @@
 // thresholds with ✅/❌ (a `target[*]` threshold with a row per instance).
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import { renderComparison } from './compare-text.ts';
-import type { IterationStats, LatencySummary, RequestStats, RunResult } from '../result/result.ts';
+import { iterationsAsRequests } from '../result/iteration-stats.ts';
+import type { LatencySummary, RequestStats, RunResult } from '../result/result.ts';
 import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
 import type { InstanceOutcome, ThresholdOutcome } from '../result/verdicts.ts';
 
@@ -45,14 +46,6 @@ function latencyRow(label: string, stats: RequestStats): string {
     lat(l, l.max),
     stats.counts.sent > 0 ? formatPercent(stats.errorRate) : '–',
   ];
-  return `| ${cells.join(' | ')} |`;
-}
-
-/** A flow's iterations as a latency row: ended ones (completed + failed), completed per second, their duration, failed share. */
-function iterationRow(it: IterationStats): string {
-  const d = it.durationMs;
-  const ended = it.completed + it.failed;
-  const cells = ['**Iteration**', formatCount(ended), formatRate(it.rps), lat(d, d.p50), lat(d, d.p90), lat(d, d.p99), lat(d, d.p999), lat(d, d.max), ended > 0 ? formatPercent(it.failed / ended) : '–'];
   return `| ${cells.join(' | ')} |`;
 }
 
@@ -111,7 +104,8 @@ export function renderMarkdown(result: RunResult, outcomes: ThresholdOutcome[], 
     if (stats) out.push(latencyRow(escapeMarkdown(name), stats));
   }
   out.push(latencyRow('**Total**', result));
-  if (it) out.push(iterationRow(it));
+  // Ended iterations (completed + failed), completed ones per second, their duration, the failed share.
+  if (it) out.push(latencyRow('**Iteration**', iterationsAsRequests(it)));
   out.push('');
 
   const targets = Object.entries(result.targets ?? {});
