@@ -10,7 +10,9 @@ export function protocolLine(result: RunResult): string {
   const via = result.transport ? ` via ${result.transport}` : '';
   const protocol = result.protocol === null ? 'none (no connection)' : `${result.protocol}${via}`;
   const byProtocol = Object.entries(result.protocols ?? {}).filter(([, n]) => n > 0);
-  const mixed = byProtocol.length > 1 ? ` (${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')})` : '';
+  // Several targets each make their own ALPN choice: a mix is said outright, never folded into one label.
+  const differ = result.plan.targets ? '; the targets negotiated different protocols' : '';
+  const mixed = byProtocol.length > 1 ? ` (mixed: ${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')}${differ})` : '';
   const streams = result.streamsPerSession ? `, up to ${formatCount(result.streamsPerSession)} streams each` : '';
   const requested = result.plan.protocol && result.plan.protocol !== result.protocol ? ` (requested: ${result.plan.protocol})` : '';
   return `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${mixed}${streams}${requested}${widened(result)}`;
