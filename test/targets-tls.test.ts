@@ -8,6 +8,8 @@ import { buildPlan } from '../src/plan/plan.ts';
 import type { Overrides } from '../src/plan/types.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { renderReport } from '../src/report/table.ts';
+import { renderMarkdown } from '../src/report/markdown.ts';
+import { renderJunit } from '../src/report/junit.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import type { TransportChoice } from '../src/scenario/types.ts';
 import { CERTS, startH2Server, startTlsH1Server } from './helpers/servers.ts';
@@ -107,6 +109,9 @@ for (const transport of TRANSPORTS) {
         renderReport(result, { color: false }),
         new RegExp(`protocol\\s+mixed h\\d and h\\d via ${transport}, \\d+ connections opened \\(h\\d: \\d+, h\\d: \\d+; the targets negotiated different protocols\\)`),
       );
+      const note = /\(mixed: h\d: \d+, h\d: \d+; the targets negotiated different protocols\)/;
+      assert.match(renderMarkdown(result, []), note, 'the Markdown summary says so too');
+      assert.match(renderJunit(result, []), note, 'and the JUnit summary');
     });
   });
 
