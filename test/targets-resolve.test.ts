@@ -88,6 +88,14 @@ for (const transport of ['loadhttp', 'undici']) {
   });
 }
 
+test('resolve: all with --workers 2: each worker looks the name up, the merged result keeps one entry per address', async (t) => {
+  const scenario = 'target: http://svc.test:18080\nresolve: all\nload: { concurrency: 4, iterations: 200 }\n';
+  const servers = [{ host: '10.9.0.1', port: 18080, tls: false }, { host: '10.9.0.2', port: 18080, tls: false }];
+  const out = await inNamespace(t, { servers, scenario, args: ['--workers', '2'] });
+  if (out === null) return;
+  assertSpread(out, ['10.9.0.1:18080', '10.9.0.2:18080'], 'svc.test:18080', 200, 2);
+});
+
 test('resolve: all over IPv6 addresses: named [address]:port', async (t) => {
   const scenario = 'target: http://svc6.test:18080\nresolve: all\nload: { concurrency: 2, iterations: 40 }\n';
   const servers = [{ host: 'fd00::1', port: 18080, tls: false }, { host: 'fd00::2', port: 18080, tls: false }];
