@@ -4,7 +4,7 @@
 // several addresses that exist only there; the test skips, saying why, where such namespaces cannot be made.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,7 @@ test('a name that does not resolve: the same exit code (3) and message as an unr
     assert.match(run.stderr, /cannot connect to http:\/\/nonexistent\.invalid:8080/);
     outcomes.push(result.error);
   }
+  rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(outcomes[0], outcomes[1]);
 });
 

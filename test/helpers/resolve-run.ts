@@ -3,7 +3,7 @@
 // --json -, and prints one JSON line: the CLI's exit code, stderr and result, and what each server saw
 // (requests, Host / :authority values, TLS SNI names). Every server stops when the CLI is done.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Server } from 'node:net';
@@ -67,9 +67,11 @@ function runCli(file: string, args: string[]): Promise<{ code: number | null; st
 
 const config = JSON.parse(process.argv[2]!) as ResolveRunConfig;
 const started = await Promise.all(config.servers.map(start));
-const file = path.join(mkdtempSync(path.join(tmpdir(), 'loadhttp-resolve-')), 'scenario.yaml');
+const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-resolve-'));
+const file = path.join(dir, 'scenario.yaml');
 writeFileSync(file, config.scenario);
 const cli = await runCli(file, config.args);
+rmSync(dir, { recursive: true, force: true });
 for (const { server } of started) (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
 let result: ResolveRunOutput['result'] = null;
 try {
