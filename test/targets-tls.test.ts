@@ -12,7 +12,7 @@ import { renderMarkdown } from '../src/report/markdown.ts';
 import { renderJunit } from '../src/report/junit.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import type { TransportChoice } from '../src/scenario/types.ts';
-import { CERTS, startH2Server, startTlsH1Server } from './helpers/servers.ts';
+import { CERTS, startH2Server, startServer, startTlsH1Server } from './helpers/servers.ts';
 
 const TRANSPORTS: readonly TransportChoice[] = ['loadhttp', 'undici'];
 
@@ -122,6 +122,24 @@ for (const transport of TRANSPORTS) {
       assert.match(result.error!.message, new RegExp(`https://127\\.0\\.0\\.1:${instances[1]!.port} does not speak HTTP/2`));
       assert.equal(result.counts.sent, 0, 'nothing measured');
       assert.equal(instances[0]!.served() + instances[1]!.served(), 0);
+    });
+  });
+  test(`${transport}: --h2 over http:// targets (h2c) stops the run when one speaks HTTP/1.1 only`, async () => {
+    const h2c = async (): Promise<Instance> => {
+      const s = await startH2Server({ tls: false });
+      return { url: s.url, port: s.port, served: () => s.stats.requests, close: () => s.close() };
+    };
+    const plain = async (): Promise<Instance> => {
+      const s = await startServer();
+      return { url: s.url, port: s.port, served: () => s.stats.requests, close: () => s.close() };
+    };
+    await withInstances([h2c, plain], async (instances) => {
+      const text = `targets: [${instances.map((i) => i.url).join(', ')}]\n`;
+      const plan = buildPlan(parseScenario(text, 'targets.yaml', {}), { transport, protocol: 'h2', iterations: 10, requestTimeoutMs: 3000 }, 'test');
+      const result = await runPlan(plan, { version: 'test' });
+      assert.equal(result.error?.class, 'protocol-error', JSON.stringify(result.error));
+      assert.match(result.error!.message, new RegExp(`http://127\\.0\\.0\\.1:${instances[1]!.port} does not speak h2c`));
+      assert.equal(result.counts.sent, 0);
     });
   });
 }
