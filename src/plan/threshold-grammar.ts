@@ -193,7 +193,8 @@ function parseLhs(expr: string, lhs: string, start: number): ParsedLhs {
   return { request, metric, metricName, unit };
 }
 
-const TARGET_PREFIX = /^(\s*)target\[([^\]\s]*)\]\./;
+// The instance may hold one bracketed part: an IPv6 address, target[[fd00::1]:8080].
+const TARGET_PREFIX = /^(\s*)target\[((?:\[[^[\]\s]*\]|[^[\]\s])*)\]\./;
 const ITERATION_PREFIX = /^(\s*)iteration\./;
 const ITERATION_METRICS = 'iteration metrics: p50, p99, mean, max, rps, errors, error_count';
 
