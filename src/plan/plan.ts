@@ -51,6 +51,7 @@ function assemble(
 ): Plan {
   const defaultDuration = durationMs === null && iterations === null;
   const loadModel = resolveLoadModel(scenario, overrides);
+  const flow = resolveFlow(scenario, requests);
   const pipelining = overrides.pipelining ?? scenario.pool.pipelining ?? 1;
   const chosen = resolveProtocol(scenario, overrides);
   const streams = chosen.maxConcurrentStreams;
@@ -99,7 +100,7 @@ function assemble(
       bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
     requests,
-    flow: resolveFlow(scenario, requests),
+    flow,
     data: resolveData(scenario),
     hooks: scenario.hooks ?? null,
     vuNumbers: { offset: 0, stride: 1 },
@@ -110,7 +111,8 @@ function assemble(
       overrides.thresholds ?? [],
       requests.map((r) => r.name),
       scenario.resolve === 'all' ? ADDRESSES : scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
-      scenario.flow !== undefined,
+      // Iteration thresholds need iteration figures: the recorder keeps them for a plan with a flow.
+      flow !== null,
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
     metrics: resolveMetrics(scenario.metrics, overrides),
