@@ -7,7 +7,7 @@ import { RunError, UsageError } from '../util/errors.ts';
 import { unique } from '../util/list.ts';
 import { withVerdicts } from './gate.ts';
 import { mergeResults } from '../record/merge.ts';
-import { parsePlanThreshold, type PlannedThreshold } from '../plan/thresholds.ts';
+import { parseResultThreshold, type PlannedThreshold } from '../plan/thresholds.ts';
 import { describeMergeFailure } from '../result/merge-failure.ts';
 import type { MergeSummary, RunResult } from '../result/result.ts';
 
@@ -84,7 +84,7 @@ function findMismatches(inputs: readonly MergeInput[]): string[] {
 /** The thresholds as the shards' plans wrote them, parsed again (they parsed before the run, so they parse now). */
 function plannedThresholds(result: RunResult): PlannedThreshold[] {
   return (result.plan.thresholds ?? []).map((t) => ({
-    spec: parsePlanThreshold(t.expr, Object.keys(result.requests), result.plan.flow !== undefined),
+    spec: parseResultThreshold(t.expr, result),
     source: t.expr,
     abortOnFail: t.abortOnFail,
     delayMs: t.delayMs,

@@ -5,7 +5,7 @@ import { iterationsAsRequests } from '../result/iteration-stats.ts';
 import type { RequestStats, RunResult } from '../result/result.ts';
 import type { InstanceOutcome, ThresholdOp, ThresholdOutcome } from '../result/verdicts.ts';
 import type { LatencyStat, ThresholdSpec } from '../plan/threshold-grammar.ts';
-import { parsePlanThreshold } from '../plan/thresholds.ts';
+import { parseResultThreshold } from '../plan/thresholds.ts';
 
 function compare(actual: number, op: ThresholdOp, limit: number): boolean {
   // Tolerate float noise at the boundary (e.g. "0.3s" vs 300ms) so <= and >= behave as written.
@@ -141,11 +141,10 @@ export function evaluateThresholds(result: RunResult, specs: Array<{ spec: Thres
  * threshold that names no instance (or that the result has no per-target figures for).
  */
 export function outcomesByInstance(result: RunResult): Array<InstanceOutcome[] | null> {
-  const requestNames = Object.keys(result.requests);
   return (result.thresholds ?? []).map((outcome) => {
     let spec: ThresholdSpec;
     try {
-      spec = parsePlanThreshold(outcome.expr, requestNames, result.plan.flow !== undefined);
+      spec = parseResultThreshold(outcome.expr, result);
     } catch {
       return null; // not written by this version's grammar: shown as it is
     }

@@ -5,6 +5,7 @@ import { ScenarioError, UsageError } from '../util/errors.ts';
 import { parseThreshold, ThresholdSyntaxError, type ThresholdSpec } from './threshold-grammar.ts';
 import { suggest } from '../scenario/suggest.ts';
 import type { ScenarioThreshold } from '../scenario/types.ts';
+import type { RunResult } from '../result/result.ts';
 
 export interface PlannedThreshold {
   spec: ThresholdSpec;
@@ -87,6 +88,11 @@ function parseCliThreshold(expr: string, known: KnownNames): ThresholdSpec {
  */
 export function parsePlanThreshold(expr: string, requestNames: readonly string[], flow: boolean): ThresholdSpec {
   return parseThreshold(expr, { iterationPrefix: flow || !requestNames.includes('iteration') });
+}
+
+/** An expression a result's plan held, parsed again for that result (it has iteration figures with a flow). */
+export function parseResultThreshold(expr: string, result: RunResult): ThresholdSpec {
+  return parsePlanThreshold(expr, Object.keys(result.requests), result.plan.flow !== undefined || result.iterations !== undefined);
 }
 
 function checkedParse(expr: string, { requestNames, targetNames, flow }: KnownNames): ThresholdSpec {
