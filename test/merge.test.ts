@@ -9,7 +9,7 @@ import { mergeShards } from '../src/judge/merge-shards.ts';
 import { describeMerge } from '../src/report/merge-text.ts';
 import { createHistogram, decode, encode, percentilesMs, recordUs, summarize } from '../src/result/histogram.ts';
 import type { RunResult } from '../src/result/result.ts';
-import { buildResult, spread } from './helpers/build-result.ts';
+import { buildResult, spread, withFlowAndTargets } from './helpers/build-result.ts';
 
 const shard = (result: RunResult, index: number, count: number, extra: Partial<RunResult> = {}): RunResult => ({
   ...result,
@@ -162,6 +162,31 @@ test('mergeShards re-evaluates the thresholds on the merged figures and lists mi
   assert.deepEqual(merged.merged!.inputs.map((i) => i.file), ['a.json', 'b.json'], 'in shard order');
   assert.equal(merged.runId, 'run-1');
   assert.match(describeMerge(merged).join('\n'), /merged 2 of 4 shards of run run-1[\s\S]*missing shards 1, 3 of 4/);
+});
+
+test('mergeShards judges iteration and per-target thresholds on the merged iterations and instances', () => {
+  // Each shard's iterations pass p99 < 60ms alone; together the P99 is in the slow shard's tail. Instance
+  // 10.9.0.2:8080 fails 4 of its 200 requests in one shard: 1% of the merged 400, not below 1%.
+  const shardOf = (iterationsUs: number[], failed: number) =>
+    withFlowAndTargets(buildResult({ login: { latenciesUs: spread(100, 1000, 2000) } }), {
+      iterationsUs,
+      targets: { '10.9.0.1:8080': { latenciesUs: spread(200, 1000, 2000) }, '10.9.0.2:8080': { latenciesUs: spread(200 - failed, 1000, 2000), failed } },
+    });
+  const fast = shardOf(spread(990, 1_000, 10_000), 0);
+  const slow = shardOf(spread(100, 50_000, 100_000), 4);
+  const thresholds = ['iteration.p99 < 60ms', 'iteration.p50 < 60ms', 'target[*].errors < 1%'].map((expr) => ({ expr, abortOnFail: false, delayMs: 0, line: null }));
+  for (const r of [fast, slow]) r.plan = { ...r.plan, thresholds };
+  const merged = mergeShards(
+    [
+      { file: 'a.json', result: shard(fast, 0, 2) },
+      { file: 'b.json', result: shard(slow, 1, 2) },
+    ],
+    { force: false },
+  );
+  assert.equal(merged.iterations!.durationMs.count, 1090);
+  assert.deepEqual(merged.thresholds!.map((t) => [t.metric, t.passed]), [['iteration.p99', false], ['iteration.p50', true], ['errors', false]]);
+  assert.ok(merged.thresholds![0]!.actual! > 60, `${merged.thresholds![0]!.actual}`);
+  assert.equal(merged.thresholds![2]!.actual, 4 / 400);
 });
 
 test('mergeShards refuses results of different run ids, scenarios or the same shard twice, unless forced', () => {
