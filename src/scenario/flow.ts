@@ -30,8 +30,12 @@ export function readFlow(
     checkTemplates(ctx, f, request, known);
     const captures = opt(f, 'capture', (c) => readCaptures(ctx, c)) ?? [];
     for (const capture of captures) known.add(capture.as);
-    return { ...request, captures, think: opt(f, 'think', (c) => readThink(ctx, c.value, c.path)) ?? null, jsonBody: f.has('json') };
+    return { ...request, captures, think: opt(f, 'think', (c) => readThink(ctx, c.value, c.path)) ?? null, bodyKey: bodyKey(f) };
   });
+}
+
+function bodyKey(f: Map<string, Field>): ScenarioStep['bodyKey'] {
+  return f.has('json') ? 'json' : f.has('body') ? 'body' : f.has('file') ? 'file' : null;
 }
 
 /** Fails at the key where a template is malformed or names an unknown variable. */
