@@ -97,8 +97,9 @@ test('loader: malformed templates and escapes are errors at file:line:col of the
   // A `requests:` entry is sent as written: a reference is refused at its key, an escape is fine.
   assertError('requests:\n  - path: /a\n    body: "{{vu}}"\n', '4:11', /requests\[0\]\.body: templates .* `flow:` steps only.*a literal "\{\{" is written "\{\{\{\{"/);
   assertError('requests:\n  - path: /a\n    headers: { x: "{{" }\n', '4:14', /requests\[0\]\.headers: templates/);
-  // So are the scenario's headers without a flow.
+  // So are the scenario's headers without a flow; in a flow they are templates, checked at their key too.
   assertError('headers: { x: "{{vu}}" }\nrequests: [{ path: /a }]\n', '2:10', /headers: templates/);
+  assertError('headers: { x: "a{{{{{{vu" }\nflow: [{ path: /a }]\n', '2:10', /headers: "\{\{" without a closing/);
   // A space the escape would hide is still refused in a path.
   assertError('flow:\n  - path: "/a{{{{b c}}"\n', '3:11', /must not contain spaces/);
   // A reference may still hold spaces.

@@ -73,7 +73,7 @@ function compile(text: string, where: string): { text: string; parts: TemplatePa
   try {
     parts = parseTemplate(text);
   } catch (error) {
-    // The scenario checked the step's own strings; this is a template in the scenario's `headers:`.
+    // The scenario checked its own strings at their keys; this is a template in a -H header.
     if (error instanceof TemplateSyntaxError) throw new UsageError(`step ${JSON.stringify(where)}: ${error.message}`);
     throw error;
   }

@@ -34,6 +34,21 @@ export function readFlow(
   });
 }
 
+/**
+ * The scenario's `headers:` in a flow are templates of every step: they must parse, at their key (their
+ * variables are not checked: a step before the capture that defines one sends it empty).
+ */
+export function checkHeaderTemplates(ctx: Ctx, field: Field, headers: Record<string, string>): void {
+  for (const text of Object.values(headers).filter(hasTemplate)) {
+    try {
+      parseTemplate(text);
+    } catch (error) {
+      if (!(error instanceof TemplateSyntaxError)) throw error;
+      fail(ctx, field.value, field.path, error.message);
+    }
+  }
+}
+
 function bodyKey(f: Map<string, Field>): ScenarioStep['bodyKey'] {
   return f.has('json') ? 'json' : f.has('body') ? 'body' : f.has('file') ? 'file' : null;
 }
