@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCurl } from '../src/scenario/import/curl.ts';
 import { parseHar } from '../src/scenario/import/har.ts';
+import { requestTarget } from '../src/scenario/import/recording.ts';
 import { shellWords } from '../src/scenario/import/shell-words.ts';
 import { toScenario, type Imported } from '../src/scenario/import/to-scenario.ts';
 import { parseScenario } from '../src/scenario/load.ts';
@@ -117,6 +118,15 @@ test('HAR: HTTP/2 pseudo-headers are dropped, repeated cookies joined, an all-h2
   assert.deepEqual(scenario.flow!.map((r) => r.path), ['/n/2', '/n/1']);
   assert.deepEqual(scenario.flow!.map((r) => r.headers), [{ cookie: env.COOKIE }, { cookie: env.COOKIE_2 }]);
   assert.deepEqual(imported.env.map((v) => v.what.split(' (')[0]), ['the cookie header', 'the cookie header']);
+});
+
+test('request targets are taken as written in the recorded URL, not normalised', () => {
+  assert.equal(requestTarget('http://127.0.0.1:8080'), '/');
+  assert.equal(requestTarget('HTTP://u:p@127.0.0.1:8080?x=1#frag'), '/?x=1');
+  // URL parsing would make these /b/%7B%7Bx%7D%7D and /b: sent as recorded instead.
+  assert.equal(requestTarget('http://h/a/../b/{{x}}"'), '/a/../b/{{x}}"');
+  // What cannot stand in a request line is percent-encoded as UTF-8.
+  assert.equal(requestTarget('http://h/caf\u00e9 x?q=\u00fc'), '/caf%C3%A9%20x?q=%C3%BC');
 });
 
 test('HAR: a file that is not HAR is refused with the place', () => {
