@@ -1,5 +1,6 @@
 // A HAR 1.2 file (as browsers and proxies save it) -> the recorded requests, in the order they were made.
-// Only what a request sends is read: method, url, headers, postData (text, or params for a form).
+// Only what a request sends is read: method, url, headers, postData (text, or params for a form); and
+// when it started and how long it took (startedDateTime, time), for the pauses between requests.
 import { UsageError } from '../../util/errors.ts';
 import { requestTarget, type RecordedRequest, type Recording } from './recording.ts';
 
