@@ -51,7 +51,7 @@ function assemble(
 ): Plan {
   const defaultDuration = durationMs === null && iterations === null;
   const loadModel = resolveLoadModel(scenario, overrides);
-  const flow = resolveFlow(scenario, requests);
+  const flow = resolveFlow(scenario, requests, overrides.body !== undefined);
   const pipelining = overrides.pipelining ?? scenario.pool.pipelining ?? 1;
   const chosen = resolveProtocol(scenario, overrides);
   const streams = chosen.maxConcurrentStreams;
@@ -99,8 +99,8 @@ function assemble(
       headersMs: overrides.headersTimeoutMs ?? scenario.timeouts.headersMs ?? null,
       bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
-    requests,
-    flow,
+    requests: flow.requests,
+    flow: flow.flow,
     data: resolveData(scenario),
     hooks: scenario.hooks ?? null,
     vuNumbers: { offset: 0, stride: 1 },
@@ -112,7 +112,7 @@ function assemble(
       requests.map((r) => r.name),
       scenario.resolve === 'all' ? ADDRESSES : scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
       // Iteration thresholds need iteration figures: the recorder keeps them for a plan with a flow.
-      flow !== null,
+      flow.flow !== null,
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
     metrics: resolveMetrics(scenario.metrics, overrides),
