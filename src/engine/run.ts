@@ -15,7 +15,7 @@ import { handshakeHistogram, inflightBound, transportFields } from './transport-
 import { systemClock } from './clock.ts';
 import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
-import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
+import { createDriver, expectedIntervalThinkUs, type LoadDriver } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
 import { Flow } from './flow.ts';
 import { loadHooks } from './hooks.ts';
@@ -33,6 +33,13 @@ export interface RunOptions {
    */
   onTick?: (partial: RunResult) => void;
   tickIntervalMs?: number;
+}
+
+/** What a LoadRun knows before its first request. */
+interface RunBase {
+  plan: Plan;
+  startedAt: Date;
+  warmupRecorder: Recorder | null;
 }
 
 export class LoadRun {
@@ -80,6 +87,12 @@ export class LoadRun {
     // Retry backoffs are not think time: they go on through the graceful stop, until in-flight requests are cancelled.
     const backoff = new Sleeper(clock);
     let cancelling = false;
+    // Requests still in flight are cancelled: after the graceful stop, or at once when the run fails.
+    const cancelAll = (why: string) => {
+      cancelling = true;
+      backoff.wakeAll();
+      transport.abortAll(new CancelledError(why));
+    };
     let remaining = plan.load.iterations ?? Infinity;
     const ctx: VuContext = {
       clock,
@@ -107,9 +120,34 @@ export class LoadRun {
       },
     };
 
-    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
-    const monitor = new SelfMonitor();
     const timers: NodeJS.Timeout[] = [];
+    try {
+      const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
+      // Registered first: if anything below throws, stopping releases the driver (the schedule's timer thread) too.
+      this.stopping.onStop(() => {
+        driver.stop();
+        semaphore.close();
+        sleeper.wakeAll();
+        timers.push(setTimeout(cancelAll, plan.load.gracefulStopMs, 'the run stopped before the response was complete'));
+      });
+      return await this.drive(base, ctx, driver, transport, recorder, timers);
+    } catch (error) {
+      // A failure no request absorbed (a bug; nothing is reported): every resource the run holds is released
+      // at once -- users, the schedule's timer thread, sockets -- so that the caller's process exits with the
+      // error rather than hanging on them (the timers go in `finally`).
+      this.stop('interrupted');
+      cancelAll('the run failed');
+      await transport.close();
+      throw error;
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
+  }
+
+  /** The run proper, from the first request to the result: execute() releases everything if it throws. */
+  private async drive(base: RunBase, ctx: VuContext, driver: LoadDriver, transport: Transport, recorder: Recorder, timers: NodeJS.Timeout[]): Promise<RunResult> {
+    const plan = this.plan;
+    const monitor = new SelfMonitor();
     let measureStart = performance.now();
     const beginMeasuring = () => {
       measureStart = performance.now();
@@ -139,20 +177,6 @@ export class LoadRun {
       timers.push(setInterval(live, this.options.tickIntervalMs ?? 1000));
     }
 
-    this.stopping.onStop(() => {
-      driver.stop();
-      semaphore.close();
-      sleeper.wakeAll();
-      const cancel = new CancelledError('the run stopped before the response was complete');
-      timers.push(
-        setTimeout(() => {
-          cancelling = true;
-          backoff.wakeAll();
-          transport.abortAll(cancel);
-        }, plan.load.gracefulStopMs),
-      );
-    });
-
     await driver.run();
     const endedAt = performance.now();
     for (const timer of timers) clearTimeout(timer);
@@ -165,7 +189,7 @@ export class LoadRun {
   }
 
   private result(
-    base: { plan: Plan; startedAt: Date; warmupRecorder: Recorder | null },
+    base: RunBase,
     recording: Recording,
     stats: TransportStats,
     measuredMs: number,
