@@ -35,19 +35,14 @@ export interface RunOptions {
   tickIntervalMs?: number;
 }
 
-/** What a LoadRun knows before its first request. */
-interface RunBase {
-  plan: Plan;
-  startedAt: Date;
-  warmupRecorder: Recorder | null;
-}
-
-export class LoadRun {
-  private readonly plan: Plan;
-  private readonly options: RunOptions;
-  private readonly stopping = new StopLatch();
-  /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
-  private measureStartedAt: string | null = null;
+/**
+ * What LoadRun and WorkerRun (--workers) share, so the CLI drives either the same way: a plan and options,
+ * execute(), and stop() (Ctrl-C, an abortOnFail threshold), which the first reason given wins.
+ */
+export abstract class EngineRun {
+  protected readonly plan: Plan;
+  protected readonly options: RunOptions;
+  protected readonly stopping = new StopLatch();
 
   constructor(plan: Plan, options: RunOptions) {
     this.plan = plan;
@@ -58,6 +53,20 @@ export class LoadRun {
   stop(reason: StopReason): void {
     this.stopping.stop(reason);
   }
+
+  abstract execute(): Promise<RunResult>;
+}
+
+/** What a LoadRun knows before its first request. */
+interface RunStart {
+  plan: Plan;
+  startedAt: Date;
+  warmupRecorder: Recorder | null;
+}
+
+export class LoadRun extends EngineRun {
+  /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
+  private measureStartedAt: string | null = null;
 
   async execute(): Promise<RunResult> {
     const plan = this.plan;
@@ -145,7 +154,7 @@ export class LoadRun {
   }
 
   /** The run proper, from the first request to the result: execute() releases everything if it throws. */
-  private async drive(base: RunBase, ctx: VuContext, driver: LoadDriver, transport: Transport, recorder: Recorder, timers: NodeJS.Timeout[]): Promise<RunResult> {
+  private async drive(base: RunStart, ctx: VuContext, driver: LoadDriver, transport: Transport, recorder: Recorder, timers: NodeJS.Timeout[]): Promise<RunResult> {
     const plan = this.plan;
     const monitor = new SelfMonitor();
     let measureStart = performance.now();
@@ -189,7 +198,7 @@ export class LoadRun {
   }
 
   private result(
-    base: RunBase,
+    base: RunStart,
     recording: Recording,
     stats: TransportStats,
     measuredMs: number,
