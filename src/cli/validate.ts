@@ -24,6 +24,7 @@ export function addValidateCommand(program: Command): void {
 /** What the plan would use beyond its summary (see PlanSettings). */
 function planSettings(plan: Plan): PlanSettings {
   return {
+    resolveAll: plan.resolve === 'all',
     compareProtocols: plan.compareProtocols,
     workers: plan.workers,
     tlsKey: plan.tls.files.key,

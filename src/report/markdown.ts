@@ -2,9 +2,9 @@
 // latency table per request plus the total, and the thresholds with ✅/❌.
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import { renderComparison } from './compare-text.ts';
-import { connectionsOpened } from './protocol-lines.ts';
 import type { LatencySummary, RequestStats, RunResult } from '../result/result.ts';
 import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
+import { connectionsOpened, mixedProtocolsNote } from './protocol-lines.ts';
 import type { ThresholdOutcome } from '../result/verdicts.ts';
 
 /** Escapes text for a table cell or list item: Markdown punctuation, HTML, pipes and line breaks. */
@@ -59,7 +59,7 @@ export function renderMarkdown(result: RunResult, outcomes: ThresholdOutcome[]):
   const plan = result.plan;
   const duration = `${formatMs(result.durationMs)} measured${result.warmup.durationMs > 0 ? ` (+${formatMs(result.warmup.durationMs)} warmup)` : ''}`;
   out.push(`- **Target:** ${markdownCode(result.target)}`);
-  out.push(`- **Protocol:** ${protocolLabel(result.protocol)}, ${connectionsOpened(result)}`);
+  out.push(`- **Protocol:** ${protocolLabel(result.protocol)}${mixedProtocolsNote(result)}, ${connectionsOpened(result)}`);
   out.push(`- **Duration:** ${duration}`);
   out.push(`- **Concurrency:** ${formatCount(plan.concurrency)}`);
   out.push(

@@ -9,6 +9,8 @@ import { LATENCY_BUCKETS_S } from './prometheus.ts';
  * JSON, a public contract, stays as it is). Built by the CLI from the Plan.
  */
 export interface PlanSettings {
+  /** `resolve: all` (the result shows it as one instance per address). */
+  resolveAll: boolean;
   /** A scenario with `protocol: [h1, h2]`: one run per protocol, in this order. */
   compareProtocols: string[] | null;
   workers: number;
@@ -40,6 +42,8 @@ export interface MetricsSettings {
   bucketsS: number[] | null;
 }
 
+const RESOLVE_ALL = 'resolve: all: every address of each name, resolved at the start, a pool each';
+
 export function renderPlan(plan: PlanSummary, settings?: PlanSettings): string {
   const bound = [
     plan.durationMs !== null ? formatDuration(plan.durationMs) : null,
@@ -49,7 +53,7 @@ export function renderPlan(plan: PlanSummary, settings?: PlanSettings): string {
     .join(' or ');
   const lines = [
     `name:        ${plan.name}${plan.source ? `  (${plan.source})` : ''}`,
-    plan.targets ? `targets:     ${plan.targets.join(', ')} (${plan.balance}; a pool each)` : `target:      ${plan.target}`,
+    plan.targets ? `targets:     ${plan.targets.join(', ')} (${plan.balance}; ${settings?.resolveAll ? RESOLVE_ALL : 'a pool each'})` : `target:      ${plan.target}`,
     `protocol:    ${plan.protocol}`,
     ...(plan.transport ? [`transport:   ${plan.transport}${plan.transport === 'undici' ? ' (the reference implementation)' : ''}`] : []),
     ...(settings?.compareProtocols ? [`compare:     one run per protocol: ${settings.compareProtocols.join(', then ')}, side by side`] : []),
