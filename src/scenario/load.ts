@@ -30,8 +30,8 @@ import {
   str,
 } from './nodes.ts';
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
-import { readRequests } from './requests.ts';
-import { readFlow } from './flow.ts';
+import { asWrittenHeaders, readRequests } from './requests.ts';
+import { checkHeaderTemplates, readFlow } from './flow.ts';
 import { readData, readHooksFile } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
@@ -125,6 +125,12 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   }
   const hooks = hooksField && readHooksFile(ctx, hooksField);
   const flow = flowField && readFlow(ctx, flowField, scenario.headers, data?.table.columns ?? [], readThink);
+  // Without a flow the scenario's headers are sent as written; in one they are templates of every step.
+  const headersField = top.get('headers');
+  if (headersField !== undefined) {
+    if (flow) checkHeaderTemplates(ctx, headersField, scenario.headers);
+    else scenario.headers = asWrittenHeaders(ctx, headersField, scenario.headers);
+  }
   return {
     ...scenario,
     requests,
