@@ -38,7 +38,7 @@ export interface RunOptions {
 
 /**
  * What LoadRun and WorkerRun (--workers) share, so the CLI drives either the same way: a plan and options,
- * execute(), and stop() (Ctrl-C, an abortOnFail threshold), which the first reason given wins.
+ * execute(), and stop() (Ctrl-C, an abortOnFail threshold; the first reason given wins).
  */
 export abstract class EngineRun {
   protected readonly plan: Plan;
