@@ -105,7 +105,6 @@ function assemble(
     hooks: scenario.hooks ?? null,
     vuNumbers: { offset: 0, stride: 1 },
     secrets,
-    userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(
       scenario.thresholds,
       overrides.thresholds ?? [],
