@@ -9,13 +9,14 @@ import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/create.ts';
 import type { PreparedRequest, Transport, TransportStats, WireProtocol } from '../transport/transport.ts';
 import { BalancedTransport, type TargetSink } from '../transport/balanced.ts';
+import { namedInstances, resolveInstances, type Instance } from '../transport/resolve.ts';
 import { Semaphore } from './semaphore.ts';
 import { StopLatch, type StopReason } from './stop.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
 import { systemClock } from './clock.ts';
 import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
-import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
+import { createDriver, expectedIntervalThinkUs, type LoadDriver } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
 import { Flow } from './flow.ts';
 import { loadHooks } from './hooks.ts';
@@ -35,12 +36,14 @@ export interface RunOptions {
   tickIntervalMs?: number;
 }
 
-export class LoadRun {
-  private readonly plan: Plan;
-  private readonly options: RunOptions;
-  private readonly stopping = new StopLatch();
-  /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
-  private measureStartedAt: string | null = null;
+/**
+ * What LoadRun and WorkerRun (--workers) share, so the CLI drives either the same way: a plan and options,
+ * execute(), and stop() (Ctrl-C, an abortOnFail threshold; the first reason given wins).
+ */
+export abstract class EngineRun {
+  protected readonly plan: Plan;
+  protected readonly options: RunOptions;
+  protected readonly stopping = new StopLatch();
 
   constructor(plan: Plan, options: RunOptions) {
     this.plan = plan;
@@ -52,18 +55,40 @@ export class LoadRun {
     this.stopping.stop(reason);
   }
 
+  abstract execute(): Promise<RunResult>;
+}
+
+/** What a LoadRun knows before its first request. */
+interface RunStart {
+  plan: Plan;
+  startedAt: Date;
+  warmupRecorder: Recorder | null;
+}
+
+export class LoadRun extends EngineRun {
+  /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
+  private measureStartedAt: string | null = null;
+
   async execute(): Promise<RunResult> {
     const plan = this.plan;
     const startedAt = new Date();
     // Hooks are loaded once per run (each worker runs its own LoadRun): only a scenario with hooks pays for them.
     const hooks = plan.hooks === null ? null : await loadHooks(plan.hooks);
     const requests = plan.requests.map((r) => prepare(r));
-    const recorder = recorderFor(plan);
+    // `resolve: all` looks the targets' names up here, once, before anything connects.
+    let instances: Instance[];
+    try {
+      instances = await resolveInstances(plan.targets, plan.resolve);
+    } catch (error) {
+      if (!(error instanceof RunError)) throw error;
+      return measuredNothing(plan, this.options.version, startedAt, { class: error.errorClass, message: error.message });
+    }
+    const recorder = recorderFor(plan, instances);
     // Warmup requests are recorded the same way, into a recorder then set aside: warmup runs the very
     // code the measured window runs (no "measured?" branch anywhere on the request path), and a request
     // still in flight when the window opens is counted where it was sent.
-    const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan) : null;
-    const transport = transportFor(plan, () => ctx.recorder);
+    const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan, instances) : null;
+    const transport = transportFor(plan, instances, () => ctx.recorder);
     const base = { plan, startedAt, warmupRecorder };
 
     try {
@@ -80,6 +105,12 @@ export class LoadRun {
     // Retry backoffs are not think time: they go on through the graceful stop, until in-flight requests are cancelled.
     const backoff = new Sleeper(clock);
     let cancelling = false;
+    // Requests still in flight are cancelled: after the graceful stop, or at once when the run fails.
+    const cancelAll = (why: string) => {
+      cancelling = true;
+      backoff.wakeAll();
+      transport.abortAll(new CancelledError(why));
+    };
     let remaining = plan.load.iterations ?? Infinity;
     const ctx: VuContext = {
       clock,
@@ -107,9 +138,34 @@ export class LoadRun {
       },
     };
 
-    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
-    const monitor = new SelfMonitor();
     const timers: NodeJS.Timeout[] = [];
+    try {
+      const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
+      // Registered first: if anything below throws, stopping releases the driver (the schedule's timer thread) too.
+      this.stopping.onStop(() => {
+        driver.stop();
+        semaphore.close();
+        sleeper.wakeAll();
+        timers.push(setTimeout(cancelAll, plan.load.gracefulStopMs, 'the run stopped before the response was complete'));
+      });
+      return await this.drive(base, ctx, driver, transport, recorder, timers);
+    } catch (error) {
+      // A failure no request absorbed (a bug; nothing is reported): every resource the run holds is released
+      // at once -- users, the schedule's timer thread, sockets -- so that the caller's process exits with the
+      // error rather than hanging on them (the timers go in `finally`).
+      this.stop('interrupted');
+      cancelAll('the run failed');
+      await transport.close();
+      throw error;
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
+  }
+
+  /** The run proper, from the first request to the result: execute() releases everything if it throws. */
+  private async drive(base: RunStart, ctx: VuContext, driver: LoadDriver, transport: Transport, recorder: Recorder, timers: NodeJS.Timeout[]): Promise<RunResult> {
+    const plan = this.plan;
+    const monitor = new SelfMonitor();
     let measureStart = performance.now();
     const beginMeasuring = () => {
       measureStart = performance.now();
@@ -139,20 +195,6 @@ export class LoadRun {
       timers.push(setInterval(live, this.options.tickIntervalMs ?? 1000));
     }
 
-    this.stopping.onStop(() => {
-      driver.stop();
-      semaphore.close();
-      sleeper.wakeAll();
-      const cancel = new CancelledError('the run stopped before the response was complete');
-      timers.push(
-        setTimeout(() => {
-          cancelling = true;
-          backoff.wakeAll();
-          transport.abortAll(cancel);
-        }, plan.load.gracefulStopMs),
-      );
-    });
-
     await driver.run();
     const endedAt = performance.now();
     for (const timer of timers) clearTimeout(timer);
@@ -165,7 +207,7 @@ export class LoadRun {
   }
 
   private result(
-    base: { plan: Plan; startedAt: Date; warmupRecorder: Recorder | null },
+    base: RunStart,
     recording: Recording,
     stats: TransportStats,
     measuredMs: number,
@@ -178,13 +220,15 @@ export class LoadRun {
 }
 
 /**
- * The plan's transport: one pool to its target, or with several targets one per instance (the
- * connections shared out between them) behind a BalancedTransport reporting to `sink`.
+ * The plan's transport: one pool to its one instance, or with several instances (targets, or addresses of
+ * `resolve: all`) one per instance (the connections shared out between them) behind a BalancedTransport
+ * reporting to `sink`.
  */
-function transportFor(plan: Plan, sink: () => TargetSink): Transport {
-  const options = (target: string, connections: number) => ({
+function transportFor(plan: Plan, instances: readonly Instance[], sink: () => TargetSink): Transport {
+  const options = (instance: Instance, connections: number) => ({
     transport: plan.transport,
-    target,
+    target: instance.origin,
+    ...(instance.address !== undefined && { address: instance.address }),
     protocol: plan.protocol,
     connections,
     pipelining: plan.pool.pipelining,
@@ -196,19 +240,20 @@ function transportFor(plan: Plan, sink: () => TargetSink): Transport {
     headersTimeoutMs: plan.timeouts.headersMs,
     bodyTimeoutMs: plan.timeouts.bodyMs,
   });
-  if (plan.targets.length === 1) return createTransport(options(plan.target, plan.pool.connections));
-  const each = Math.max(1, Math.ceil(plan.pool.connections / plan.targets.length));
-  return new BalancedTransport(plan.targets.map((target) => createTransport(options(target, each))), plan.balance, sink);
+  if (instances.length === 1) return createTransport(options(instances[0]!, plan.pool.connections));
+  const each = Math.max(1, Math.ceil(plan.pool.connections / instances.length));
+  return new BalancedTransport(instances.map((instance) => createTransport(options(instance, each))), plan.balance, sink);
 }
 
-function recorderFor(plan: Plan): Recorder {
+/** With several instances, the recorder keeps figures per instance too. */
+function recorderFor(plan: Plan, instances: readonly Instance[]): Recorder {
   return new Recorder(
     plan.requests.map((r) => r.name),
     plan.requests.map((r) => r.expectStatus),
     expectedIntervalThinkUs(plan),
     plan.requests.some((r) => r.retry !== null),
     plan.flow !== null,
-    plan.targets.length > 1 ? plan.targets.map((t) => new URL(t).host) : [],
+    instances.length > 1 ? instances.map((instance) => instance.name) : [],
   );
 }
 
@@ -273,7 +318,7 @@ function assembleResult(
 export function measuredNothing(plan: Plan, version: string, startedAt: Date, error: NonNullable<RunResult['error']>): RunResult {
   const facts: RunFacts = { plan, startedAt, warmupRecorder: null, version, stopReason: null, measureStartedAt: null };
   const noConnections: TransportStats = { opened: 0, protocols: {}, streamsPerSession: null, sessions: null, tls: null };
-  return assembleResult(facts, recorderFor(plan).finish(0), noConnections, 0, 0, error);
+  return assembleResult(facts, recorderFor(plan, namedInstances(plan.targets)).finish(0), noConnections, 0, 0, error);
 }
 
 /** Runs a plan to completion. */

@@ -2,19 +2,31 @@
 // parts of its path, header values and body), its captures and think time; the data file's rows and the
 // part of them this plan may take (split.ts narrows it for workers and shards).
 import type { Scenario } from '../scenario/types.ts';
-import { hasTemplate, parseTemplate, TemplateSyntaxError, type TemplatePart } from '../scenario/template.ts';
+import { hasTemplate, literalOf, parseTemplate, TemplateSyntaxError, type TemplatePart } from '../scenario/template.ts';
 import { UsageError } from '../util/errors.ts';
 import type { PlannedData, PlannedFlow, PlannedRequest, StepTemplates } from './types.ts';
 
-export function resolveFlow(scenario: Scenario, requests: readonly PlannedRequest[]): PlannedFlow | null {
+/**
+ * The flow's steps, and its requests with every string that has no reference planned as the text it
+ * stands for (a `{{{{` escape undone): such a string is sent as planned, never rendered. `bodyOverridden`:
+ * --body replaced the steps' bodies (bytes sent as given, not templates).
+ */
+export function resolveFlow(
+  scenario: Scenario,
+  requests: readonly PlannedRequest[],
+  bodyOverridden: boolean,
+): { flow: PlannedFlow | null; requests: PlannedRequest[] } {
   const steps = scenario.flow;
-  if (steps === undefined) return null;
+  if (steps === undefined) return { flow: null, requests: [...requests] };
+  const compiled = steps.map((step, i) => {
+    const templated = !bodyOverridden && (step.bodyKey === 'json' || step.bodyKey === 'body');
+    return compileStep(requests[i]!, templated, step.bodyKey === 'json');
+  });
   return {
-    steps: steps.map((step, i) => ({
-      templates: compileStep(requests[i]!, step.jsonBody),
-      captures: step.captures,
-      think: step.think,
-    })),
+    flow: {
+      steps: steps.map((step, i) => ({ templates: compiled[i]!.templates, captures: step.captures, think: step.think })),
+    },
+    requests: compiled.map((c) => c.request),
   };
 }
 
@@ -24,23 +36,47 @@ export function resolveData(scenario: Scenario): PlannedData | null {
   return { file: data.file, order: data.order, per: data.per, onExhausted: data.onExhausted, table: data.table, offset: 0, stride: 1 };
 }
 
-/** The step's templates, or null when nothing in it has one (it is then sent as planned, like a plain request). */
-function compileStep(request: PlannedRequest, jsonBody: boolean): StepTemplates | null {
+/** The step's templates (null when nothing in it has a reference: it is then sent as planned, like a plain request). */
+function compileStep(request: PlannedRequest, templatedBody: boolean, jsonBody: boolean): { request: PlannedRequest; templates: StepTemplates | null } {
   const path = compile(request.path, request.name);
+  const headerValues: string[] = [];
+  const shownHeaders = { ...request.shownHeaders };
   const headers: Array<TemplatePart[] | null> = [];
-  for (let i = 1; i < request.headers.length; i += 2) headers.push(compile(request.headers[i]!, request.name));
-  const body = request.body === null ? null : compile(request.body.toString('utf8'), request.name);
-  if (path === null && body === null && headers.every((h) => h === null)) return null;
-  return { path, headers, body, jsonBody };
+  for (let i = 1; i < request.headers.length; i += 2) {
+    const name = request.headers[i - 1]!;
+    const value = compile(request.headers[i]!, request.name);
+    headerValues.push(name, value.text);
+    headers.push(value.parts);
+    // A value shown as sent (not masked) shows the text it stands for.
+    if (shownHeaders[name] === request.headers[i]) shownHeaders[name] = value.text;
+  }
+  const bodyText = templatedBody && request.body !== null ? request.body.toString('utf8') : null;
+  const body = bodyText === null ? null : compile(bodyText, request.name);
+  const planned: PlannedRequest = {
+    ...request,
+    path: path.text,
+    // The shown path is the path with ${ENV} values masked: its escapes are undone the same way.
+    shownPath: path.parts === null && path.text !== request.path ? compile(request.shownPath, request.name).text : request.shownPath,
+    headers: headerValues,
+    shownHeaders,
+    body: body === null || body.text === bodyText ? request.body : Buffer.from(body.text, 'utf8'),
+  };
+  const templates = { path: path.parts, headers, body: body?.parts ?? null, jsonBody };
+  if (templates.path === null && templates.body === null && headers.every((h) => h === null)) return { request: planned, templates: null };
+  return { request: planned, templates };
 }
 
-function compile(text: string, where: string): TemplatePart[] | null {
-  if (!hasTemplate(text)) return null;
+/** A string of a step: its parts when it has a reference, else the text to send (escapes undone). */
+function compile(text: string, where: string): { text: string; parts: TemplatePart[] | null } {
+  if (!hasTemplate(text)) return { text, parts: null };
+  let parts: TemplatePart[];
   try {
-    return parseTemplate(text);
+    parts = parseTemplate(text);
   } catch (error) {
-    // The scenario checked the step's own strings; this is a template in the scenario's `headers:`.
+    // The scenario checked its own strings at their keys; this is a template in a -H header.
     if (error instanceof TemplateSyntaxError) throw new UsageError(`step ${JSON.stringify(where)}: ${error.message}`);
     throw error;
   }
+  const literal = literalOf(parts);
+  return literal === null ? { text, parts } : { text: literal, parts: null };
 }

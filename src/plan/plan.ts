@@ -5,7 +5,7 @@ import { UsageError } from '../util/errors.ts';
 import { deepFreeze } from '../util/freeze.ts';
 import { defaultSessions, resolveProtocol } from './protocol.ts';
 import { resolveLoadModel } from './load.ts';
-import { resolveThresholds } from './thresholds.ts';
+import { ADDRESSES, resolveThresholds } from './thresholds.ts';
 import { resolveRetry } from './retry.ts';
 import type { Overrides, Plan, PlannedRequest } from './types.ts';
 import { maskedNames, shownHeaders, substringSecrets, userinfoSecrets } from './secrets.ts';
@@ -51,6 +51,7 @@ function assemble(
 ): Plan {
   const defaultDuration = durationMs === null && iterations === null;
   const loadModel = resolveLoadModel(scenario, overrides);
+  const flow = resolveFlow(scenario, requests, overrides.body !== undefined);
   const pipelining = overrides.pipelining ?? scenario.pool.pipelining ?? 1;
   const chosen = resolveProtocol(scenario, overrides);
   const streams = chosen.maxConcurrentStreams;
@@ -69,6 +70,7 @@ function assemble(
     // --url replaces the scenario's targets with its one.
     targets: overrides.url === undefined && scenario.targets ? scenario.targets.map((t) => new URL(t).origin) : [target.origin],
     balance: scenario.balance ?? 'round-robin',
+    resolve: scenario.resolve ?? 'first',
     protocol: chosen.protocol,
     compareProtocols: chosen.compareProtocols,
     tls: chosen.tls,
@@ -97,18 +99,17 @@ function assemble(
       headersMs: overrides.headersTimeoutMs ?? scenario.timeouts.headersMs ?? null,
       bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
-    requests,
-    flow: resolveFlow(scenario, requests),
+    requests: flow.requests,
+    flow: flow.flow,
     data: resolveData(scenario),
     hooks: scenario.hooks ?? null,
     vuNumbers: { offset: 0, stride: 1 },
     secrets,
-    userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(
       scenario.thresholds,
       overrides.thresholds ?? [],
       requests.map((r) => r.name),
-      scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
+      scenario.resolve === 'all' ? ADDRESSES : scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
     metrics: resolveMetrics(scenario.metrics, overrides),

@@ -2,8 +2,49 @@
 import { formatDuration } from '../util/duration.ts';
 import type { FlowSummary, PlanSummary } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
+import { LATENCY_BUCKETS_S } from './prometheus.ts';
 
-export function renderPlan(plan: PlanSummary): string {
+/**
+ * What a run would use that its result's plan summary does not record (validate shows it; the result
+ * JSON, a public contract, stays as it is). Built by the CLI from the Plan.
+ */
+export interface PlanSettings {
+  /** `resolve: all` (the result shows it as one instance per address). */
+  resolveAll: boolean;
+  /** A scenario with `protocol: [h1, h2]`: one run per protocol, in this order. */
+  compareProtocols: string[] | null;
+  workers: number;
+  /** The client key file (with `tls.cert`), or null. */
+  tlsKey: string | null;
+  /** Idle timeouts, null = off. */
+  headersTimeoutMs: number | null;
+  bodyTimeoutMs: number | null;
+  /** Per request (or flow step), in the plan's order. */
+  requests: Array<{ expectStatus: number[] | null; retry: RetrySettings | null }>;
+  metrics: MetricsSettings | null;
+}
+
+export interface RetrySettings {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+  jitter: string;
+  on: string[];
+  statuses: number[];
+}
+
+export interface MetricsSettings {
+  port: number | null;
+  host: string;
+  lingerMs: number;
+  otlp: string | null;
+  otlpIntervalMs: number;
+  bucketsS: number[] | null;
+}
+
+const RESOLVE_ALL = 'resolve: all: every address of each name, resolved at the start, a pool each';
+
+export function renderPlan(plan: PlanSummary, settings?: PlanSettings): string {
   const bound = [
     plan.durationMs !== null ? formatDuration(plan.durationMs) : null,
     plan.iterations !== null ? `${plan.iterations} ${plan.flow ? 'iterations' : 'requests'}` : null,
@@ -12,24 +53,27 @@ export function renderPlan(plan: PlanSummary): string {
     .join(' or ');
   const lines = [
     `name:        ${plan.name}${plan.source ? `  (${plan.source})` : ''}`,
-    plan.targets ? `targets:     ${plan.targets.join(', ')} (${plan.balance}; a pool each)` : `target:      ${plan.target}`,
+    plan.targets ? `targets:     ${plan.targets.join(', ')} (${plan.balance}; ${settings?.resolveAll ? RESOLVE_ALL : 'a pool each'})` : `target:      ${plan.target}`,
     `protocol:    ${plan.protocol}`,
     ...(plan.transport ? [`transport:   ${plan.transport}${plan.transport === 'undici' ? ' (the reference implementation)' : ''}`] : []),
-    `load:        ${describeLoad(plan)}`,
+    ...(settings?.compareProtocols ? [`compare:     one run per protocol: ${settings.compareProtocols.join(', then ')}, side by side`] : []),
+    `load:        ${describeLoad(plan)}${settings && settings.workers > 1 ? `; on ${settings.workers} worker threads, each its exact part` : ''}`,
     `bounds:      ${bound}${plan.defaultDuration ? ' (default: no duration or iterations given)' : ''}`,
     `latency:     ${CORRECTION[plan.latencyCorrection ?? 'none']}`,
     `warmup:      ${plan.warmupMs > 0 ? formatDuration(plan.warmupMs) : 'none'}; graceful stop ${formatDuration(plan.gracefulStopMs)}`,
     `pool:        ${pool(plan)}; at most ${plan.maxInflight} requests in flight`,
-    ...(plan.tls ? [`tls:         ${tls(plan.tls)}`] : []),
-    `timeouts:    connect ${formatDuration(plan.timeouts.connectMs)}, request ${formatDuration(plan.timeouts.requestMs)}`,
+    ...(plan.tls ? [`tls:         ${tls(plan.tls, settings?.tlsKey ?? null)}`] : []),
+    `timeouts:    connect ${formatDuration(plan.timeouts.connectMs)}, request ${formatDuration(plan.timeouts.requestMs)}${settings ? idleTimeouts(settings) : ''}`,
+    ...(settings?.metrics ? metricsLines(settings.metrics) : []),
   ];
-  if (plan.flow) lines.push(...flowLines(plan, plan.flow));
+  if (plan.flow) lines.push(...flowLines(plan, plan.flow, settings));
   else lines.push('requests:');
   const totalWeight = plan.requests.reduce((sum, r) => sum + r.weight, 0);
-  for (const r of plan.flow ? [] : plan.requests) {
+  for (const [i, r] of (plan.flow ? [] : plan.requests).entries()) {
     const share = ((r.weight / totalWeight) * 100).toFixed(1);
     lines.push(`  - ${r.name}: ${r.method} ${r.path}  weight ${r.weight} (${share}%)${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}`);
     for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
+    lines.push(...requestSettingLines(settings?.requests[i]));
   }
   if (plan.thresholds && plan.thresholds.length > 0) {
     lines.push('thresholds:');
@@ -42,7 +86,7 @@ export function renderPlan(plan: PlanSummary): string {
 }
 
 /** A flow: its data file, variables, and steps in order with what each captures. */
-function flowLines(plan: PlanSummary, flow: FlowSummary): string[] {
+function flowLines(plan: PlanSummary, flow: FlowSummary, settings: PlanSettings | undefined): string[] {
   const lines: string[] = [];
   const data = plan.data;
   if (data) {
@@ -57,7 +101,37 @@ function flowLines(plan: PlanSummary, flow: FlowSummary): string[] {
     lines.push(`  ${i + 1}. ${r.name}: ${r.method} ${r.path}${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}${step.think ? `, then think ${step.think}` : ''}`);
     for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
     for (const capture of step.captures) lines.push(`      capture ${capture}`);
+    lines.push(...requestSettingLines(settings?.requests[i]));
   });
+  return lines;
+}
+
+/** A request's expected statuses (when not the default 2xx/3xx) and its retry policy. */
+function requestSettingLines(request: PlanSettings['requests'][number] | undefined): string[] {
+  const lines: string[] = [];
+  if (request?.expectStatus) lines.push(`      expect ${request.expectStatus.join(', ')}`);
+  const retry = request?.retry;
+  if (retry) {
+    const on = [...retry.on, ...retry.statuses.map(String)].join(', ');
+    lines.push(`      retry up to ${retry.attempts} tries in all on ${on}; backoff ${formatDuration(retry.baseMs)} doubling to ${formatDuration(retry.maxMs)}, jitter ${retry.jitter}`);
+  }
+  return lines;
+}
+
+function idleTimeouts(settings: PlanSettings): string {
+  const idle = (ms: number | null) => (ms === null ? 'off' : formatDuration(ms));
+  return `, headers ${idle(settings.headersTimeoutMs)}, body ${idle(settings.bodyTimeoutMs)} (idle)`;
+}
+
+function metricsLines(metrics: MetricsSettings): string[] {
+  const lines: string[] = [];
+  if (metrics.port !== null) {
+    const port = metrics.port === 0 ? '<a free port, printed at the start>' : metrics.port;
+    lines.push(`metrics:     Prometheus at http://${metrics.host}:${port}/metrics; the final figures served ${formatDuration(metrics.lingerMs)} after the run`);
+  }
+  if (metrics.otlp !== null) lines.push(`${metrics.port === null ? 'metrics:    ' : '            '} OTLP push to ${metrics.otlp} every ${formatDuration(metrics.otlpIntervalMs)}`);
+  const buckets = (metrics.bucketsS ?? LATENCY_BUCKETS_S).map((s) => formatDuration(s * 1000)).join(', ');
+  lines.push(`             latency buckets ${buckets}${metrics.bucketsS === null ? ' (the default)' : ''}`);
   return lines;
 }
 
@@ -72,10 +146,10 @@ function pool(plan: PlanSummary): string {
   return `${plan.connections} connections × pipelining ${plan.pipelining}`;
 }
 
-function tls(t: NonNullable<PlanSummary['tls']>): string {
+function tls(t: NonNullable<PlanSummary['tls']>, key: string | null): string {
   const parts = [t.insecure ? 'INSECURE: certificates not verified' : 'certificates verified'];
   if (t.ca) parts.push(`ca ${t.ca}`);
-  if (t.cert) parts.push(`client cert ${t.cert}`);
+  if (t.cert) parts.push(`client cert ${t.cert}${key ? `, key ${key}` : ''}`);
   if (t.servername) parts.push(`servername ${t.servername}`);
   return parts.join(', ');
 }
