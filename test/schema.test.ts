@@ -69,9 +69,16 @@ test('the schema refuses what the loader refuses: unknown keys, wrong types, two
     { requests: [{ path: '/', expect: { status: [700] } }] },
     { retry: { on: ['timeout', 'timeouts'] } },
     { thresholds: [{ abortOnFail: true }] },
+    { requests: [{ name: 'f', flow: [] }] },
+    { requests: [{ flow: [{ path: '/' }] }] },
+    { requests: [{ name: 'f', path: '/', flow: [{ path: '/' }] }] },
+    { requests: [{ name: 'f', method: 'POST', flow: [{ path: '/' }] }] },
+    { requests: [{ name: 'f', flow: [{ path: '/', weight: 2 }] }] },
+    { requests: [{ path: '/' }], flow: [{ path: '/' }] },
   ];
   for (const data of refused) assert.notEqual(schemaErrors(data), '', JSON.stringify(data));
   assert.equal(schemaErrors({ load: { concurrency: '${VUS}', duration: '${D}' }, requests: [{ path: '/', file: './x.bin' }] }), '');
+  assert.equal(schemaErrors({ requests: [{ path: '/' }, { name: 'f', weight: 2, flow: [{ path: '/', capture: [{ json: '$.t', as: 't' }] }] }] }), '');
 });
 
 /** An unknown key put in each map the loader reads (YAML with PROBE where it goes), by schema location. */
@@ -97,6 +104,12 @@ const PROBES: Record<string, string> = {
   'flow[].retry.backoff': `flow: [{ path: /, retry: { backoff: { ${PROBE}: 1 } } }]`,
   'flow[].capture[]': `flow: [{ path: /, capture: [{ ${PROBE}: 1 }] }]`,
   'flow[].think': `flow: [{ path: /, think: { ${PROBE}: 1 } }]`,
+  'requests[].flow[]': `requests: [{ name: f, flow: [{ ${PROBE}: 1 }] }]`,
+  'requests[].flow[].expect': `requests: [{ name: f, flow: [{ path: /, expect: { ${PROBE}: 1 } }] }]`,
+  'requests[].flow[].retry': `requests: [{ name: f, flow: [{ path: /, retry: { ${PROBE}: 1 } }] }]`,
+  'requests[].flow[].retry.backoff': `requests: [{ name: f, flow: [{ path: /, retry: { backoff: { ${PROBE}: 1 } } }] }]`,
+  'requests[].flow[].capture[]': `requests: [{ name: f, flow: [{ path: /, capture: [{ ${PROBE}: 1 }] }] }]`,
+  'requests[].flow[].think': `requests: [{ name: f, flow: [{ path: /, think: { ${PROBE}: 1 } }] }]`,
   'retry.backoff': `retry: { backoff: { ${PROBE}: 1 } }`,
   metrics: `metrics: { ${PROBE}: 1 }`,
 };

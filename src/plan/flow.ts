@@ -1,20 +1,32 @@
-// A scenario's `flow:` and `data:` as the engine reads them: each step's templates compiled once (the
+// A scenario's `flow:` (or the flow entries of its mix) and `data:` as the engine reads them: each step's templates compiled once (the
 // parts of its path, header values and body), its captures and think time; the data file's rows and the
 // part of them this plan may take (split.ts narrows it for workers and shards).
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario, ScenarioStep } from '../scenario/types.ts';
 import { hasTemplate, parseTemplate, TemplateSyntaxError, type TemplatePart } from '../scenario/template.ts';
 import { UsageError } from '../util/errors.ts';
-import type { PlannedData, PlannedFlow, PlannedRequest, StepTemplates } from './types.ts';
+import type { PlannedData, PlannedFlow, PlannedFlowEntry, PlannedRequest, StepTemplates } from './types.ts';
 
 export function resolveFlow(scenario: Scenario, requests: readonly PlannedRequest[]): PlannedFlow | null {
-  const steps = scenario.flow;
-  if (steps === undefined) return null;
+  if (scenario.flow !== undefined) return { entries: [plannedEntry(null, 0, scenario.flow, requests)] };
+  if (scenario.mix === undefined) return null;
+  const entries: PlannedFlowEntry[] = [];
+  let first = 0;
+  for (const entry of scenario.mix) {
+    if ('flow' in entry) {
+      entries.push(plannedEntry(entry.name, first, entry.flow, requests));
+      first += entry.flow.length;
+    } else {
+      first++;
+    }
+  }
+  return { entries };
+}
+
+function plannedEntry(name: string | null, first: number, steps: readonly ScenarioStep[], requests: readonly PlannedRequest[]): PlannedFlowEntry {
   return {
-    steps: steps.map((step, i) => ({
-      templates: compileStep(requests[i]!, step.jsonBody),
-      captures: step.captures,
-      think: step.think,
-    })),
+    name,
+    first,
+    steps: steps.map((step, i) => ({ templates: compileStep(requests[first + i]!, step.jsonBody), captures: step.captures, think: step.think })),
   };
 }
 

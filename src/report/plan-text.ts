@@ -1,6 +1,6 @@
 // The resolved plan as `loadhttp validate` prints it (a pure function of the plan summary).
 import { formatDuration } from '../util/duration.ts';
-import type { FlowSummary, PlanSummary } from '../result/result.ts';
+import { FLOW_STEP_SEPARATOR, type FlowSummary, type PlanSummary } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 
 export function renderPlan(plan: PlanSummary): string {
@@ -23,13 +23,14 @@ export function renderPlan(plan: PlanSummary): string {
     ...(plan.tls ? [`tls:         ${tls(plan.tls)}`] : []),
     `timeouts:    connect ${formatDuration(plan.timeouts.connectMs)}, request ${formatDuration(plan.timeouts.requestMs)}`,
   ];
-  if (plan.flow) lines.push(...flowLines(plan, plan.flow));
-  else lines.push('requests:');
-  const totalWeight = plan.requests.reduce((sum, r) => sum + r.weight, 0);
-  for (const r of plan.flow ? [] : plan.requests) {
-    const share = ((r.weight / totalWeight) * 100).toFixed(1);
-    lines.push(`  - ${r.name}: ${r.method} ${r.path}  weight ${r.weight} (${share}%)${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}`);
-    for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
+  const steps = new Map((plan.flow?.steps ?? []).map((step) => [step.name, step]));
+  const mixed = plan.requests.some((r) => !steps.has(r.name));
+  if (plan.flow) lines.push(...flowHeader(plan, plan.flow));
+  if (plan.flow && !mixed) {
+    lines.push('flow (in order, per iteration):');
+    lines.push(...stepLines(plan.requests, steps, '  '));
+  } else {
+    lines.push(...mixLines(plan.requests, steps));
   }
   if (plan.thresholds && plan.thresholds.length > 0) {
     lines.push('thresholds:');
@@ -41,8 +42,49 @@ export function renderPlan(plan: PlanSummary): string {
   return lines.join('\n') + '\n';
 }
 
-/** A flow: its data file, variables, and steps in order with what each captures. */
-function flowLines(plan: PlanSummary, flow: FlowSummary): string[] {
+type PlannedRequestSummary = PlanSummary['requests'][number];
+type StepSummary = FlowSummary['steps'][number];
+
+/** The weighted mix: plain requests, and flow entries (their steps, named `<entry>/<step>`, in order) with their share. */
+function mixLines(requests: PlannedRequestSummary[], steps: ReadonlyMap<string, StepSummary>): string[] {
+  // A flow entry's steps are consecutive and share its name before the separator (which the entry's name cannot contain).
+  const groups: Array<{ flow: string | null; weight: number; requests: PlannedRequestSummary[] }> = [];
+  for (const r of requests) {
+    const flow = steps.has(r.name) ? r.name.slice(0, r.name.indexOf(FLOW_STEP_SEPARATOR)) : null;
+    const last = groups.at(-1);
+    if (flow !== null && last?.flow === flow) last.requests.push(r);
+    else groups.push({ flow, weight: r.weight, requests: [r] });
+  }
+  const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
+  const lines = ['requests:'];
+  for (const group of groups) {
+    const share = `weight ${group.weight} (${((group.weight / totalWeight) * 100).toFixed(1)}%)`;
+    if (group.flow !== null) {
+      lines.push(`  - ${group.flow}: a flow of ${group.requests.length} step${group.requests.length === 1 ? '' : 's'}, in order, per iteration  ${share}`);
+      lines.push(...stepLines(group.requests, steps, '      '));
+      continue;
+    }
+    const r = group.requests[0]!;
+    lines.push(`  - ${r.name}: ${r.method} ${r.path}  ${share}${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}`);
+    for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
+  }
+  return lines;
+}
+
+/** A flow's steps, numbered in order, with their headers, captures and think time. */
+function stepLines(requests: PlannedRequestSummary[], steps: ReadonlyMap<string, StepSummary>, indent: string): string[] {
+  const lines: string[] = [];
+  requests.forEach((r, i) => {
+    const step = steps.get(r.name)!;
+    lines.push(`${indent}${i + 1}. ${r.name}: ${r.method} ${r.path}${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}${step.think ? `, then think ${step.think}` : ''}`);
+    for (const [name, value] of Object.entries(r.headers)) lines.push(`${indent}    ${name}: ${value}`);
+    for (const capture of step.captures) lines.push(`${indent}    capture ${capture}`);
+  });
+  return lines;
+}
+
+/** With flows: the data file, hooks and variables. */
+function flowHeader(plan: PlanSummary, flow: FlowSummary): string[] {
   const lines: string[] = [];
   const data = plan.data;
   if (data) {
@@ -51,13 +93,6 @@ function flowLines(plan: PlanSummary, flow: FlowSummary): string[] {
   }
   if (plan.hooks) lines.push(`hooks:       ${plan.hooks}`);
   lines.push(`variables:   ${[...flow.variables, 'vu', 'iteration', 'uuid', 'randomInt'].join(', ')}`);
-  lines.push('flow (in order, per iteration):');
-  flow.steps.forEach((step, i) => {
-    const r = plan.requests[i]!;
-    lines.push(`  ${i + 1}. ${r.name}: ${r.method} ${r.path}${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}${step.think ? `, then think ${step.think}` : ''}`);
-    for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
-    for (const capture of step.captures) lines.push(`      capture ${capture}`);
-  });
   return lines;
 }
 

@@ -30,7 +30,7 @@ import {
   str,
 } from './nodes.ts';
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
-import { readRequests } from './requests.ts';
+import { readMix } from './mix.ts';
 import { readFlow } from './flow.ts';
 import { readData, readHooksFile } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
@@ -105,25 +105,30 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     if (targetsField === undefined) fail(ctx, balanceField.keyNode, 'balance', 'balance spreads requests over `targets:`; give several');
     scenario.balance = oneOf(ctx, balanceField, BALANCES);
   }
-  // Requests need the scenario headers (a json body's content-type defers to them).
-  const requests = readRequests(ctx, top.get('requests'), scenario.headers);
   const data = opt(top, 'data', (f) => readData(ctx, f));
   const flowField = top.get('flow');
-  if (flowField !== undefined && top.has('requests')) {
-    fail(ctx, flowField.keyNode, flowField.path, 'give either `flow:` (steps in order) or `requests:` (a weighted mix), not both');
+  const requestsField = top.get('requests');
+  if (flowField !== undefined && requestsField !== undefined) {
+    const weighted = 'to run a flow beside requests, make it an entry of `requests:` (- { name: checkout, weight: 1, flow: [...] })';
+    fail(ctx, flowField.keyNode, flowField.path, `give either \`flow:\` (steps in order) or \`requests:\` (a weighted mix), not both; ${weighted}`);
   }
-  if (data !== undefined && flowField === undefined) {
-    fail(ctx, top.get('data')!.keyNode, 'data', 'data rows fill the variables of a `flow:`; add one (a flow of one step sends one request)');
+  // Requests need the scenario headers (a json body's content-type defers to them), flow entries the data columns.
+  const mix = readMix(ctx, requestsField, scenario.headers, data?.table.columns ?? [], readThink);
+  const anyFlow = flowField !== undefined || mix.entries !== null;
+  const needsFlow = 'add one, or a flow entry to `requests:` (a flow of one step sends one request)';
+  if (data !== undefined && !anyFlow) {
+    fail(ctx, top.get('data')!.keyNode, 'data', `data rows fill the variables of a \`flow:\`; ${needsFlow}`);
   }
   const hooksField = top.get('hooks');
-  if (hooksField !== undefined && flowField === undefined) {
-    fail(ctx, hooksField.keyNode, 'hooks', 'hooks run in the steps of a `flow:`; add one (a flow of one step sends one request)');
+  if (hooksField !== undefined && !anyFlow) {
+    fail(ctx, hooksField.keyNode, 'hooks', `hooks run in the steps of a \`flow:\`; ${needsFlow}`);
   }
   const hooks = hooksField && readHooksFile(ctx, hooksField);
   const flow = flowField && readFlow(ctx, flowField, scenario.headers, data?.table.columns ?? [], readThink);
   return {
     ...scenario,
-    requests,
+    requests: mix.requests,
+    ...(mix.entries && { mix: mix.entries }),
     ...(flow && { flow }),
     ...(data && { data }),
     ...(hooks && { hooks }),
