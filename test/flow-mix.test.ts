@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runPlan } from '../src/engine/run.ts';
 import { buildPlan } from '../src/plan/plan.ts';
 import type { Overrides } from '../src/plan/types.ts';
@@ -14,6 +15,7 @@ import { renderReport } from '../src/report/table.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { startAuthServer, type AuthServer } from './helpers/auth-server.ts';
 import { runCli } from './helpers/cli.ts';
+import { startTarget } from '../src/cli/targets/target.ts';
 
 /**
  * A plain request that logs in as "plain" (so the server tells it apart), and a flow entry that logs in
@@ -194,6 +196,46 @@ test('mix sharded in two: each shard its half of -n and of the rows, and merge a
     const rows = server.logins.filter((user) => user !== 'plain');
     assert.equal(new Set(rows).size, rows.length, 'the shards took disjoint rows');
     assert.equal(new Set([...vusSeen(server)]).size, 4, 'two users per shard, numbered apart');
+  } finally {
+    await server.close();
+  }
+});
+
+test('scenarios/shop-mix.yaml runs against the demo target: every flow entry iteration logs in and reads /me', async () => {
+  const demo = await startTarget('demo');
+  try {
+    const file = fileURLToPath(new URL('../scenarios/shop-mix.yaml', import.meta.url));
+    const r = await runCli(['run', file, '--url', demo.h1, '-n', '120', '--json', '-', '-q']);
+    // 99 only if the shared machine stalled past the example's p99 threshold: the figures below are what is checked.
+    assert.ok(r.code === 0 || r.code === 99, r.stderr);
+    const result = JSON.parse(r.stdout) as RunResult;
+    const flows = iterationsOf(result);
+    assert.equal(result.requests.browse!.counts.sent + result.requests.home!.counts.sent + flows, 120);
+    assert.ok(flows > 0);
+    assert.equal(result.iterations!.completed, flows, JSON.stringify(result.errorExamples));
+    assert.equal(result.requests['account/me']!.statusCodes['200'], flows);
+    const gate = result.thresholds?.find((t) => t.request === 'account/me');
+    assert.ok(gate && gate.actual !== null, 'the threshold on the flow entry\'s step was measured');
+  } finally {
+    await demo.close();
+  }
+});
+
+test('mix: hooks run in the flow entry\'s steps only, never in its plain requests', async () => {
+  const server = await startAuthServer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'loadhttp-mix-'));
+  try {
+    // Marks each request it sees with its name in the query: the server's paths show which ones ran it.
+    writeFileSync(path.join(dir, 'hooks.mjs'), `export function beforeRequest(request) {\n  request.path += (request.path.includes('?') ? '&' : '?') + 'hooked=' + encodeURIComponent(request.name);\n}\n`);
+    const scenario = parseScenario(`target: ${server.url}\nhooks: ./hooks.mjs\n${mix({ plainWeight: 1, flowWeight: 1 })}`, path.join(dir, 'mix.yaml'));
+    const result = await runPlan(buildPlan(scenario, { concurrency: 2, iterations: 40 }, 'test'), { version: 'test' });
+    const { plain, flow } = split(server);
+    assert.ok(plain > 0 && flow > 0);
+    assert.equal(result.iterations!.completed, flow, JSON.stringify(result.errorExamples));
+    const paths = server.stats.byPath;
+    assert.equal(paths.get('/login'), plain, 'the plain request is sent as written');
+    assert.equal(paths.get('/login?hooked=checkout%2Flogin'), flow);
+    assert.equal(paths.get('/me?hooked=checkout%2Fme'), flow);
   } finally {
     await server.close();
   }

@@ -42,6 +42,9 @@ interface Entry {
 
 type IterationOutcome = 'completed' | 'failed' | 'interrupted';
 
+/** The variables of an open-model plain request: it has no template, capture or hook to read or set them. */
+const NO_VARS = new FlowVars(0);
+
 /** The plan's flows (and plain requests), ready to run: what the virtual users (or arrivals) of one run share. */
 export class Flow {
   /** By request index: the entry the weighted pick lands on there (a flow's first step, or a plain request). */
@@ -115,13 +118,12 @@ export async function runFlowUser(ctx: VuContext, flow: Flow, vu: number, leave:
  * plain request's latency counts from the intended start, as in a plain mix (schedule.ts).
  */
 export async function runArrival(ctx: VuContext, flow: Flow, arrival: number, intendedAt: number, recorder: Recorder): Promise<void> {
-  const vars = new FlowVars(arrival);
-  vars.iteration = 0;
   const entry = flow.pick(ctx.cumulative);
   if (!entry.flow) {
-    await runIteration(ctx, entry, vars, false, intendedAt, recorder);
+    await runIteration(ctx, entry, NO_VARS, false, intendedAt, recorder);
     return;
   }
+  const vars = new FlowVars(arrival);
   if (!flow.takeRow(vars)) return ctx.stopRun('data-exhausted');
   const outcome = await runIteration(ctx, entry, vars, false, null, recorder);
   recorder.iteration(outcome, (ctx.clock.now() - intendedAt) * 1000);

@@ -4,9 +4,13 @@ import { FLOW_STEP_SEPARATOR, type FlowSummary, type PlanSummary } from '../resu
 import { describeLoad } from './load-text.ts';
 
 export function renderPlan(plan: PlanSummary): string {
+  const steps = new Map((plan.flow?.steps ?? []).map((step) => [step.name, step]));
+  // A mix with flow entries: some requests are no flow's steps.
+  const mixed = plan.requests.some((r) => !steps.has(r.name));
+  const counted = !plan.flow ? 'requests' : mixed ? 'iterations (entries picked: a plain request, or a flow run through)' : 'iterations';
   const bound = [
     plan.durationMs !== null ? formatDuration(plan.durationMs) : null,
-    plan.iterations !== null ? `${plan.iterations} ${plan.flow ? 'iterations' : 'requests'}` : null,
+    plan.iterations !== null ? `${plan.iterations} ${counted}` : null,
   ]
     .filter(Boolean)
     .join(' or ');
@@ -23,8 +27,6 @@ export function renderPlan(plan: PlanSummary): string {
     ...(plan.tls ? [`tls:         ${tls(plan.tls)}`] : []),
     `timeouts:    connect ${formatDuration(plan.timeouts.connectMs)}, request ${formatDuration(plan.timeouts.requestMs)}`,
   ];
-  const steps = new Map((plan.flow?.steps ?? []).map((step) => [step.name, step]));
-  const mixed = plan.requests.some((r) => !steps.has(r.name));
   if (plan.flow) lines.push(...flowHeader(plan, plan.flow));
   if (plan.flow && !mixed) {
     lines.push('flow (in order, per iteration):');

@@ -34,12 +34,17 @@ export function readMix(
   }
   const names = new Map<string, string>();
   const captured = seq.items.map((item) => capturedIn(ctx, item));
+  const entryName = (j: number) => {
+    const node = deref(ctx, seq.items[j], '');
+    const name = isMap(node) ? node.get('name', true) : undefined;
+    return `the flow entry ${isScalar(name) ? `${JSON.stringify(String(name.value))} ` : ''}(${field.path}[${j}])`;
+  };
   const entries = seq.items.map((item, i): ScenarioRequest | ScenarioFlowEntry => {
     const key = `${field.path}[${i}]`;
     if (!hasFlow(ctx, item, key)) return readRequest(ctx, item, key, globalHeaders, names, ENTRY_KEYS);
     const elsewhere = new Map<string, string>();
     captured.forEach((variables, j) => {
-      for (const variable of j === i ? [] : variables) if (!elsewhere.has(variable)) elsewhere.set(variable, `the flow entry ${field.path}[${j}]`);
+      for (const variable of j === i ? [] : variables) if (!elsewhere.has(variable)) elsewhere.set(variable, entryName(j));
     });
     return readFlowEntry(ctx, item, key, names, (flow, name) => readFlow(ctx, flow, globalHeaders, dataColumns, readThink, { name, elsewhere }));
   });
@@ -75,7 +80,8 @@ function readFlowEntry(
   claimName(ctx, names, name, nameField.value, key);
   const steps = readSteps(flow, name);
   // The steps' own names are unique within the flow; with the entry's name before them, over the list too.
-  steps.forEach((step, i) => claimName(ctx, names, step.name, deref(ctx, item, key), `${flow.path}[${i}]`));
+  const stepNodes = asSeq(ctx, flow.value, flow.path).items;
+  steps.forEach((step, i) => claimName(ctx, names, step.name, stepNodes[i], `${flow.path}[${i}]`));
   return { name, weight: opt(f, 'weight', (c) => positiveNumber(ctx, c.value, c.path)) ?? 1, flow: steps };
 }
 
