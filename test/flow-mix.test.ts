@@ -12,6 +12,7 @@ import { buildPlan } from '../src/plan/plan.ts';
 import type { Overrides } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { renderReport } from '../src/report/table.ts';
+import { renderHtml } from '../src/report/html/render.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { startAuthServer, type AuthServer } from './helpers/auth-server.ts';
 import { runCli } from './helpers/cli.ts';
@@ -86,6 +87,9 @@ test('mix with a flow entry: weights hold over -n, which counts entries picked; 
     assert.equal(server.refused, 0, 'every /me carried the token its iteration captured');
     const report = renderReport(result, { color: false });
     assert.match(report, /\n\s*plain\s.*\n\s*checkout\/login\s.*\n\s*checkout\/me\s.*\n\s*total\s.*\n\s*iteration\s+\d+\s/, report);
+    const html = renderHtml(result);
+    assert.ok(html.indexOf('checkout/login') > 0 && html.indexOf('checkout/login') < html.indexOf('checkout/me'), 'the HTML report lists the steps in order');
+    assert.match(html, new RegExp(`<strong>iteration</strong></td><td[^>]*>duration</td><td[^>]*>${flow}<`), 'and the iteration row');
   } finally {
     await server.close();
   }
