@@ -1,6 +1,6 @@
-// A scenario's `flow:` (or the flow entries of its mix) and `data:` as the engine reads them: each step's templates compiled once (the
-// parts of its path, header values and body), its captures and think time; the data file's rows and the
-// part of them this plan may take (split.ts narrows it for workers and shards).
+// A scenario's `flow:` (or the flow entries of its mix) and `data:` as the engine reads them: each step's
+// templates compiled once (the parts of its path, header values and body), its captures and think time;
+// the data file's rows and the part of them this plan may take (split.ts narrows it for workers and shards).
 import type { Scenario, ScenarioStep } from '../scenario/types.ts';
 import { hasTemplate, parseTemplate, TemplateSyntaxError, type TemplatePart } from '../scenario/template.ts';
 import { UsageError } from '../util/errors.ts';
