@@ -199,7 +199,7 @@ test('unknown keys: suggestion when close, else the accepted list', () => {
     1,
     1,
     'foo',
-    'unknown key `foo`; accepted: name, target, targets, balance, protocol, transport, tls, load, pool, timeouts, headers, requests, flow, data, hooks, thresholds, retry, redact, workers, metrics',
+    'unknown key `foo`; accepted: name, target, targets, balance, resolve, protocol, transport, tls, load, pool, timeouts, headers, requests, flow, data, hooks, thresholds, retry, redact, workers, metrics',
   );
   assertError('requests:\n  - path: /\n    boyd: x\n', 3, 5, 'requests[0].boyd', /did you mean `body`\?/);
   assertError('load:\n  think: { min: 1s, mx: 2s }\n', 2, 21, 'load.think.mx', /did you mean `max`\?/);

@@ -75,10 +75,14 @@ test('the schema refuses what the loader refuses: unknown keys, wrong types, two
     { requests: [{ name: 'f', method: 'POST', flow: [{ path: '/' }] }] },
     { requests: [{ name: 'f', flow: [{ path: '/', weight: 2 }] }] },
     { requests: [{ path: '/' }], flow: [{ path: '/' }] },
+    { targets: ['http://10.0.0.1:8080', 'https://10.0.0.2:8443'] },
+    { target: 'http://svc:8080', resolve: 'every' },
   ];
   for (const data of refused) assert.notEqual(schemaErrors(data), '', JSON.stringify(data));
   assert.equal(schemaErrors({ load: { concurrency: '${VUS}', duration: '${D}' }, requests: [{ path: '/', file: './x.bin' }] }), '');
   assert.equal(schemaErrors({ requests: [{ path: '/' }, { name: 'f', weight: 2, flow: [{ path: '/', capture: [{ json: '$.t', as: 't' }] }] }] }), '');
+  assert.equal(schemaErrors({ targets: ['https://10.0.0.1:8443', 'https://10.0.0.2:8443'], resolve: 'all', balance: 'random' }), '');
+  assert.equal(schemaErrors({ targets: ['http://10.0.0.1:8080', '${SECOND}'] }), '');
 });
 
 /** An unknown key put in each map the loader reads (YAML with PROBE where it goes), by schema location. */

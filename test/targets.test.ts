@@ -73,7 +73,7 @@ test('targets and thresholds on them are checked: two or more http origins, know
   assert.match(error('targets: [http://127.0.0.1:1]\n'), /targets\.yaml:1:10: targets: give at least two origins/);
   assert.match(error('target: http://127.0.0.1:1\ntargets: [http://127.0.0.1:1, http://127.0.0.1:2]\n'), /2:1: targets: give either `target:`/);
   assert.match(error('targets: [http://127.0.0.1:1, http://127.0.0.1:1]\n'), /1:31: targets\[1\]: 127\.0\.0\.1:1 is listed twice/);
-  assert.match(error('targets: [http://127.0.0.1:1, https://127.0.0.1:2]\n'), /http:\/\/ origins for now/);
+  assert.match(error('targets: [http://127.0.0.1:1, https://127.0.0.1:2]\n'), /1:31: targets\[1\]: all targets use one scheme/);
   assert.match(error('targets: [http://127.0.0.1:1, http://127.0.0.1:2]\nbalance: round-robbin\n'), /did you mean `round-robin`\?/);
   assert.match(error('target: http://127.0.0.1:1\nbalance: random\n'), /balance spreads requests over `targets:`/);
   assert.throws(

@@ -210,7 +210,8 @@ function banner(plan: Plan): string {
   const warmup = plan.load.warmupMs > 0 ? ` after ${formatDuration(plan.load.warmupMs)} warmup` : '';
   const load = plan.load.model === 'open' ? describeLoad(summarizePlan(plan)) : `${plan.load.users} virtual users`;
   const workers = plan.workers > 1 ? ` on ${plan.workers} worker threads` : '';
-  return `loadhttp: ${plan.targets.join(', ')} — ${load}${workers} for ${bound}${warmup}${note}\n`;
+  const resolve = plan.resolve === 'all' ? ' (every address)' : '';
+  return `loadhttp: ${plan.targets.join(', ')}${resolve} — ${load}${workers} for ${bound}${warmup}${note}\n`;
 }
 
 export function addRunOptions(command: Command): Command {

@@ -14,7 +14,7 @@ export function addValidateCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ loadhttp validate scenarios/api-mix.yaml\n')
     .action(async (file: string) => {
       const plan = await planFor(file, {});
-      stdout.write(renderPlan(redactOutput(summarizePlan(plan), plan.secrets)));
+      stdout.write(renderPlan(redactOutput(summarizePlan(plan), plan.secrets), plan.resolve === 'all'));
       stdout.write(`${file}: valid\n`);
     });
 }

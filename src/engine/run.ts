@@ -9,6 +9,7 @@ import { SCHEMA_VERSION, type RunResult } from '../result/result.ts';
 import { createTransport } from '../transport/create.ts';
 import type { PreparedRequest, Transport, TransportStats, WireProtocol } from '../transport/transport.ts';
 import { BalancedTransport, type TargetSink } from '../transport/balanced.ts';
+import { namedInstances, resolveInstances, type Instance } from '../transport/resolve.ts';
 import { Semaphore } from './semaphore.ts';
 import { StopLatch, type StopReason } from './stop.ts';
 import { handshakeHistogram, inflightBound, transportFields } from './transport-fields.ts';
@@ -58,12 +59,20 @@ export class LoadRun {
     // Hooks are loaded once per run (each worker runs its own LoadRun): only a scenario with hooks pays for them.
     const hooks = plan.hooks === null ? null : await loadHooks(plan.hooks);
     const requests = plan.requests.map((r) => prepare(r));
-    const recorder = recorderFor(plan);
+    // `resolve: all` looks the targets' names up here, once, before anything connects.
+    let instances: Instance[];
+    try {
+      instances = await resolveInstances(plan.targets, plan.resolve);
+    } catch (error) {
+      if (!(error instanceof RunError)) throw error;
+      return measuredNothing(plan, this.options.version, startedAt, { class: error.errorClass, message: error.message });
+    }
+    const recorder = recorderFor(plan, instances);
     // Warmup requests are recorded the same way, into a recorder then set aside: warmup runs the very
     // code the measured window runs (no "measured?" branch anywhere on the request path), and a request
     // still in flight when the window opens is counted where it was sent.
-    const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan) : null;
-    const transport = transportFor(plan, () => ctx.recorder);
+    const warmupRecorder = plan.load.warmupMs > 0 ? recorderFor(plan, instances) : null;
+    const transport = transportFor(plan, instances, () => ctx.recorder);
     const base = { plan, startedAt, warmupRecorder };
 
     try {
@@ -178,13 +187,15 @@ export class LoadRun {
 }
 
 /**
- * The plan's transport: one pool to its target, or with several targets one per instance (the
- * connections shared out between them) behind a BalancedTransport reporting to `sink`.
+ * The plan's transport: one pool to its one instance, or with several instances (targets, or addresses of
+ * `resolve: all`) one per instance (the connections shared out between them) behind a BalancedTransport
+ * reporting to `sink`.
  */
-function transportFor(plan: Plan, sink: () => TargetSink): Transport {
-  const options = (target: string, connections: number) => ({
+function transportFor(plan: Plan, instances: readonly Instance[], sink: () => TargetSink): Transport {
+  const options = (instance: Instance, connections: number) => ({
     transport: plan.transport,
-    target,
+    target: instance.origin,
+    ...(instance.address !== undefined && { address: instance.address }),
     protocol: plan.protocol,
     connections,
     pipelining: plan.pool.pipelining,
@@ -196,19 +207,20 @@ function transportFor(plan: Plan, sink: () => TargetSink): Transport {
     headersTimeoutMs: plan.timeouts.headersMs,
     bodyTimeoutMs: plan.timeouts.bodyMs,
   });
-  if (plan.targets.length === 1) return createTransport(options(plan.target, plan.pool.connections));
-  const each = Math.max(1, Math.ceil(plan.pool.connections / plan.targets.length));
-  return new BalancedTransport(plan.targets.map((target) => createTransport(options(target, each))), plan.balance, sink);
+  if (instances.length === 1) return createTransport(options(instances[0]!, plan.pool.connections));
+  const each = Math.max(1, Math.ceil(plan.pool.connections / instances.length));
+  return new BalancedTransport(instances.map((instance) => createTransport(options(instance, each))), plan.balance, sink);
 }
 
-function recorderFor(plan: Plan): Recorder {
+/** With several instances, the recorder keeps figures per instance too. */
+function recorderFor(plan: Plan, instances: readonly Instance[]): Recorder {
   return new Recorder(
     plan.requests.map((r) => r.name),
     plan.requests.map((r) => r.expectStatus),
     expectedIntervalThinkUs(plan),
     plan.requests.some((r) => r.retry !== null),
     plan.flow !== null,
-    plan.targets.length > 1 ? plan.targets.map((t) => new URL(t).host) : [],
+    instances.length > 1 ? instances.map((instance) => instance.name) : [],
   );
 }
 
@@ -273,7 +285,7 @@ function assembleResult(
 export function measuredNothing(plan: Plan, version: string, startedAt: Date, error: NonNullable<RunResult['error']>): RunResult {
   const facts: RunFacts = { plan, startedAt, warmupRecorder: null, version, stopReason: null, measureStartedAt: null };
   const noConnections: TransportStats = { opened: 0, protocols: {}, streamsPerSession: null, sessions: null, tls: null };
-  return assembleResult(facts, recorderFor(plan).finish(0), noConnections, 0, 0, error);
+  return assembleResult(facts, recorderFor(plan, namedInstances(plan.targets)).finish(0), noConnections, 0, 0, error);
 }
 
 /** Runs a plan to completion. */

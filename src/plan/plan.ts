@@ -5,7 +5,7 @@ import { UsageError } from '../util/errors.ts';
 import { deepFreeze } from '../util/freeze.ts';
 import { defaultSessions, resolveProtocol } from './protocol.ts';
 import { resolveLoadModel } from './load.ts';
-import { resolveThresholds } from './thresholds.ts';
+import { ADDRESSES, resolveThresholds } from './thresholds.ts';
 import { resolveRetry } from './retry.ts';
 import type { Overrides, Plan, PlannedRequest } from './types.ts';
 import { maskedNames, shownHeaders, substringSecrets, userinfoSecrets } from './secrets.ts';
@@ -69,6 +69,7 @@ function assemble(
     // --url replaces the scenario's targets with its one.
     targets: overrides.url === undefined && scenario.targets ? scenario.targets.map((t) => new URL(t).origin) : [target.origin],
     balance: scenario.balance ?? 'round-robin',
+    resolve: scenario.resolve ?? 'first',
     protocol: chosen.protocol,
     compareProtocols: chosen.compareProtocols,
     tls: chosen.tls,
@@ -108,7 +109,7 @@ function assemble(
       scenario.thresholds,
       overrides.thresholds ?? [],
       requests.map((r) => r.name),
-      scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
+      scenario.resolve === 'all' ? ADDRESSES : scenario.targets && overrides.url === undefined ? scenario.targets.map((t) => new URL(t).host) : [],
     ),
     workers: resolveWorkers(overrides.workers ?? scenario.workers ?? 1, availableParallelism(), loadModel, iterations),
     metrics: resolveMetrics(scenario.metrics, overrides),

@@ -38,7 +38,8 @@ export function summarizePlan(plan: Plan): PlanSummary {
     ...(plan.flow && { flow: summarizeFlow(plan) }),
     ...(plan.data && { data: summarizeData(plan.data) }),
     ...(plan.hooks !== null && { hooks: plan.hooks }),
-    ...(plan.targets.length > 1 && { targets: [...plan.targets], balance: plan.balance }),
+    // With `resolve: all` a single target may be several instances: the balance applies.
+    ...((plan.targets.length > 1 || plan.resolve === 'all') && { targets: [...plan.targets], balance: plan.balance }),
     model: plan.load.model,
     rate: plan.load.rate,
     stages: plan.load.stages.map((stage) => ({ ...stage })),

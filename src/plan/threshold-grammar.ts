@@ -186,7 +186,8 @@ function parseLhs(expr: string, lhs: string, start: number): ParsedLhs {
 }
 
 /** Parses one threshold expression; throws ThresholdSyntaxError (with the offset of the problem). */
-const TARGET_PREFIX = /^(\s*)target\[([^\]\s]*)\]\./;
+// The instance may hold one bracketed part: an IPv6 address, target[[fd00::1]:8080].
+const TARGET_PREFIX = /^(\s*)target\[((?:\[[^[\]\s]*\]|[^[\]\s])*)\]\./;
 
 export function parseThreshold(expr: string): ThresholdSpec {
   // `target[host:port].p99 < 200ms`: the prefix is read here, the rest as any threshold (blanked out, so

@@ -1,6 +1,6 @@
 // The Plan: everything the engine reads, resolved once by buildPlan (plan.ts) and frozen; and the
 // command-line overrides it is built from. Types only.
-import type { Balance, Capture, ProtocolChoice, ScenarioData, Stage, Think, TransportChoice } from '../scenario/types.ts';
+import type { Balance, Capture, ResolveChoice, ProtocolChoice, ScenarioData, Stage, Think, TransportChoice } from '../scenario/types.ts';
 import type { TemplatePart } from '../scenario/template.ts';
 import type { PlannedTls, ProtocolOverrides } from './protocol.ts';
 import type { LatencyCorrection, LoadModel } from './load.ts';
@@ -76,8 +76,13 @@ export interface Plan {
   target: string;
   /** Every origin requests go to, each with its own pool: `[target]`, or the scenario's `targets:`. */
   targets: string[];
-  /** How requests are spread over several targets. */
+  /** How requests are spread over several targets (or the addresses of `resolve: all`). */
   balance: Balance;
+  /**
+   * first: each target is one instance, its name resolved per connection; all: each target's name is
+   * resolved once at the start of the run and every address is an instance of its own (engine).
+   */
+  resolve: ResolveChoice;
   protocol: ProtocolChoice;
   /** `--compare-protocols` / `protocol: [h1, h2]`: run once per protocol (the CLI re-plans each); else null. */
   compareProtocols: ProtocolChoice[] | null;

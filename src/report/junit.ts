@@ -4,6 +4,7 @@
 import { formatCount, formatMs, formatPercent, formatRate } from './format.ts';
 import type { RunResult } from '../result/result.ts';
 import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
+import { mixedProtocolsNote } from './protocol-lines.ts';
 import type { ComparisonRow, ComparisonScope, ThresholdOutcome } from '../result/verdicts.ts';
 import { formatDelta, formatRowValue } from './compare-text.ts';
 
@@ -73,7 +74,7 @@ function summaryText(result: RunResult): string {
   const l = result.latencyMs;
   const lines = [
     `target: ${result.target}`,
-    `protocol: ${protocolLabel(result.protocol)}`,
+    `protocol: ${protocolLabel(result.protocol)}${mixedProtocolsNote(result)}`,
     `duration: ${formatMs(result.durationMs)}${result.interrupted ? ' (interrupted)' : ''}`,
     `requests: ${formatCount(c.sent)} sent, ${formatCount(c.completed)} completed, ${formatCount(c.failed)} failed, ${formatCount(c.cancelled)} cancelled`,
     `throughput: ${formatRate(result.rps)} req/s`,

@@ -3,7 +3,10 @@ import { formatDuration } from '../util/duration.ts';
 import { FLOW_STEP_SEPARATOR, type FlowSummary, type PlanSummary } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 
-export function renderPlan(plan: PlanSummary): string {
+/** `resolveAll`: the plan's `resolve: all` (not in the summary: the result shows it as one instance per address). */
+const RESOLVE_ALL = 'resolve: all: every address of each name, resolved at the start, a pool each';
+
+export function renderPlan(plan: PlanSummary, resolveAll = false): string {
   const steps = new Map((plan.flow?.steps ?? []).map((step) => [step.name, step]));
   // A mix with flow entries: some requests are no flow's steps.
   const mixed = plan.requests.some((r) => !steps.has(r.name));
@@ -16,7 +19,7 @@ export function renderPlan(plan: PlanSummary): string {
     .join(' or ');
   const lines = [
     `name:        ${plan.name}${plan.source ? `  (${plan.source})` : ''}`,
-    plan.targets ? `targets:     ${plan.targets.join(', ')} (${plan.balance}; a pool each)` : `target:      ${plan.target}`,
+    plan.targets ? `targets:     ${plan.targets.join(', ')} (${plan.balance}; ${resolveAll ? RESOLVE_ALL : 'a pool each'})` : `target:      ${plan.target}`,
     `protocol:    ${plan.protocol}`,
     ...(plan.transport ? [`transport:   ${plan.transport}${plan.transport === 'undici' ? ' (the reference implementation)' : ''}`] : []),
     `load:        ${describeLoad(plan)}`,

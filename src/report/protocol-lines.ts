@@ -8,12 +8,31 @@ const plural = (n: number, word: string): string => `${formatCount(n)} ${n === 1
 /** "h2 via loadhttp, 2 connections opened, up to 100 streams each (requested: auto)". */
 export function protocolLine(result: RunResult): string {
   const via = result.transport ? ` via ${result.transport}` : '';
-  const protocol = result.protocol === null ? 'none (no connection)' : `${result.protocol}${via}`;
-  const byProtocol = Object.entries(result.protocols ?? {}).filter(([, n]) => n > 0);
-  const mixed = byProtocol.length > 1 ? ` (${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')})` : '';
+  const byProtocol = usedProtocols(result);
+  const differ = targetsDiffer(result);
+  const label = differ ? `mixed ${byProtocol.map(([p]) => p).join(' and ')}` : result.protocol;
+  const protocol = result.protocol === null ? 'none (no connection)' : `${label}${via}`;
+  const because = differ ? `; ${DIFFER}` : '';
+  const mixed = byProtocol.length > 1 ? ` (${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')}${because})` : '';
   const streams = result.streamsPerSession ? `, up to ${formatCount(result.streamsPerSession)} streams each` : '';
   const requested = result.plan.protocol && result.plan.protocol !== result.protocol ? ` (requested: ${result.plan.protocol})` : '';
   return `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${mixed}${streams}${requested}${widened(result)}`;
+}
+
+const DIFFER = 'the targets negotiated different protocols';
+
+const usedProtocols = (result: RunResult): Array<[string, number]> => Object.entries(result.protocols ?? {}).filter(([, n]) => n > 0);
+
+/**
+ * Several targets each make their own ALPN choice: a mix is said outright, never folded into the protocol
+ * most connections used (result.protocol).
+ */
+const targetsDiffer = (result: RunResult): boolean => result.plan.targets !== undefined && usedProtocols(result).length > 1;
+
+/** For reports that name one protocol: " (mixed: h2: 1, h1: 2; the targets negotiated different protocols)", or ''. */
+export function mixedProtocolsNote(result: RunResult): string {
+  if (!targetsDiffer(result)) return '';
+  return ` (mixed: ${usedProtocols(result).map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')}; ${DIFFER})`;
 }
 
 /** When the server allowed fewer streams per session than planned and more sessions were opened to make up. */

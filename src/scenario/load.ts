@@ -40,7 +40,7 @@ import { readMetrics } from './metrics.ts';
 import { readTransport } from './transport.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
 
-const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers', 'metrics'];
+const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'resolve', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers', 'metrics'];
 const LOAD_KEYS = [
   'concurrency',
   'duration',
@@ -100,9 +100,13 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     scenario.targets = targets;
     scenario.target = targets[0];
   }
+  const resolveField = top.get('resolve');
+  if (resolveField !== undefined) scenario.resolve = oneOf(ctx, resolveField, RESOLVES);
   const balanceField = top.get('balance');
   if (balanceField !== undefined) {
-    if (targetsField === undefined) fail(ctx, balanceField.keyNode, 'balance', 'balance spreads requests over `targets:`; give several');
+    if (targetsField === undefined && scenario.resolve !== 'all') {
+      fail(ctx, balanceField.keyNode, 'balance', 'balance spreads requests over `targets:` (give several) or, with `resolve: all`, over the addresses of a name');
+    }
     scenario.balance = oneOf(ctx, balanceField, BALANCES);
   }
   const data = opt(top, 'data', (f) => readData(ctx, f));
@@ -164,16 +168,24 @@ function readTarget(ctx: Ctx, field: Field): string {
 }
 
 const BALANCES = ['round-robin', 'random', 'least-inflight'] as const;
+const RESOLVES = ['first', 'all'] as const;
 
-/** `targets:` two or more distinct http: origins (each gets its own connection pool). */
+/**
+ * `targets:` two or more distinct origins (each gets its own connection pool), all http: or all https:
+ * (instances of one service share a scheme; one scheme also keeps one meaning for --h2 and one TLS summary).
+ */
 function readTargets(ctx: Ctx, field: Field): string[] {
   const seq = asSeq(ctx, field.value, field.path, 'a list of at least two origins, e.g. [http://10.0.0.1:8080, http://10.0.0.2:8080]');
   if (seq.items.length < 2) fail(ctx, seq, field.path, 'give at least two origins (one is `target:`)');
   const seen = new Set<string>();
+  let scheme: string | null = null;
   return seq.items.map((item, i) => {
     const text = readTarget(ctx, { ...field, value: item, path: `${field.path}[${i}]` });
     const url = new URL(text);
-    if (url.protocol !== 'http:') fail(ctx, item, `${field.path}[${i}]`, 'several targets are http:// origins for now (https:// takes one `target:`)');
+    scheme ??= url.protocol;
+    if (url.protocol !== scheme) {
+      fail(ctx, item, `${field.path}[${i}]`, `all targets use one scheme: ${field.path}[0] is ${scheme}//, this one ${url.protocol}// (instances of one service are all http:// or all https://)`);
+    }
     if (seen.has(url.host)) fail(ctx, item, `${field.path}[${i}]`, `${url.host} is listed twice`);
     seen.add(url.host);
     return text;

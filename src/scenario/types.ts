@@ -9,6 +9,8 @@ import type { DataTable } from './data-file.ts';
 export type ProtocolChoice = 'h1' | 'h2' | 'auto';
 
 export type Balance = 'round-robin' | 'random' | 'least-inflight';
+/** `resolve:` first: connect to a target's name (its first address, per connection); all: one pool per address. */
+export type ResolveChoice = 'first' | 'all';
 
 /** Which client sends the requests: loadhttp's own transport, or undici (the reference). */
 export type TransportChoice = 'loadhttp' | 'undici';
@@ -152,10 +154,12 @@ export interface Scenario {
   name: string | undefined;
   /** An http: or https: origin (a path, if given, is ignored for requests with their own path). */
   target: string | undefined;
-  /** `targets:` several http: origins of one service, balanced (then `target` is the first). */
+  /** `targets:` several origins of one service, all http: or all https:, balanced (then `target` is the first). */
   targets?: string[];
-  /** How requests are spread over `targets` (default round-robin). */
+  /** How requests are spread over `targets` or, with `resolve: all`, addresses (default round-robin). */
   balance?: Balance;
+  /** `resolve:` (default first). */
+  resolve?: ResolveChoice;
   protocol: ProtocolChoice | undefined;
   /** `protocol: [h1, h2]`: run once per protocol and compare them (then `protocol` is undefined). */
   compareProtocols?: ProtocolChoice[];

@@ -25,6 +25,7 @@ class AlpnTransport implements Transport {
       h2c: false,
       timeoutMs: options.connectTimeoutMs,
       tls: options.tls,
+      address: options.address,
     });
   }
 

@@ -12,6 +12,8 @@ import type { TlsStats, TransportStats, WireProtocol } from './transport.ts';
 
 export interface ConnectorOptions {
   origin: URL;
+  /** Connect here instead of to the origin's host (TransportOptions.address). */
+  address?: string | undefined;
   /** TLS only: the protocols offered in ALPN, in order of preference. */
   alpn: string[];
   /** TLS only: refuse (as a connect error) a connection whose ALPN result is not h2. */
@@ -60,7 +62,7 @@ export class Connector {
    */
   open(callback: Callback, onread?: ReadInto): void {
     const { origin, timeoutMs } = this.options;
-    const host = origin.hostname.replace(/^\[|\]$/g, '');
+    const host = connectHost(this.options);
     const port = Number(origin.port) || (this.secure ? 443 : 80);
     let done = false;
     const finish = (error: Error | null, socket: net.Socket | null) => {
@@ -172,7 +174,7 @@ export function alpnChoice(connector: ConnectorOptions): Promise<string> {
   const host = connector.origin.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
     const socket = tls.connect({
-      host,
+      host: connectHost(connector),
       port: Number(connector.origin.port) || 443,
       servername: connector.tls.servername ?? (net.isIP(host) ? undefined : host),
       ALPNProtocols: ['h2', 'http/1.1'],
@@ -189,6 +191,11 @@ export function alpnChoice(connector: ConnectorOptions): Promise<string> {
       resolve(`an error (${error.message})`);
     });
   });
+}
+
+/** Where a connection goes: the given address, else the origin's host (an IPv6 literal without brackets). */
+function connectHost(options: ConnectorOptions): string {
+  return options.address ?? options.origin.hostname.replace(/^\[|\]$/g, '');
 }
 
 export function describeAlpn(protocol: string | false | null | undefined): string {

@@ -76,7 +76,7 @@ export async function preflight(
     const how = mode.h2c
       ? 'h2c (HTTP/2 over cleartext with prior knowledge; the Upgrade: h2c path is not supported)'
       : 'HTTP/2 over TLS';
-    throw new RunError('protocol-error', `${origin.origin} does not speak ${how}: ${result.reason}; use --h1 (or --protocol auto) to measure HTTP/1.1`);
+    throw new RunError('protocol-error', `${named(origin, options)} does not speak ${how}: ${result.reason}; use --h1 (or --protocol auto) to measure HTTP/1.1`);
   }
   return { spare: null, serverStreams: result.maxConcurrentStreams };
 }
@@ -86,15 +86,28 @@ async function connectFailure(origin: URL, mode: ConnectionMode, error: unknown,
   if (mode.secure && (code === 'LOADHTTP_ALPN_NOT_H2' || code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL')) {
     // The protocol was refused: say what the server does select when offered both.
     const refused = code === 'LOADHTTP_ALPN_NOT_H2' ? describeError(error).replace(/ in TLS ALPN, not h2.*/, '') : 'the server refused it';
-    const choice = await alpnChoice({ origin, alpn: ['h2', 'http/1.1'], requireH2: false, h2c: false, timeoutMs: options.connectTimeoutMs, tls: options.tls });
+    const choice = await alpnChoice({
+      origin,
+      address: options.address,
+      alpn: ['h2', 'http/1.1'],
+      requireH2: false,
+      h2c: false,
+      timeoutMs: options.connectTimeoutMs,
+      tls: options.tls,
+    });
     const [speaks, instead] = mode.forcedH2 ? ['HTTP/2', '--h1 (or --protocol auto) to measure HTTP/1.1'] : ['HTTP/1.1', '--h2 (or --protocol auto)'];
     return new RunError(
       'protocol-error',
-      `${origin.origin} does not speak ${speaks} over TLS: offered only ${mode.alpn.join(', ')} in ALPN, ${refused}; ` +
+      `${named(origin, options)} does not speak ${speaks} over TLS: offered only ${mode.alpn.join(', ')} in ALPN, ${refused}; ` +
         `offered h2 and http/1.1, it selects ${choice}. Use ${instead}`,
     );
   }
-  return new RunError(classifyError(error), `cannot connect to ${origin.origin}: ${tlsMessage(error)}${tlsHint(code, options)}`);
+  return new RunError(classifyError(error), `cannot connect to ${named(origin, options)}: ${tlsMessage(error)}${tlsHint(code, options)}`);
+}
+
+/** The origin, and the address connected to when `resolve: all` gave one ("https://svc:8443 at 10.0.0.2"). */
+function named(origin: URL, options: TransportOptions): string {
+  return options.address === undefined ? origin.origin : `${origin.origin} at ${options.address}`;
 }
 
 /** OpenSSL's messages carry a file name and line: keep the reason ("tlsv13 alert certificate required"). */

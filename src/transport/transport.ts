@@ -8,6 +8,11 @@ import type { ProtocolChoice } from '../scenario/types.ts';
 /** How to reach the target: what createTransport() takes, whichever transport implements it. */
 export interface TransportOptions {
   target: string;
+  /**
+   * Connect to this IP address instead of looking the target's host name up per connection (one instance of
+   * `resolve: all`). The Host header, :authority, TLS SNI and the certificate check keep the host name.
+   */
+  address?: string;
   protocol: ProtocolChoice;
   /** h1: sockets; h2: sessions. */
   connections: number;

@@ -145,6 +145,7 @@ class UndiciTransport implements Transport {
       h2c: this.mode.h2c,
       timeoutMs: options.connectTimeoutMs,
       tls: options.tls,
+      address: options.address,
     });
     const h2 = this.mode.allowH2;
     this.streamsPerSession = h2 ? options.maxConcurrentStreams : null;

@@ -49,6 +49,7 @@ class H1Transport implements Transport, ConnectionOwner, ExchangeOwner {
       h2c: false,
       timeoutMs: options.connectTimeoutMs,
       tls: options.tls,
+      address: options.address,
     });
     this.deadlines = new Deadlines(options);
     this.connections = Array.from({ length: options.connections }, () => new H1Connection(this, options.pipelining, MAX_HEAD_BYTES));

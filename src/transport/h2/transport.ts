@@ -271,6 +271,7 @@ export function createH2Transport(options: TransportOptions, firstStreamId?: num
     h2c: !mode.secure,
     timeoutMs: options.connectTimeoutMs,
     tls: options.tls,
+    address: options.address,
   });
   return new H2Transport(options, connector, () => preflight(origin, mode, connector, options), firstStreamId);
 }
