@@ -312,3 +312,37 @@ test('a second SIGINT exits at once (130), without waiting for the graceful stop
     await server.close();
   }
 });
+
+test('validate shows every setting the run would use: workers, compare, idle timeouts, tls key, expect, retry, live metrics; secrets masked', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'all.yaml');
+  const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+  writeFileSync(
+    file,
+    `target: https://127.0.0.1:9443
+protocol: [h1, h2]
+workers: 2
+tls: { ca: ${fixtures}ca.pem, cert: ${fixtures}client.pem, key: ${fixtures}client-key.pem }
+timeouts: { headers: 2s }
+metrics: { port: 0, linger: 2s, otlp: "http://127.0.0.1:4318/\${OTLP_TOKEN}", buckets: [1ms, 10ms, 1s] }
+headers: { authorization: "Bearer \${API_TOKEN}" }
+requests:
+  - { name: a, path: /a, expect: { status: [200, 204] }, retry: { attempts: 3, on: [connect-refused], statuses: [503] } }
+  - { name: b, path: /b }
+`,
+  );
+  const r = spawnSync(process.execPath, [BIN, 'validate', file], { encoding: 'utf8', env: { ...process.env, API_TOKEN: 'tok-secret-1', OTLP_TOKEN: 'otlp-path' } });
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout;
+  assert.match(out, /compare:\s+one run per protocol: h1, then h2/);
+  assert.match(out, /load:.*; on 2 worker threads, each its exact part\n/);
+  assert.match(out, /timeouts:\s+connect 5s, request 10s, headers 2s, body off \(idle\)/);
+  assert.match(out, /client cert \S+client\.pem, key \S+client-key\.pem/);
+  assert.match(out, /metrics:\s+Prometheus at http:\/\/127\.0\.0\.1:<a free port, printed at the start>\/metrics; the final figures served 2s after the run/);
+  assert.match(out, /OTLP push to http:\/\/127\.0\.0\.1:4318\/otlp-path every 5s/);
+  assert.match(out, /latency buckets 1ms, 10ms, 1s\n/);
+  assert.match(out, /- a: GET \/a .*\n(?: {6}.*\n)*? {6}expect 200, 204\n {6}retry up to 3 tries in all on connect-refused, 503; backoff 100ms doubling to 2s, jitter full\n/);
+  assert.doesNotMatch(out.split('- b:')[1]!, /expect|retry/, 'b has neither');
+  assert.doesNotMatch(out, /tok-secret-1/);
+  assert.match(out, /authorization: \[redacted\]/);
+});

@@ -1,6 +1,7 @@
 // Hooks (`hooks: ./hooks.mjs`) on the real CLI: a beforeRequest that signs each request, checked by the
 // server; an afterResponse that throws, counted as hook-error with its message; a module that exports
 // no hook refused before anything is sent.
+import type { ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -105,6 +106,30 @@ test('hooks: a module without any hook, or a throwing beforeRequest, are refused
     const result = JSON.parse(throwing.stdout) as RunResult;
     assert.deepEqual(result.errors, { 'hook-error': 2 });
     assert.equal(result.counts.sent, 2);
+    assert.equal(seen.good + seen.bad, 0, 'nothing reached the server');
+  } finally {
+    await server.close();
+  }
+});
+
+test('hooks: a beforeRequest that throws on every request in a duration-bound run ends at its duration (exit 3), and Ctrl-C still works', async () => {
+  // Each iteration failed without waiting on anything, so the users ran on in one endless microtask run:
+  // the duration's timer and SIGINT never got a turn, and the process spun at 100% CPU until killed.
+  const { server, seen } = await signedServer();
+  try {
+    const file = files(server.url, '/check', 'export function beforeRequest() { throw new Error("no key"); }\n');
+    const started = Date.now();
+    const r = await runCli(['run', file, '-c', '2', '-d', '1s', '--json', '-', '-q'], { timeoutMs: 15_000 });
+    assert.equal(r.code, 3, `exit code (signal ${r.signal}): ${r.stderr}`);
+    assert.ok(Date.now() - started < 10_000, `ended after ${Date.now() - started} ms`);
+    const result = JSON.parse(r.stdout) as RunResult;
+    assert.equal(result.stopReason, 'duration');
+    assert.ok(result.errors['hook-error']! > 0 && result.counts.completed === 0, JSON.stringify(result.counts));
+    assert.match(r.stderr, /no request succeeded .*beforeRequest threw on step "create": no key/);
+    let child: ChildProcess | null = null;
+    const interrupted = runCli(['run', file, '-c', '2', '-d', '60s', '-q'], { timeoutMs: 15_000, onSpawn: (c) => (child = c) });
+    setTimeout(() => child?.kill('SIGINT'), 1500);
+    assert.equal((await interrupted).code, 3, 'nothing succeeded: 3 wins over 130');
     assert.equal(seen.good + seen.bad, 0, 'nothing reached the server');
   } finally {
     await server.close();

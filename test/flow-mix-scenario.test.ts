@@ -65,7 +65,11 @@ test('templates: only in flow steps, and only with a variable of the same flow e
   const cart = '  - name: cart\n    flow:\n      - path: /cart\n        headers: { authorization: "Bearer {{token}}" }\n';
   assertError(`requests:\n${login}${cart}`, '10:18', /requests\[1\]\.flow\[0\]\.headers: \{\{token\}\} is captured only in the flow entry "login" \(requests\[0\]\)/);
   assertError(`requests:\n${cart}${login}`, '6:18', /requests\[0\]\.flow\[0\]\.headers: \{\{token\}\} is captured only in the flow entry "login" \(requests\[1\]\)/);
-  assertError(`requests:\n  - path: /health?t={{token}}\n${login}`, '3:5', /requests\[0\]: templates \(\{\{name\}\}\) are substituted in `flow:` steps only/);
+  assertError(`requests:\n  - path: /health?t={{token}}\n${login}`, '3:11', /requests\[0\]\.path: templates \(\{\{name\}\}\) are substituted in `flow:` steps only/);
+  // The scenario's headers go to the plain requests of such a mix too: no `{{` there, not even an escape.
+  for (const value of ['"Bearer {{token}}"', '"{{{{literal"']) {
+    assertError(`headers: { authorization: ${value} }\nrequests:\n  - path: /health\n${login}`, '2:10', /headers: in a mix with flow entries these headers go to its plain requests too/);
+  }
   // A flow entry's own capture, a data column and the built-ins are fine.
   fs.writeFileSync(path.join(DIR, 'users.csv'), 'user\nann\n');
   const ok = parseScenario(

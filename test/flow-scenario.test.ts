@@ -61,8 +61,8 @@ test('templates: a variable must come from the data file or an earlier capture (
   assertError(flow('path: /me?n={{token'), '6:11', /without a closing/);
   // A capture is known from the next step on, not in its own request.
   assertError('flow:\n  - path: /a?t={{t}}\n    capture: [{ header: x, as: t }]\n', '3:11', /unknown variable \{\{t\}\}/);
-  // Outside a flow a template would be sent as written: refused.
-  assertError('requests:\n  - path: /a?t={{vu}}\n', '3:5', /templates \(\{\{name\}\}\) are substituted in `flow:` steps only/);
+  // Outside a flow a template would be sent as written: refused at the key that holds it.
+  assertError('requests:\n  - path: /a?t={{vu}}\n', '3:11', /requests\[0\]\.path: templates \(\{\{name\}\}\) are substituted in `flow:` steps only/);
   const ok = parseScenario(`target: http://127.0.0.1:1\n${flow('path: /me?u={{user}}&r={{randomInt 1 9}}&id={{uuid}}&v={{vu}}-{{iteration}}')}`, FILE, {});
   assert.equal(ok.flow?.length, 2);
 });

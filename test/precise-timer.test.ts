@@ -7,6 +7,10 @@
 // 2-core machine, also with three busy processes competing: 0.62-0.78 ms). The worker path came
 // 0.09-0.14 ms late at the median in the same conditions (its P90 does suffer under load: 1.6-2.1 ms).
 // So the assertion is on the median of many firings, which load barely moves, with a bound between the two.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COARSE_RATE, PreciseTimer } from '../src/engine/precise-timer.ts';
@@ -79,4 +83,49 @@ test('a schedule with gaps of 1 ms or more (a lower rate, a pause, a ramp to 0) 
     const p50 = median(lateMs);
     assert.ok(p50 < SUB_MS_MEDIAN, `lowest rate ${lowest}/s: median lateness ${p50.toFixed(3)} ms, not below ${SUB_MS_MEDIAN} ms: no better than setTimeout`);
   }
+});
+
+/**
+ * Runs `body` in a fresh Node process with a PreciseTimer `timer` (worker thread started, ready) and
+ * resolves with its exit code, its output and how long it lived; killed after 10 s.
+ */
+function inChild(body: string): Promise<{ code: number | null; out: string; ms: number }> {
+  const module = new URL('../src/engine/precise-timer.ts', import.meta.url).href;
+  const script = `
+    import { PreciseTimer } from ${JSON.stringify(module)};
+    const timer = new PreciseTimer(() => console.log('due'), 0);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    ${body}`;
+  // A file, not -e with --input-type=module: workers inherit that flag, and the timer's worker is CommonJS.
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'loadhttp-timer-')), 'child.mjs');
+  writeFileSync(file, script);
+  const started = performance.now();
+  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, out, ms: performance.now() - started });
+    }),
+  );
+}
+
+test('a timer never closed does not hold the process once it has no due time (a run that threw before stopping exits)', async () => {
+  // Fired, then abandoned: before, the worker's message listener had undone its unref() and the process never exited.
+  const fired = await inChild(`timer.wakeAt(performance.now() + 50); process.exitCode = 7;`);
+  assert.equal(fired.code, 7, 'exited on its own with its exit code');
+  assert.equal(fired.out, 'due\n');
+  assert.ok(fired.ms < 5000, `lived ${Math.round(fired.ms)} ms`);
+  const idle = await inChild(`process.exitCode = 7;`);
+  assert.equal(idle.code, 7);
+  assert.ok(idle.ms < 5000, `lived ${Math.round(idle.ms)} ms`);
+});
+
+test('a pending wake-up holds the process until it comes, as a setTimeout would', async () => {
+  const pending = await inChild(`timer.wakeAt(performance.now() + 600);`);
+  assert.equal(pending.code, 0);
+  assert.equal(pending.out, 'due\n', 'the wake-up came before the process ended');
+  assert.ok(pending.ms >= 1000, `lived ${Math.round(pending.ms)} ms: the 400 ms start plus the 600 ms wait`);
 });

@@ -108,6 +108,21 @@ test('a worker that crashes fails the run with exit 3 and no numbers, and --json
   }
 });
 
+test('a worker that crashes in an open-model run (each worker with its timer thread) ends the run at once, exit 3', async () => {
+  const server = await startServer();
+  try {
+    const crash = fileURLToPath(new URL('./helpers/crash-worker.ts', import.meta.url));
+    const started = Date.now();
+    // 50/s per run: below 1,000/s each worker's schedule has a timer thread of its own (precise-timer.ts).
+    const r = await runCli(['run', '--url', server.url, '--rate', '50', '-d', '30s', '--workers', '2', '-q'], { env: { NODE_OPTIONS: `--import=${crash}` }, timeoutMs: 20_000 });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /worker 2 of 2 crashed: injected crash of worker index 1/);
+    assert.ok(Date.now() - started < 10_000, `ended after ${Date.now() - started} ms of a 30 s run`);
+  } finally {
+    await server.close();
+  }
+});
+
 test('scenario workers: a number or auto, anything else refused at its line', () => {
   assert.equal(parseScenario('target: http://127.0.0.1:1\nworkers: auto\n', 'w.yaml').workers, 'auto');
   assert.equal(parseScenario('target: http://127.0.0.1:1\nworkers: 3\n', 'w.yaml').workers, 3);

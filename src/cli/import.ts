@@ -18,20 +18,23 @@ export function addImportCommand(program: Command): void {
     .argument('<format>', `what to import: ${FORMATS.join(' or ')}`)
     .argument('<input>', 'har: a HAR file; curl: the command, quoted as one argument ("-": read either from stdin)')
     .description('turn a recording (HAR file, curl command) into a scenario, printed to stdout')
+    .option('--no-think', 'leave out the pauses recorded between steps (HAR: written as each step\'s think:)')
     .addHelpText(
       'after',
       `
-The requests to the most frequent origin are kept in the recorded order with their headers (less the
-hop-by-hop ones and browser-only hints). Credentials (authorization, cookie, x-api-key, ... headers and
-query or body fields so named) become \${ENV} references; stderr lists the variables to set.
+The requests to the most frequent origin are kept with their headers (less the hop-by-hop ones and
+browser-only hints) as the steps of a flow, in recorded order; a pause of 100 ms or more recorded after a
+step becomes its think time. A single request becomes a requests: entry. Credentials (authorization,
+cookie, x-api-key, ... headers and query or body fields so named) become \${ENV} references; stderr lists
+the variables to set.
 
 Examples:
   $ loadhttp import har recording.har > scenario.yaml
   $ loadhttp import curl 'curl -X POST https://127.0.0.1:8443/items -H "authorization: Bearer abc" --json "{\\"name\\":\\"x\\"}"'`,
     )
-    .action((format: string, input: string) => {
+    .action((format: string, input: string, options: { think: boolean }) => {
       const recording = read(format, input);
-      const imported = toScenario(recording);
+      const imported = toScenario(recording, { think: options.think });
       stdout.write(imported.text);
       for (const note of imported.notes) stderr.write(`loadhttp import: ${note}\n`);
       if (imported.env.length > 0) {

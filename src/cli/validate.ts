@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { stdout } from './output.ts';
 import { planFor } from './run.ts';
 import { summarizePlan } from '../plan/summary.ts';
-import { renderPlan } from '../report/plan-text.ts';
-import { redactOutput } from '../util/redact.ts';
+import { renderPlan, type PlanSettings } from '../report/plan-text.ts';
+import type { Plan } from '../plan/types.ts';
+import { redactOutput, redactText } from '../util/redact.ts';
 
 export function addValidateCommand(program: Command): void {
   program
@@ -14,7 +15,22 @@ export function addValidateCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ loadhttp validate scenarios/api-mix.yaml\n')
     .action(async (file: string) => {
       const plan = await planFor(file, {});
-      stdout.write(renderPlan(redactOutput(summarizePlan(plan), plan.secrets), plan.resolve === 'all'));
+      // The text masked as a whole too: the settings (an OTLP URL) are not part of the summary redactOutput masks.
+      stdout.write(redactText(renderPlan(redactOutput(summarizePlan(plan), plan.secrets), planSettings(plan)), plan.secrets));
       stdout.write(`${file}: valid\n`);
     });
+}
+
+/** What the plan would use beyond its summary (see PlanSettings). */
+function planSettings(plan: Plan): PlanSettings {
+  return {
+    resolveAll: plan.resolve === 'all',
+    compareProtocols: plan.compareProtocols,
+    workers: plan.workers,
+    tlsKey: plan.tls.files.key,
+    headersTimeoutMs: plan.timeouts.headersMs,
+    bodyTimeoutMs: plan.timeouts.bodyMs,
+    requests: plan.requests.map((r) => ({ expectStatus: r.expectStatus, retry: r.retry })),
+    metrics: plan.metrics,
+  };
 }

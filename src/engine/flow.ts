@@ -8,6 +8,7 @@
 //
 // Written with async/await rather than the plain mix's callback loop (vu.ts): a flow's steps wait on one
 // another anyway, and a plain mix (no flow entry), which does not come here, keeps its path unchanged.
+import { setImmediate } from 'node:timers/promises';
 import type { Plan, PlannedStep, StepTemplates } from '../plan/types.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
@@ -109,6 +110,9 @@ export async function runFlowUser(ctx: VuContext, flow: Flow, vu: number, leave:
     if (outcome === 'interrupted') return;
     const pause = thinkMs(ctx.think);
     if (pause > 0) await ctx.sleeper.sleep(pause);
+    // An iteration can fail without waiting on anything (a throwing beforeRequest hook): the next would
+    // follow in the same microtask run, and the timers that stop the run, and signals, would never get a turn.
+    else if (outcome === 'failed') await setImmediate();
   }
 }
 

@@ -91,12 +91,20 @@ export class PreciseTimer {
       return;
     }
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: this.shared });
-    this.worker.unref();
     this.worker.on('message', (generation: number) => {
       if (generation === -1) this.ready = true;
       // A message from before the last due time the worker was given is stale: it was replaced.
-      else if (generation === Atomics.load(this.flags, 0)) onDue();
+      else if (generation === Atomics.load(this.flags, 0)) {
+        // The worker now waits for its next due time: until it has one, it holds nothing.
+        this.workerAt = Infinity;
+        this.worker!.unref();
+        onDue();
+      }
     });
+    // After on('message'), which refs the worker's port again: an unref() before it was undone, and a timer
+    // that was never closed (a run that threw before stopping) held the process open for good. The worker
+    // holds the event loop only while it holds a due time (giveWorker), as a pending setTimeout would.
+    this.worker.unref();
   }
 
   /** Whether a worker thread serves the due times COARSE_MS or more ahead (for tests). */
@@ -134,6 +142,8 @@ export class PreciseTimer {
   private giveWorker(at: number): void {
     if (at === this.workerAt) return;
     const earlier = at < this.workerAt;
+    if (at === Infinity) this.worker!.unref();
+    else if (this.workerAt === Infinity) this.worker!.ref();
     this.workerAt = at;
     this.due[0] = performance.timeOrigin + at;
     const generation = Atomics.add(this.flags, 0, 1);

@@ -16,7 +16,7 @@ import { handshakeHistogram, inflightBound, transportFields } from './transport-
 import { systemClock } from './clock.ts';
 import { Sleeper } from './think.ts';
 import type { VuContext } from './vu.ts';
-import { createDriver, expectedIntervalThinkUs } from './load-driver.ts';
+import { createDriver, expectedIntervalThinkUs, type LoadDriver } from './load-driver.ts';
 import { SelfMonitor } from '../record/self-monitor.ts';
 import { Flow } from './flow.ts';
 import { loadHooks } from './hooks.ts';
@@ -36,12 +36,14 @@ export interface RunOptions {
   tickIntervalMs?: number;
 }
 
-export class LoadRun {
-  private readonly plan: Plan;
-  private readonly options: RunOptions;
-  private readonly stopping = new StopLatch();
-  /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
-  private measureStartedAt: string | null = null;
+/**
+ * What LoadRun and WorkerRun (--workers) share, so the CLI drives either the same way: a plan and options,
+ * execute(), and stop() (Ctrl-C, an abortOnFail threshold; the first reason given wins).
+ */
+export abstract class EngineRun {
+  protected readonly plan: Plan;
+  protected readonly options: RunOptions;
+  protected readonly stopping = new StopLatch();
 
   constructor(plan: Plan, options: RunOptions) {
     this.plan = plan;
@@ -52,6 +54,20 @@ export class LoadRun {
   stop(reason: StopReason): void {
     this.stopping.stop(reason);
   }
+
+  abstract execute(): Promise<RunResult>;
+}
+
+/** What a LoadRun knows before its first request. */
+interface RunStart {
+  plan: Plan;
+  startedAt: Date;
+  warmupRecorder: Recorder | null;
+}
+
+export class LoadRun extends EngineRun {
+  /** Wall clock at the start of the measured window (RunResult.measureStartedAt), once it has begun. */
+  private measureStartedAt: string | null = null;
 
   async execute(): Promise<RunResult> {
     const plan = this.plan;
@@ -89,6 +105,12 @@ export class LoadRun {
     // Retry backoffs are not think time: they go on through the graceful stop, until in-flight requests are cancelled.
     const backoff = new Sleeper(clock);
     let cancelling = false;
+    // Requests still in flight are cancelled: after the graceful stop, or at once when the run fails.
+    const cancelAll = (why: string) => {
+      cancelling = true;
+      backoff.wakeAll();
+      transport.abortAll(new CancelledError(why));
+    };
     let remaining = plan.load.iterations ?? Infinity;
     const ctx: VuContext = {
       clock,
@@ -116,9 +138,34 @@ export class LoadRun {
       },
     };
 
-    const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
-    const monitor = new SelfMonitor();
     const timers: NodeJS.Timeout[] = [];
+    try {
+      const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
+      // Registered first: if anything below throws, stopping releases the driver (the schedule's timer thread) too.
+      this.stopping.onStop(() => {
+        driver.stop();
+        semaphore.close();
+        sleeper.wakeAll();
+        timers.push(setTimeout(cancelAll, plan.load.gracefulStopMs, 'the run stopped before the response was complete'));
+      });
+      return await this.drive(base, ctx, driver, transport, recorder, timers);
+    } catch (error) {
+      // A failure no request absorbed (a bug; nothing is reported): every resource the run holds is released
+      // at once -- users, the schedule's timer thread, sockets -- so that the caller's process exits with the
+      // error rather than hanging on them (the timers go in `finally`).
+      this.stop('interrupted');
+      cancelAll('the run failed');
+      await transport.close();
+      throw error;
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
+  }
+
+  /** The run proper, from the first request to the result: execute() releases everything if it throws. */
+  private async drive(base: RunStart, ctx: VuContext, driver: LoadDriver, transport: Transport, recorder: Recorder, timers: NodeJS.Timeout[]): Promise<RunResult> {
+    const plan = this.plan;
+    const monitor = new SelfMonitor();
     let measureStart = performance.now();
     const beginMeasuring = () => {
       measureStart = performance.now();
@@ -148,20 +195,6 @@ export class LoadRun {
       timers.push(setInterval(live, this.options.tickIntervalMs ?? 1000));
     }
 
-    this.stopping.onStop(() => {
-      driver.stop();
-      semaphore.close();
-      sleeper.wakeAll();
-      const cancel = new CancelledError('the run stopped before the response was complete');
-      timers.push(
-        setTimeout(() => {
-          cancelling = true;
-          backoff.wakeAll();
-          transport.abortAll(cancel);
-        }, plan.load.gracefulStopMs),
-      );
-    });
-
     await driver.run();
     const endedAt = performance.now();
     for (const timer of timers) clearTimeout(timer);
@@ -174,7 +207,7 @@ export class LoadRun {
   }
 
   private result(
-    base: { plan: Plan; startedAt: Date; warmupRecorder: Recorder | null },
+    base: RunStart,
     recording: Recording,
     stats: TransportStats,
     measuredMs: number,

@@ -51,6 +51,7 @@ function assemble(
 ): Plan {
   const defaultDuration = durationMs === null && iterations === null;
   const loadModel = resolveLoadModel(scenario, overrides);
+  const flow = resolveFlow(scenario, requests, overrides.body !== undefined);
   const pipelining = overrides.pipelining ?? scenario.pool.pipelining ?? 1;
   const chosen = resolveProtocol(scenario, overrides);
   const streams = chosen.maxConcurrentStreams;
@@ -98,13 +99,12 @@ function assemble(
       headersMs: overrides.headersTimeoutMs ?? scenario.timeouts.headersMs ?? null,
       bodyMs: overrides.bodyTimeoutMs ?? scenario.timeouts.bodyMs ?? null,
     },
-    requests,
-    flow: resolveFlow(scenario, requests),
+    requests: flow.requests,
+    flow: flow.flow,
     data: resolveData(scenario),
     hooks: scenario.hooks ?? null,
     vuNumbers: { offset: 0, stride: 1 },
     secrets,
-    userAgent: `loadhttp/${version}`,
     thresholds: resolveThresholds(
       scenario.thresholds,
       overrides.thresholds ?? [],

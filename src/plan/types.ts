@@ -148,7 +148,6 @@ export interface Plan {
    * merge see them whole.
    */
   secrets: string[];
-  userAgent: string;
   /** Parsed pass/fail gates: the scenario's, then --threshold flags (see plan-thresholds.ts). */
   thresholds: PlannedThreshold[];
   /** Worker threads that generate the load, each running its exact part (split.ts); 1 = this thread. */

@@ -1,6 +1,6 @@
 // The recorder: counters and HDR histograms per request name and in total, failures by class with a few
 // example messages, and one snapshot per second. The engine calls it once per outcome; it never formats.
-import type { Counts, IterationStats, LatencySummary, RequestStats, SeriesPoint } from '../result/result.ts';
+import type { Counts, LatencySummary, RequestStats, RunResult, SeriesPoint } from '../result/result.ts';
 import { classifyError, type FailureClass } from '../result/failure-classes.ts';
 import type { SendOutcome } from '../transport/transport.ts';
 import type { TargetSink } from '../transport/balanced.ts';
@@ -89,17 +89,17 @@ export interface Snapshot {
   p99Ms: number;
 }
 
-export interface Recording {
+/**
+ * Every figure the recorder holds: the RunResult fields of the same name as they stand in the result (the
+ * engine copies them over), and the total (spread into the result's top level).
+ */
+export interface Recording extends Pick<RunResult, 'iterations' | 'targets' | 'requests' | 'queueWaitMs' | 'bytes' | 'errorExamples' | 'series'> {
   total: RequestStats;
-  /** With a flow only. */
-  iterations?: IterationStats;
-  /** With several targets only: by instance (host:port). */
-  targets?: Record<string, RequestStats>;
-  requests: Record<string, RequestStats>;
-  queueWaitMs: LatencySummary;
-  bytes: { sent: number; received: number };
-  errorExamples: Record<string, string[]>;
-  series: SeriesPoint[];
+  /**
+   * Apart from RunResult['histograms'] on purpose: a recorder always encodes the service time, the schedule
+   * lag and the per-second histograms, which the result must mark optional (older files lack them); the
+   * handshake histogram comes from the transport, not from here.
+   */
   histograms: {
     unit: 'us';
     latency: string;

@@ -4,7 +4,7 @@ import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from '.
 import { renderComparison } from './compare-text.ts';
 import type { LatencySummary, RequestStats, RunResult } from '../result/result.ts';
 import { formatThresholdLimit, formatThresholdValue } from './threshold-text.ts';
-import { mixedProtocolsNote } from './protocol-lines.ts';
+import { connectionsOpened, mixedProtocolsNote } from './protocol-lines.ts';
 import type { ThresholdOutcome } from '../result/verdicts.ts';
 
 /** Escapes text for a table cell or list item: Markdown punctuation, HTML, pipes and line breaks. */
@@ -59,7 +59,7 @@ export function renderMarkdown(result: RunResult, outcomes: ThresholdOutcome[]):
   const plan = result.plan;
   const duration = `${formatMs(result.durationMs)} measured${result.warmup.durationMs > 0 ? ` (+${formatMs(result.warmup.durationMs)} warmup)` : ''}`;
   out.push(`- **Target:** ${markdownCode(result.target)}`);
-  out.push(`- **Protocol:** ${protocolLabel(result.protocol)}${mixedProtocolsNote(result)}, ${formatCount(result.connectionsOpened)} connection${result.connectionsOpened === 1 ? '' : 's'} opened`);
+  out.push(`- **Protocol:** ${protocolLabel(result.protocol)}${mixedProtocolsNote(result)}, ${connectionsOpened(result)}`);
   out.push(`- **Duration:** ${duration}`);
   out.push(`- **Concurrency:** ${formatCount(plan.concurrency)}`);
   out.push(

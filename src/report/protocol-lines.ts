@@ -16,7 +16,31 @@ export function protocolLine(result: RunResult): string {
   const mixed = byProtocol.length > 1 ? ` (${byProtocol.map(([p, n]) => `${p}: ${formatCount(n)}`).join(', ')}${because})` : '';
   const streams = result.streamsPerSession ? `, up to ${formatCount(result.streamsPerSession)} streams each` : '';
   const requested = result.plan.protocol && result.plan.protocol !== result.protocol ? ` (requested: ${result.plan.protocol})` : '';
-  return `${protocol}, ${plural(result.connectionsOpened, 'connection')} opened${mixed}${streams}${requested}${widened(result)}`;
+  return `${protocol}, ${connectionsOpened(result)}${mixed}${streams}${requested}${widened(result)}`;
+}
+
+/**
+ * "93 connections opened, at most 64 at once: 29 reopened after the server closed them". Each transport
+ * keeps a fixed set of connections (or sessions) and opens a new one only in place of one that closed, so
+ * opening more than the pool holds means the server closed connections during the run: a keep-alive limit
+ * (nginx closes a connection after 1,000 requests by default: keepalive_requests), an idle timeout or a reset.
+ */
+export function connectionsOpened(result: RunResult): string {
+  const opened = `${plural(result.connectionsOpened, 'connection')} opened`;
+  const pool = poolSize(result);
+  if (result.connectionsOpened <= pool) return opened;
+  return `${opened}, at most ${formatCount(pool)} at once: ${formatCount(result.connectionsOpened - pool)} reopened after the server closed them`;
+}
+
+/**
+ * The most connections the run's pools hold at once: the plan's (or, when the server allowed fewer streams
+ * than planned, the h2 sessions opened to make up), shared out with at least one per instance (a target, or
+ * an address of `resolve: all`: result.targets has them all) and per worker thread.
+ */
+function poolSize(result: RunResult): number {
+  const planned = Math.max(result.plan.connections, result.sessions ?? 0);
+  const instances = Math.max(result.plan.targets?.length ?? 1, Object.keys(result.targets ?? {}).length);
+  return Math.max(Math.ceil(planned / instances) * instances, result.workers ?? 1);
 }
 
 const DIFFER = 'the targets negotiated different protocols';

@@ -41,8 +41,27 @@ export function readFlow(
     const captures = opt(f, 'capture', (c) => readCaptures(ctx, c)) ?? [];
     for (const capture of captures) known.add(capture.as);
     const name = entry === null ? request.name : `${entry.name}${FLOW_STEP_SEPARATOR}${request.name}`;
-    return { ...request, name, captures, think: opt(f, 'think', (c) => readThink(ctx, c.value, c.path)) ?? null, jsonBody: f.has('json') };
+    return { ...request, name, captures, think: opt(f, 'think', (c) => readThink(ctx, c.value, c.path)) ?? null, bodyKey: bodyKey(f) };
   });
+}
+
+/**
+ * The scenario's `headers:` in a flow are templates of every step: they must parse, at their key (their
+ * variables are not checked: a step before the capture that defines one sends it empty).
+ */
+export function checkHeaderTemplates(ctx: Ctx, field: Field, headers: Record<string, string>): void {
+  for (const text of Object.values(headers).filter(hasTemplate)) {
+    try {
+      parseTemplate(text);
+    } catch (error) {
+      if (!(error instanceof TemplateSyntaxError)) throw error;
+      fail(ctx, field.value, field.path, error.message);
+    }
+  }
+}
+
+function bodyKey(f: Map<string, Field>): ScenarioStep['bodyKey'] {
+  return f.has('json') ? 'json' : f.has('body') ? 'body' : f.has('file') ? 'file' : null;
 }
 
 /** Fails at the key where a template is malformed or names an unknown variable. */

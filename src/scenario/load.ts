@@ -30,8 +30,10 @@ import {
   str,
 } from './nodes.ts';
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
+import { asWrittenHeaders } from './requests.ts';
+import { checkHeaderTemplates, readFlow } from './flow.ts';
 import { readMix } from './mix.ts';
-import { readFlow } from './flow.ts';
+import { hasTemplate } from './template.ts';
 import { readData, readHooksFile } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
@@ -129,6 +131,15 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
   }
   const hooks = hooksField && readHooksFile(ctx, hooksField);
   const flow = flowField && readFlow(ctx, flowField, scenario.headers, data?.table.columns ?? [], readThink);
+  // Without a flow the scenario's headers are sent as written; in one they are templates of every step. In a
+  // mix with flow entries they go to its plain requests as well, which send them as written: no `{{` there.
+  const headersField = top.get('headers');
+  if (headersField !== undefined) {
+    if (flow) checkHeaderTemplates(ctx, headersField, scenario.headers);
+    else if (mix.entries !== null && Object.values(scenario.headers).some(hasTemplate)) {
+      fail(ctx, headersField.value, headersField.path, 'in a mix with flow entries these headers go to its plain requests too: give templates (or a `{{{{` escape) in the steps\' own headers');
+    } else scenario.headers = asWrittenHeaders(ctx, headersField, scenario.headers);
+  }
   return {
     ...scenario,
     requests: mix.requests,

@@ -32,7 +32,7 @@ import {
   type Substituted,
 } from './nodes.ts';
 import { readRetry } from './retry.ts';
-import { hasTemplate } from './template.ts';
+import { hasTemplate, literalOf, parseTemplate, TemplateSyntaxError } from './template.ts';
 
 /** A plain request's keys; an entry of `requests:` may instead be a flow (scenario/mix.ts). */
 export const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect', 'retry'];
@@ -60,11 +60,23 @@ export function readRequest(
   if (pathField === undefined) fail(ctx, item, childPath(key, 'path'), 'missing required key `path` (e.g. path: /items)');
   const method = opt(f, 'method', (c) => readMethod(ctx, c)) ?? 'GET';
   const fromEnv = noneFromEnv();
-  const { path: requestPath, shownPath } = readPath(ctx, pathField, fromEnv);
+  let { path: requestPath, shownPath } = readPath(ctx, pathField, fromEnv);
+  let headers = opt(f, 'headers', (c) => headerMap(ctx, c.value, c.path, fromEnv)) ?? {};
+  let body = readBody(ctx, f, headers, globalHeaders, fromEnv);
+  if (accepted !== STEP_KEYS) {
+    // A `requests:` entry is sent as written, its `{{{{` escapes undone (a flow step's are, in the plan).
+    requestPath = asWritten(ctx, pathField, requestPath);
+    if (shownPath !== undefined) shownPath = asWritten(ctx, pathField, shownPath);
+    const headersField = f.get('headers');
+    if (headersField !== undefined) headers = asWrittenHeaders(ctx, headersField, headers);
+    const bodyField = f.get('json') ?? f.get('body');
+    if (bodyField !== undefined && body !== null) {
+      const text = body.toString('utf8');
+      const written = asWritten(ctx, bodyField, text);
+      if (written !== text) body = Buffer.from(written, 'utf8');
+    }
+  }
   const name = readRequestName(ctx, f.get('name'), `${method} ${shownPath ?? requestPath}`, item, key, names);
-  const headers = opt(f, 'headers', (c) => headerMap(ctx, c.value, c.path, fromEnv)) ?? {};
-  const body = readBody(ctx, f, headers, globalHeaders, fromEnv);
-  if (accepted !== STEP_KEYS) refuseTemplates(ctx, item, key, [requestPath, ...Object.values(headers), f.has('file') ? '' : (body?.toString('utf8') ?? '')]);
   return {
     name,
     method,
@@ -79,12 +91,31 @@ export function readRequest(
   };
 }
 
-/** Plain requests are sent as written: a template there is a mistake worth naming. */
-function refuseTemplates(ctx: Ctx, item: unknown, key: string, texts: string[]): void {
-  if (texts.some(hasTemplate)) {
-    const entry = 'a top-level `flow:`, or a flow entry of `requests:` (- { name: x, flow: [...] })';
-    fail(ctx, item, key, `templates ({{name}}) are substituted in \`flow:\` steps only: those of ${entry}; a flow of one step sends one request`);
+/**
+ * Text sent as written (a `requests:` entry, or the scenario's headers without a flow): a reference there
+ * is a mistake worth naming, at `field`; a `{{{{` escape is undone (a literal `{{`).
+ */
+export function asWritten(ctx: Ctx, field: Field, text: string): string {
+  if (!hasTemplate(text)) return text;
+  let literal: string | null = null;
+  try {
+    literal = literalOf(parseTemplate(text));
+  } catch (error) {
+    if (!(error instanceof TemplateSyntaxError)) throw error;
   }
+  if (literal === null) {
+    fail(ctx, field.value, field.path, 'templates ({{name}}) are substituted in `flow:` steps only (of a top-level `flow:`, or of a flow entry in `requests:`: - { name: x, flow: [...] }; a flow of one step sends one request); a literal "{{" is written "{{{{"');
+  }
+  return literal;
+}
+
+/** The header values of `field` as written. */
+export function asWrittenHeaders(ctx: Ctx, field: Field, headers: Record<string, string>): Record<string, string> {
+  const written: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    Object.defineProperty(written, name, { value: asWritten(ctx, field, value), enumerable: true, writable: true, configurable: true });
+  }
+  return written;
 }
 
 /** The request's name (default "<METHOD> <path>"); names must be unique across the list. */
@@ -129,12 +160,25 @@ function readPath(ctx: Ctx, field: Field, fromEnv: FromEnv): { path: string; sho
     const origin = /^https?:\/\//i.test(text) ? '; put the scheme and host in `target`' : '';
     fail(ctx, field.value, field.path, `${shown(field.value, text)} must start with "/" (e.g. /items?page=1)${origin}`);
   }
-  // `{{randomInt 1 100}}` has spaces: templates (flow steps only) are checked by scenario/flow.ts.
-  if (/[\s\x00-\x1f\x7f]/.test(text.replace(/\{\{[^}]*\}\}/g, ''))) {
+  if (/[\s\x00-\x1f\x7f]/.test(literalParts(text))) {
     fail(ctx, field.value, field.path, 'must not contain spaces or control characters (percent-encode them, e.g. %20)');
   }
   const shownPath = maskQueryFromEnv(substituted, fromEnv);
   return shownPath === text ? { path: text } : { path: text, shownPath };
+}
+
+/**
+ * The literal text of a template, run together (`{{randomInt 1 100}}` has spaces; a `{{{{ }}` escape may
+ * hide one). A template that does not parse gives "": its error is reported at the same key (by
+ * scenario/flow.ts in a step, by asWritten in a `requests:` entry).
+ */
+function literalParts(text: string): string {
+  try {
+    return parseTemplate(text).filter((part) => typeof part === 'string').join('');
+  } catch (error) {
+    if (error instanceof TemplateSyntaxError) return '';
+    throw error;
+  }
 }
 
 /**

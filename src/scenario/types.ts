@@ -103,8 +103,11 @@ export interface ScenarioStep extends ScenarioRequest {
   captures: Capture[];
   /** The step's `think:` (after its response, before the next step); null = none. */
   think: Think | null;
-  /** The body came from `json:` (template values are then escaped as JSON string content). */
-  jsonBody: boolean;
+  /**
+   * The key the body came from: a `json:` or `body:` text is a template (in `json:`, values are escaped as
+   * JSON string content); a `file:` is sent as its bytes.
+   */
+  bodyKey: 'json' | 'body' | 'file' | null;
 }
 
 /**

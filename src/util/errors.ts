@@ -45,6 +45,10 @@ export class CancelledError extends Error {
   override name = 'CancelledError';
 }
 
+// The request errors below (and the transports' own, in transport/h1/errors.ts and h2/errors.ts) share a
+// shape, a name and a code, but stay separate small classes: the name is what stack traces and tests show,
+// the code is what failure-classes.ts classifies, and a common base would hold just those two fields.
+
 /** The overall request timeout fired (`timeouts.request`: send to the last body byte). */
 export class RequestTimeoutError extends Error {
   override name = 'RequestTimeoutError';

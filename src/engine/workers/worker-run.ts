@@ -1,38 +1,24 @@
 // A --workers N run: the plan split exactly into N parts (split.ts), each run by the ordinary engine in
 // its own worker thread (own transport, recorder and event loop: see worker-entry.ts), and the N results
-// merged exactly at the end (merge.ts adds the encoded histograms). Same interface as engine/run.ts's
-// LoadRun, so the CLI drives either the same way.
+// merged exactly at the end (merge.ts adds the encoded histograms). An EngineRun, as engine/run.ts's
+// LoadRun is, so the CLI drives either the same way.
 //
 // A worker that crashes fails the whole run (a result with `error`, exit 3, --json still written): the
 // others' figures would be a part presented as the whole, so none are reported.
 import { Worker } from 'node:worker_threads';
 import { mergeResults } from '../../record/merge.ts';
-import type { Plan } from '../../plan/types.ts';
 import type { Snapshot } from '../../record/recorder.ts';
 import type { RunResult } from '../../result/result.ts';
 import { summarizePlan } from '../../plan/summary.ts';
-import { measuredNothing, type RunOptions } from '../run.ts';
+import { EngineRun, measuredNothing } from '../run.ts';
 import { splitPlan } from '../../plan/split.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
-import { StopLatch, type StopReason } from '../stop.ts';
 
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', import.meta.url);
 
-export class WorkerRun {
-  private readonly plan: Plan;
-  private readonly options: RunOptions;
+/** stop() reaches every worker, each of which stops the way LoadRun does (finishing its requests in flight). */
+export class WorkerRun extends EngineRun {
   private readonly workers: Worker[] = [];
-  private readonly stopping = new StopLatch();
-
-  constructor(plan: Plan, options: RunOptions) {
-    this.plan = plan;
-    this.options = options;
-  }
-
-  /** Stops every worker the way LoadRun.stop does (each finishes its requests in flight). */
-  stop(reason: StopReason): void {
-    this.stopping.stop(reason);
-  }
 
   async execute(): Promise<RunResult> {
     const startedAt = new Date();

@@ -2,7 +2,7 @@
 // ones that only change what curl prints are ignored; any other option is refused by name, so nothing
 // the command meant is silently dropped.
 import { UsageError } from '../../util/errors.ts';
-import type { RecordedRequest, Recording } from './recording.ts';
+import { requestTarget, type RecordedRequest, type Recording } from './recording.ts';
 import { shellWords } from './shell-words.ts';
 
 /** Options taking a value, by every name curl accepts for them (the short and the long one). */
@@ -25,6 +25,7 @@ const FLAGS: Record<string, string> = {
   '-G': 'get', '--get': 'get',
   '-I': 'head', '--head': 'head',
   '-k': 'insecure', '--insecure': 'insecure',
+  '-g': 'globoff', '--globoff': 'globoff',
   '--http2': 'http2', '--http2-prior-knowledge': 'http2', '--http1.1': 'http1.1',
   '--compressed': 'compressed',
   '-L': 'location', '--location': 'location',
@@ -43,6 +44,7 @@ interface Parsed {
   head: boolean;
   url?: string;
   insecure: boolean;
+  globoff: boolean;
   protocol?: 'h1' | 'h2';
   notes: string[];
 }
@@ -59,7 +61,7 @@ export function parseCurl(command: string): Recording {
 }
 
 function readOptions(args: string[]): Parsed {
-  const p: Parsed = { headers: [], data: [], json: false, get: false, head: false, insecure: false, notes: [] };
+  const p: Parsed = { headers: [], data: [], json: false, get: false, head: false, insecure: false, globoff: false, notes: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith('-') || arg === '-') {
@@ -160,6 +162,9 @@ function apply(p: Parsed, option: string, value: string): void {
     case 'insecure':
       p.insecure = true;
       break;
+    case 'globoff':
+      p.globoff = true;
+      break;
     case 'http2':
       p.protocol = 'h2';
       break;
@@ -204,7 +209,11 @@ function setDataFile(p: Parsed, file: string): void {
 }
 
 function toRequest(p: Parsed, rawUrl: string): RecordedRequest {
-  const url = parseUrl(rawUrl);
+  const { url, text } = parseUrl(rawUrl);
+  let target = requestTarget(text);
+  if (!p.globoff && /[{}[\]]/.test(target)) {
+    p.notes.push('the URL has {} or [] and no -g: curl would expand them (URL globbing); imported as written, as curl -g sends it');
+  }
   const headers = [...p.headers];
   const hasHeader = (name: string) => headers.some(([n]) => n === name);
   if (p.json) {
@@ -214,23 +223,24 @@ function toRequest(p: Parsed, rawUrl: string): RecordedRequest {
   const hasData = p.data.length > 0 || p.dataFile !== undefined;
   if (p.get && hasData) {
     if (p.dataFile !== undefined) throw new UsageError('curl -G with -d @file: the query cannot come from a file');
-    url.search = url.search === '' ? `?${p.data.join('&')}` : `${url.search}&${p.data.join('&')}`;
+    target += `${target.includes('?') ? '&' : '?'}${p.data.join('&')}`;
   }
   const bodyGoes = hasData && !p.get;
   if (bodyGoes && !hasHeader('content-type')) headers.push(['content-type', 'application/x-www-form-urlencoded']);
   const method = p.method ?? (p.head ? 'HEAD' : bodyGoes ? 'POST' : 'GET');
   const mimeType = headers.find(([n]) => n === 'content-type')?.[1] ?? '';
   const body = !bodyGoes ? undefined : p.dataFile !== undefined ? { file: p.dataFile } : { text: p.data.join('&'), mimeType };
-  return { method, url, headers, ...(body && { body }) };
+  return { method, url, target, headers, ...(body && { body }) };
 }
 
-function parseUrl(raw: string): URL {
+/** The URL parsed, and its text with a scheme. */
+function parseUrl(raw: string): { url: URL; text: string } {
   // curl takes "example.com/x" as http://example.com/x.
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
   try {
     const url = new URL(text);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`curl URL ${raw}: only http: and https: are supported`);
-    return url;
+    return { url, text };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`curl URL ${JSON.stringify(raw)} is not a valid URL`);

@@ -1,7 +1,8 @@
 // A HAR 1.2 file (as browsers and proxies save it) -> the recorded requests, in the order they were made.
-// Only what a request sends is read: method, url, headers, postData (text, or params for a form).
+// Only what a request sends is read: method, url, headers, postData (text, or params for a form); and
+// when it started and how long it took (startedDateTime, time), for the pauses between requests.
 import { UsageError } from '../../util/errors.ts';
-import type { RecordedRequest, Recording } from './recording.ts';
+import { requestTarget, type RecordedRequest, type Recording } from './recording.ts';
 
 type Json = Record<string, unknown>;
 
@@ -33,15 +34,26 @@ function readEntry(entry: unknown, where: string): RecordedRequest {
   const method = request.method;
   if (typeof method !== 'string' || method === '') throw new UsageError(`${where}.request.method is missing`);
   const url = readUrl(request.url, `${where}.request.url`);
+  const timing = readTiming(entry as Json);
   const headers = readHeaders(request.headers, `${where}.request.headers`);
   const body = readPostData(request.postData, `${where}.request.postData`);
   return {
     method: method.toUpperCase(),
     url,
+    target: requestTarget(request.url as string),
     headers,
     ...(body && { body }),
     ...(typeof request.httpVersion === 'string' && { httpVersion: request.httpVersion }),
+    ...(timing && { timing }),
   };
+}
+
+/** startedDateTime and time (to the response's end), when both are there and make sense. */
+function readTiming(entry: Json): RecordedRequest['timing'] {
+  const startMs = startOf(entry);
+  const durationMs = entry.time;
+  if (startMs === 0 || typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0) return undefined;
+  return { startMs, durationMs };
 }
 
 function readUrl(raw: unknown, where: string): URL {

@@ -1,8 +1,10 @@
 // Recorded credentials -> ${ENV} references. Which names carry credentials is the project's one list
 // (util/redact.ts: authorization, cookie, x-api-key, names with token, secret, key, auth, session,
 // password); it is applied to header names, query parameter names and the field names of JSON and form
-// bodies. Every other `${` in recorded text is escaped (`$${`) so the loader reads it literally.
+// bodies. Every other `${` in recorded text is escaped (`$${`), and every `{{` (`{{{{`), so that the
+// loader and the templates of a flow step read the text literally.
 import { isSensitiveHeader } from '../../util/redact.ts';
+import { escapeTemplate, hasTemplate } from '../template.ts';
 
 export interface EnvVar {
   name: string;
@@ -25,7 +27,9 @@ export class EnvVars {
       name = stem;
       for (let n = 2; this.list.some((v) => v.name === name); n++) name = `${stem}_${n}`;
       this.#byValue.set(value, name);
-      this.list.push({ name, what: this.request === '' ? what : `${what} (first in ${this.request})` });
+      const where = this.request === '' ? what : `${what} (first in ${this.request})`;
+      // The value is put in before templates are read: a `{{` in it must be escaped like the rest.
+      this.list.push({ name, what: hasTemplate(value) ? `${where}; write each {{ in its value as {{{{` : where });
     }
     return `\${${name}}`;
   }
@@ -37,10 +41,10 @@ function envName(base: string): string {
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
-/** Recorded text as a scenario string: a literal `${` is written `$${`. */
+/** Recorded text as a scenario string: a literal `${` is written `$${`, a literal `{{` `{{{{`. */
 export function literal(text: string): string {
   // A function, not a replacement string: in one, `$$` would stand for a single `$`.
-  return text.replaceAll('${', () => '$${');
+  return escapeTemplate(text.replaceAll('${', () => '$${'));
 }
 
 function sensitive(name: string): boolean {
@@ -61,10 +65,11 @@ export function headerValue(name: string, value: string, env: EnvVars): string {
   return env.ref(value, name, `the ${name} header`);
 }
 
-/** pathname + query, with the values of sensitive query parameters as references (kept URL-encoded). */
-export function pathOf(url: URL, env: EnvVars): string {
-  const query = url.search.slice(1);
-  if (query === '') return literal(url.pathname);
+/** A request target (path and query), with the values of sensitive query parameters as references (kept URL-encoded). */
+export function pathOf(target: string, env: EnvVars): string {
+  const mark = target.indexOf('?');
+  const query = mark < 0 ? '' : target.slice(mark + 1);
+  if (query === '') return literal(target);
   const params = query.split('&').map((pair) => {
     const eq = pair.indexOf('=');
     if (eq < 0) return literal(pair);
@@ -73,7 +78,7 @@ export function pathOf(url: URL, env: EnvVars): string {
     if (!sensitive(name) || value === '') return literal(pair);
     return `${literal(pair.slice(0, eq))}=${env.ref(value, name, `the ${name} query parameter (URL-encoded, as recorded)`)}`;
   });
-  return `${literal(url.pathname)}?${params.join('&')}`;
+  return `${literal(target.slice(0, mark))}?${params.join('&')}`;
 }
 
 /** An application/x-www-form-urlencoded body with the values of sensitive fields as references. */
@@ -107,7 +112,8 @@ export function jsonBody(data: unknown, env: EnvVars, field?: string): unknown {
   return data;
 }
 
-function decode(text: string): string {
+/** Percent-decoded text, or the text as it is when it does not decode. */
+export function decode(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {

@@ -1,9 +1,17 @@
-// Recorded requests -> scenario text (YAML). The requests to the most frequent origin are kept in the
-// recorded order with their headers, minus the ones the transport owns or only a browser means; secrets
-// become ${ENV} references. The only module of the import feature that imports the yaml library.
+// Recorded requests -> scenario text (YAML). The requests to the most frequent origin are kept with their
+// headers, minus the ones the transport owns or only a browser means, as the steps of a `flow:` in
+// recorded order (one request alone is a `requests:` entry: a request, not a journey); secrets become
+// ${ENV} references; what a step sends is escaped so it is sent as recorded. The only module of the
+// import feature that imports the yaml library.
 import { Document, isMap, isScalar } from 'yaml';
+import { formatDuration } from '../../util/duration.ts';
 import type { RecordedRequest, Recording } from './recording.ts';
-import { EnvVars, type EnvVar, formBody, headerValue, jsonBody, literal, pathOf } from './secrets.ts';
+import { decode, EnvVars, type EnvVar, formBody, headerValue, jsonBody, literal, pathOf } from './secrets.ts';
+
+export interface ImportOptions {
+  /** Write each step's `think:` from the pause recorded after it (HAR timings). */
+  think: boolean;
+}
 
 export interface Imported {
   /** The scenario, YAML. */
@@ -27,27 +35,29 @@ const DROPPED = new Set([
 ]);
 const DROPPED_PREFIXES = [':', 'sec-fetch-', 'sec-ch-'];
 
-/** Where the recorded requests go, with the line that says how they run (the one place to switch to `flow:`). */
-function stepsSection(): { key: 'requests' | 'flow'; comment: string } {
-  return {
-    key: 'requests',
-    comment:
-      ' The recorded order is kept in the names (01-, 02-, ...): `requests:` runs them as an equal-weight\n' +
-      ' mix, not in sequence; move them under `flow:` once your loadhttp has flows.',
-  };
-}
+/**
+ * A shorter gap between a response and the next request is the browser at work (a script reacting to
+ * the response, requests a page makes together), not a user pausing: no `think:` is written for it.
+ */
+const THINK_MIN_MS = 100;
 
-export function toScenario(recording: Recording): Imported {
+export function toScenario(recording: Recording, options: ImportOptions = { think: true }): Imported {
   const env = new EnvVars();
   const notes = [...recording.notes];
   const target = mostFrequentOrigin(recording.requests);
   const kept = recording.requests.filter((r) => r.url.origin === target);
   const others = recording.requests.filter((r) => r.url.origin !== target);
   if (others.length > 0) notes.push(`${others.length} request(s) to other origins left out (listed at the end of the scenario)`);
-  const steps = kept.map((request, i) => step(request, i, kept.length, env));
+  const names = stepNames(kept);
+  const steps = kept.map((request, i) => step(request, names[i]!, env, notes));
   const common = commonHeaders(steps);
   const protocol = recording.protocol ?? (target.startsWith('https:') && kept.every((r) => isH2(r.httpVersion)) ? 'h2' : undefined);
-  const { key, comment } = stepsSection();
+  const key = steps.length > 1 ? 'flow' : 'requests';
+  const paused = key === 'flow' && options.think ? addThink(kept, steps) : [];
+  if (paused.length > 0) {
+    const longest = formatDuration(Math.max(...paused));
+    notes.push(`think: the pauses recorded between steps (${paused.length}, the longest ${longest}); edit them, or import with --no-think`);
+  }
   const data = {
     name: scenarioName(recording.source),
     target,
@@ -60,7 +70,7 @@ export function toScenario(recording: Recording): Imported {
   const doc = new Document(data);
   doc.commentBefore = header(recording, kept.length, env.list);
   commentKey(doc, 'load', ' Choose the load: the recording says nothing about it.');
-  commentKey(doc, key, comment);
+  if (key === 'flow') commentKey(doc, key, flowComment(paused.length > 0));
   if (others.length > 0) doc.comment = leftOut(others);
   const text = doc.toString({ lineWidth: 0 });
   return { text: text.endsWith('\n') ? text : `${text}\n`, env: env.list, notes };
@@ -75,27 +85,68 @@ function mostFrequentOrigin(requests: RecordedRequest[]): string {
   return best;
 }
 
-type Step = { name: string; method?: string; path: string; headers?: Record<string, string>; json?: unknown; body?: string; file?: string };
+function flowComment(think: boolean): string {
+  const lines = [' The recorded requests in order: each iteration runs them in sequence.'];
+  if (think) lines.push(` think: the pause recorded after a step, before the next request (gaps under ${THINK_MIN_MS} ms left out).`);
+  return lines.join('\n');
+}
 
-function step(request: RecordedRequest, i: number, count: number, env: EnvVars): Step {
-  const name = stepName(request, i, count);
+type Step = {
+  name: string;
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string;
+  file?: string;
+  think?: string;
+};
+
+function step(request: RecordedRequest, name: string, env: EnvVars, notes: string[]): Step {
   env.request = name;
   const headers = keptHeaders(request, env);
-  const body = stepBody(request, headers, env);
+  const body = stepBody(request, name, headers, env, notes);
   return {
     name,
     ...(request.method !== 'GET' && { method: request.method }),
-    path: pathOf(request.url, env),
+    path: pathOf(request.target, env),
     ...(Object.keys(headers).length > 0 && { headers }),
     ...body,
   };
 }
 
-/** "03-post-api-orders": the position first, so the names sort in recorded order and are unique. */
-function stepName(request: RecordedRequest, i: number, count: number): string {
-  const position = String(i + 1).padStart(Math.max(2, String(count).length), '0');
-  const slug = request.url.pathname.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '');
-  return `${position}-${request.method.toLowerCase().replace(/[^a-z0-9]+/g, '')}-${slug || 'root'}`;
+/** "post-api-orders": method and path, readable in tables and thresholds; a repeat gets "-2", "-3", ... */
+function stepNames(requests: RecordedRequest[]): string[] {
+  const taken = new Set<string>();
+  return requests.map((request) => {
+    const slug = decode(request.target.split('?')[0]!).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '');
+    const base = `${request.method.toLowerCase().replace(/[^a-z0-9]+/g, '')}-${slug || 'root'}`;
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+    taken.add(name);
+    return name;
+  });
+}
+
+/**
+ * Each step's `think:` from the recording: the time from the last response so far (requests a browser
+ * makes together overlap) to the next request's start, when it is THINK_MIN_MS or more. Returns the
+ * pauses written, in ms.
+ */
+function addThink(requests: RecordedRequest[], steps: Step[]): number[] {
+  const paused: number[] = [];
+  let lastEnd = -Infinity;
+  for (let i = 0; i + 1 < requests.length; i++) {
+    const timing = requests[i]!.timing;
+    const next = requests[i + 1]!.timing;
+    if (timing === undefined || next === undefined) continue;
+    lastEnd = Math.max(lastEnd, timing.startMs + timing.durationMs);
+    const gap = Math.round(next.startMs - lastEnd);
+    if (gap < THINK_MIN_MS) continue;
+    steps[i]!.think = formatDuration(gap);
+    paused.push(gap);
+  }
+  return paused;
 }
 
 /** The headers kept, as a map; a repeated name is joined (cookies with "; ", others with ", "). */
@@ -114,22 +165,35 @@ function keptHeaders(request: RecordedRequest, env: EnvVars): Record<string, str
   return headers;
 }
 
-/** A JSON body as `json:` (its plain application/json content-type is then implied), a file as `file:`, anything else as `body:`. */
-function stepBody(request: RecordedRequest, headers: Record<string, string>, env: EnvVars): Partial<Step> {
+/**
+ * A JSON body as `json:` (its plain application/json content-type is then implied) when the loader's
+ * JSON.stringify gives the recorded bytes back, or when a credential field must come from the
+ * environment; a file as `file:`; anything else as `body:`, as recorded.
+ */
+function stepBody(request: RecordedRequest, name: string, headers: Record<string, string>, env: EnvVars, notes: string[]): Partial<Step> {
   const body = request.body;
   if (body === undefined) return {};
   if ('file' in body) return { file: body.file };
   if (body.text === '') return {};
   const type = (headers['content-type'] ?? body.mimeType).toLowerCase();
-  if (/\bjson\b|\+json/.test(type)) {
-    const parsed = parseJson(body.text);
-    if (parsed.ok) {
+  const parsed = /\bjson\b|\+json/.test(type) ? parseJson(body.text) : { ok: false as const };
+  if (parsed.ok) {
+    const same = JSON.stringify(parsed.value) === body.text;
+    if (same || hasCredential(parsed.value)) {
+      if (!same) notes.push(`${name}: the JSON body is written as json: so its credential fields come from the environment; it is sent as the loader re-serialises it (spacing, number forms and escapes may differ from the recording)`);
       if (headers['content-type']?.trim().toLowerCase() === 'application/json') delete headers['content-type'];
       return { json: jsonBody(parsed.value, env) };
     }
   }
   if (type.startsWith('application/x-www-form-urlencoded')) return { body: formBody(body.text, env) };
   return { body: literal(body.text) };
+}
+
+/** Whether a JSON value has a field whose value jsonBody turns into a reference (probed on a throwaway EnvVars). */
+function hasCredential(value: unknown): boolean {
+  const probe = new EnvVars();
+  jsonBody(value, probe);
+  return probe.list.length > 0;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

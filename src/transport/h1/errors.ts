@@ -1,4 +1,4 @@
-// The HTTP/1.1 transport's errors, with the codes the failure classes know (record/classify.ts).
+// The HTTP/1.1 transport's errors, with the codes the failure classes know (result/failure-classes.ts).
 
 /** The response broke HTTP/1.1 (RFC 9112): a protocol-error. The message says what and shows where. */
 export class H1ProtocolError extends Error {
