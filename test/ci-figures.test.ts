@@ -252,3 +252,41 @@ test('compare and --baseline: a flow over two instances made slower regresses in
     await Promise.all([a!.close(), b!.close()]);
   }
 });
+
+test('a flow entry beside plain requests: iteration thresholds gate its iterations, and the summary shows them from the JSON', async () => {
+  const [server] = await servers(1, { delayMs: 1 });
+  const dir = tmp();
+  try {
+    const file = path.join(dir, 'mix.yaml');
+    writeFileSync(
+      file,
+      `name: mix
+target: ${server!.url}
+load: { concurrency: 2, iterations: 60 }
+requests:
+  - { name: health, path: /health, weight: 2 }
+  - name: checkout
+    weight: 1
+    flow:
+      - { name: login, path: /login }
+      - { name: cart, path: /cart }
+thresholds:
+  - "iteration.p99 < 30s"
+  - "iteration.error_count < 1"
+`,
+    );
+    const [json, summary] = ['r.json', 'r.md'].map((f) => path.join(dir, f));
+    const out = await runCli(['run', file, '--json', json!, '--summary', summary!, '-q']);
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    const result = readJson(json!);
+    const it = result.iterations!;
+    assert.ok(it.completed > 0 && it.completed < 60, `the flow entry's iterations only: ${JSON.stringify(it)}`);
+    assert.equal(result.thresholds![0]!.actual, it.durationMs.p99);
+    const md = readFileSync(summary!, 'utf8');
+    assert.ok(md.includes(`| **Iteration** | ${iterationCells(it)} |`), md);
+    const failing = await runCli(['run', file, '--threshold', 'iteration.rps > 1000000', '-q']);
+    assert.equal(failing.code, 99, failing.stderr);
+  } finally {
+    await server!.close();
+  }
+});
