@@ -75,6 +75,7 @@ test('the graceful stop bounds the wait: what is still queued when it ends is dr
     assertAccounted(result, 200);
     assert.ok(result.counts.dropped! > 100, JSON.stringify(result.counts));
     assert.ok(server.stats.requests <= result.counts.sent, 'a dropped request never reaches the server');
+    assert.equal(result.series.reduce((sum, p) => sum + (p.dropped ?? 0), 0), result.counts.dropped, 'the series counts each drop in its second');
     assert.match(renderReport(result, { color: false }), new RegExp(`!! ${result.counts.dropped} requests DROPPED`));
   } finally {
     await server.close();
