@@ -1,9 +1,11 @@
 // Cuts the bytes a socket delivers into HTTP/2 frames. Whole frames inside a read are handed over in place
 // (no copy); only a frame split across reads is gathered in a buffer of our own, which grows to the largest
 // frame seen and is then reused (a server that writes one byte at a time still works, just slower). The
-// reads land in one buffer reused for every read (the caller's): nothing here outlives the call.
+// reads land in one buffer reused for every read (the caller's): nothing here outlives the call. The padding
+// field that DATA and HEADERS frames may carry is read here too: it is part of the frame's layout, not of
+// what the frame says.
 import { H2ConnectionError } from './errors.ts';
-import { FRAME_HEADER_LENGTH, FRAME_SIZE_ERROR, typeName } from './frames.ts';
+import { FRAME_HEADER_LENGTH, FRAME_SIZE_ERROR, PROTOCOL_ERROR, typeName } from './frames.ts';
 
 export interface FrameHandler {
   /** One frame; its payload is buf[start, end), valid during the call only. */
@@ -85,4 +87,12 @@ export class FrameReader {
     }
     return length;
   }
+}
+
+/** The padding length of a PADDED frame (its first payload byte), checked against the payload (RFC 9113 §6.1). */
+export function padLength(type: number, buf: Buffer, start: number, end: number): number {
+  if (end === start || buf[start]! >= end - start) {
+    throw new H2ConnectionError(PROTOCOL_ERROR, `a ${typeName(type)} frame whose padding is as long as its payload or longer`);
+  }
+  return buf[start]!;
 }

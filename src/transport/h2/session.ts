@@ -5,55 +5,55 @@
 //
 // The session never calls a request back itself: it tells its owner (the transport) when a stream ended,
 // was not processed by the server (GOAWAY: to send again elsewhere), or when the session can take no more.
+//
+// This file holds the connection's lifecycle (connecting, the states of §5.1, draining, closing, the streams
+// failed when it ends) and the dispatch of each inbound frame; the parts with state and reasons of their own
+// are beside it: settings.ts (the preface and the SETTINGS exchange), header-block.ts (HEADERS +
+// CONTINUATION framing), response-reader.ts (what a stream's frames make of its response, HPACK included),
+// request-writer.ts (request HEADERS and bodies under the server's windows), goaway.ts (the server's GOAWAY
+// and the errors of the streams it ends), flow-control.ts (the windows we grant).
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import type { ReadInto } from '../connector.ts';
 import type { Deadlines } from '../deadlines.ts';
 import { codedError } from '../../util/errors.ts';
-import { H2ConnectionError, H2_CLOSED, H2_GOAWAY, H2_PROTOCOL, resetError } from './errors.ts';
-import { CONNECTION_WINDOW, INITIAL_CONNECTION_WINDOW, InboundWindow, STREAM_WINDOW } from './flow-control.ts';
-import { FrameReader } from './frame-reader.ts';
+import { H2ConnectionError, H2_CLOSED, H2_PROTOCOL, resetError } from './errors.ts';
+import { CONNECTION_WINDOW, InboundWindow, STREAM_WINDOW } from './flow-control.ts';
+import { FrameReader, padLength } from './frame-reader.ts';
 import { FrameWriter } from './frame-writer.ts';
 import {
   CANCEL,
-  COMPRESSION_ERROR,
   CONTINUATION,
   DATA,
   DEFAULT_MAX_FRAME_SIZE,
-  DEFAULT_WINDOW,
   FLAG_ACK,
-  FLAG_END_HEADERS,
   FLAG_END_STREAM,
   FLAG_PADDED,
-  FLAG_PRIORITY,
   FLOW_CONTROL_ERROR,
   FRAME_SIZE_ERROR,
   GOAWAY,
   HEADERS,
-  LARGEST_MAX_FRAME_SIZE,
   MAX_STREAM_ID,
   MAX_WINDOW,
   NO_ERROR,
   PING,
-  PREFACE,
   PRIORITY,
   PROTOCOL_ERROR,
   PUSH_PROMISE,
   REFUSED_STREAM,
   RST_STREAM,
   SETTINGS,
-  SETTINGS_ENABLE_PUSH,
-  SETTINGS_INITIAL_WINDOW_SIZE,
-  SETTINGS_MAX_CONCURRENT_STREAMS,
-  SETTINGS_MAX_FRAME_SIZE,
   WINDOW_UPDATE,
   errorName,
   readUint32,
   typeName,
   writeUint32,
 } from './frames.ts';
-import { KeptResponseBuilder } from '../kept-response.ts';
-import { HpackDecoder, HpackError } from './hpack/decoder.ts';
+import { GoawayReceived } from './goaway.ts';
+import { HeaderBlockReader, type HeaderBlockHandler } from './header-block.ts';
+import { RequestWriter } from './request-writer.ts';
+import { ENDED, FINAL_HEAD, MALFORMED, ResponseReader } from './response-reader.ts';
+import { PeerSettings, writePreface } from './settings.ts';
 import type { H2Stream, StreamCarrier } from './stream.ts';
 import { StreamTable } from './stream-table.ts';
 
@@ -84,22 +84,9 @@ const READY = 2;
 const DRAINING = 3;
 const CLOSED = 4;
 
-/** The most header block bytes (HEADERS + CONTINUATION) we gather for one response. */
-const MAX_HEADER_BLOCK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
 /** One read's buffer: a read takes what the socket has, up to this. */
 const READ_BUFFER_BYTES = 64 * 1024;
-
-/** Our SETTINGS: no server push; our stream window. (Both values stay for the whole session.) */
-function settingsPayload(): Buffer {
-  const payload = Buffer.alloc(12);
-  payload.writeUInt16BE(SETTINGS_ENABLE_PUSH, 0);
-  payload.writeUInt32BE(0, 2);
-  payload.writeUInt16BE(SETTINGS_INITIAL_WINDOW_SIZE, 6);
-  payload.writeUInt32BE(STREAM_WINDOW, 8);
-  return payload;
-}
-const OUR_SETTINGS = settingsPayload();
 
 export interface SessionOptions {
   /** Streams we allow at once on this session (the server's SETTINGS may lower it). */
@@ -109,14 +96,18 @@ export interface SessionOptions {
   firstStreamId?: number;
 }
 
-export class Session implements StreamCarrier {
+export class Session implements StreamCarrier, HeaderBlockHandler {
   private state = CONNECTING;
   private socket: Socket | null = null;
   private readonly owner: SessionOwner;
   private readonly deadlines: Deadlines<H2Stream>;
   private readonly reader: FrameReader;
   private readonly writer = new FrameWriter();
-  private readonly decoder = new HpackDecoder();
+  private readonly peer = new PeerSettings();
+  private readonly requests: RequestWriter;
+  private readonly headerBlocks: HeaderBlockReader = new HeaderBlockReader(this);
+  private readonly responses = new ResponseReader();
+  private readonly goaway = new GoawayReceived();
   private readonly streams: StreamTable;
   /** Streams open now. */
   active = 0;
@@ -126,13 +117,6 @@ export class Session implements StreamCarrier {
   /** Streams this session may carry at once: ours, or fewer if the server's SETTINGS_MAX_CONCURRENT_STREAMS says so. */
   limit: number;
   private nextId: number;
-  // The server's settings that shape what we send.
-  private peerInitialWindow = DEFAULT_WINDOW;
-  private peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-  /** The server's connection window for our DATA (request bodies). */
-  private sendWindow = DEFAULT_WINDOW;
-  /** Streams with body bytes waiting for the server's window. */
-  private blocked: H2Stream[] = [];
   private readonly inbound = new InboundWindow();
   private readonly reads: ReadInto = {
     buffer: EMPTY,
@@ -141,14 +125,6 @@ export class Session implements StreamCarrier {
       return true;
     },
   };
-  // A header block split over HEADERS + CONTINUATION: gathered here until END_HEADERS.
-  private continuing = 0;
-  private continuingFlags = 0;
-  private block: Buffer = Buffer.allocUnsafe(0);
-  private blockLength = 0;
-  // GOAWAY received: its last stream id and code.
-  private goawayLastId = -1;
-  private goawayCode = NO_ERROR;
   /** Inside a socket read: frames written now are flushed when it ends. */
   private reading = false;
   /** performance.now() when the current (or last) socket read began. */
@@ -166,6 +142,7 @@ export class Session implements StreamCarrier {
     this.streams = new StreamTable(options.maxStreams);
     this.nextId = options.firstStreamId ?? 1;
     this.reader = new FrameReader(this, DEFAULT_MAX_FRAME_SIZE);
+    this.requests = new RequestWriter(this, this.writer, this.peer);
     // The connection window opens to CONNECTION_WINDOW with the WINDOW_UPDATE sent after the preface.
     this.inbound.reset(CONNECTION_WINDOW);
   }
@@ -202,12 +179,8 @@ export class Session implements StreamCarrier {
     if (dataEvents) socket.on('data', (chunk: Buffer) => this.read(chunk, chunk.length));
     socket.on('error', (error: Error) => (this.closeError ??= error));
     socket.on('close', () => this.gone());
-    const w = this.writer;
-    w.bytes(PREFACE, 0, PREFACE.length);
-    const at = w.frame(OUR_SETTINGS.length, SETTINGS, 0, 0);
-    OUR_SETTINGS.copy(w.slab, at);
-    w.frame32(WINDOW_UPDATE, 0, CONNECTION_WINDOW - INITIAL_CONNECTION_WINDOW);
-    w.flush(socket);
+    writePreface(this.writer);
+    this.writer.flush(socket);
   }
 
   /** The connection could not be opened. */
@@ -222,21 +195,17 @@ export class Session implements StreamCarrier {
     this.nextId += 2;
     stream.id = id;
     stream.session = this;
-    stream.status = 0;
-    stream.bytes = 0;
     stream.bodySent = 0;
-    stream.sendWindow = this.peerInitialWindow;
+    stream.sendWindow = this.peer.initialWindow;
     stream.inbound.reset(STREAM_WINDOW);
-    stream.contentLength = -1;
-    stream.responded = false;
     stream.waiting = false;
-    stream.kept = stream.keep > 0 ? new KeptResponseBuilder(stream.keep) : null;
+    this.responses.begin(stream);
     this.streams.add(stream);
     this.active++;
     const body = stream.request!.body;
     const bodiless = body === null || body.length === 0;
-    this.writeHeaders(id, stream.block!, bodiless);
-    if (!bodiless) this.sendBody(stream);
+    this.requests.headers(id, stream.block!, bodiless);
+    if (!bodiless) this.requests.body(stream);
     this.schedule();
     if (this.nextId > MAX_STREAM_ID) this.retire();
   }
@@ -285,8 +254,8 @@ export class Session implements StreamCarrier {
 
   /** FrameHandler: one frame from the server. */
   frame(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
-    if (this.continuing !== 0 && type !== CONTINUATION) {
-      throw new H2ConnectionError(PROTOCOL_ERROR, `a ${typeName(type)} frame arrived where a CONTINUATION of stream ${this.continuing}'s headers was due`);
+    if (this.headerBlocks.continuing !== 0 && type !== CONTINUATION) {
+      throw new H2ConnectionError(PROTOCOL_ERROR, `a ${typeName(type)} frame arrived where a CONTINUATION of stream ${this.headerBlocks.continuing}'s headers was due`);
     }
     if (this.state === OPENING && type !== SETTINGS) {
       throw new H2ConnectionError(PROTOCOL_ERROR, `the server's first frame was ${typeName(type)}, not SETTINGS`);
@@ -295,7 +264,8 @@ export class Session implements StreamCarrier {
       case DATA:
         return this.data(flags, id, buf, start, end);
       case HEADERS:
-        return this.headers(flags, id, buf, start, end);
+        if (id === 0) throw new H2ConnectionError(PROTOCOL_ERROR, 'a HEADERS frame on stream 0');
+        return this.headerBlocks.headers(flags, id, buf, start, end);
       case PRIORITY:
         if (id === 0) throw new H2ConnectionError(PROTOCOL_ERROR, 'a PRIORITY frame on stream 0');
         if (end - start !== 5) this.streamFrameSizeError(id, 'PRIORITY', end - start);
@@ -309,11 +279,11 @@ export class Session implements StreamCarrier {
       case PING:
         return this.ping(flags, id, buf, start, end);
       case GOAWAY:
-        return this.goaway(id, buf, start, end);
+        return this.goawayFrame(id, buf, start, end);
       case WINDOW_UPDATE:
         return this.windowUpdate(id, buf, start, end);
       case CONTINUATION:
-        return this.continuation(flags, id, buf, start, end);
+        return this.headerBlocks.continuation(flags, id, buf, start, end);
       default:
       // Unknown frame types are ignored (RFC 9113 §4.1).
     }
@@ -329,7 +299,7 @@ export class Session implements StreamCarrier {
     let from = start;
     let to = end;
     if (flags & FLAG_PADDED) {
-      to -= this.padding(buf, start, end, 'DATA');
+      to -= padLength(DATA, buf, start, end);
       from++;
     }
     const stream = this.streams.get(id);
@@ -338,14 +308,11 @@ export class Session implements StreamCarrier {
     else if (!stream.inbound.receive(length)) {
       this.streamError(stream, FLOW_CONTROL_ERROR, `the server sent DATA beyond stream ${id}'s flow-control window`);
     } else {
-      stream.bytes += to - from;
-      stream.chunked = true;
-      if (stream.kept !== null) stream.kept.body(buf, from, to);
+      this.responses.body(stream, buf, from, to);
       if (flags & FLAG_END_STREAM) {
         stream.endAt = this.readAt;
         this.complete(stream);
-      }
-      else {
+      } else {
         const increment = stream.inbound.due();
         if (increment > 0) this.writer.frame32(WINDOW_UPDATE, id, increment);
       }
@@ -354,94 +321,22 @@ export class Session implements StreamCarrier {
     if (increment > 0) this.writer.frame32(WINDOW_UPDATE, 0, increment);
   }
 
-  /** The padding length of a PADDED frame (its first payload byte), checked against the payload. */
-  private padding(buf: Buffer, start: number, end: number, what: string): number {
-    if (end === start || buf[start]! >= end - start) {
-      throw new H2ConnectionError(PROTOCOL_ERROR, `a ${what} frame whose padding is as long as its payload or longer`);
-    }
-    return buf[start]!;
-  }
-
-  private headers(flags: number, id: number, buf: Buffer, start: number, end: number): void {
-    if (id === 0) throw new H2ConnectionError(PROTOCOL_ERROR, 'a HEADERS frame on stream 0');
-    let from = start;
-    let to = end;
-    if (flags & FLAG_PADDED) {
-      to -= this.padding(buf, start, end, 'HEADERS');
-      from++;
-    }
-    if (flags & FLAG_PRIORITY) {
-      from += 5;
-      if (from > to) throw new H2ConnectionError(FRAME_SIZE_ERROR, 'a HEADERS frame too short for its priority fields');
-    }
-    if (flags & FLAG_END_HEADERS) {
-      this.headerBlock(id, flags, buf, from, to);
-      return;
-    }
-    this.continuing = id;
-    this.continuingFlags = flags;
-    this.blockLength = 0;
-    this.gather(buf, from, to);
-  }
-
-  private continuation(flags: number, id: number, buf: Buffer, start: number, end: number): void {
-    if (this.continuing === 0 || id !== this.continuing) {
-      throw new H2ConnectionError(PROTOCOL_ERROR, `a CONTINUATION frame on stream ${id} that follows no unfinished HEADERS`);
-    }
-    this.gather(buf, start, end);
-    if (flags & FLAG_END_HEADERS) {
-      this.continuing = 0;
-      this.headerBlock(id, this.continuingFlags, this.block, 0, this.blockLength);
-    }
-  }
-
-  private gather(buf: Buffer, start: number, end: number): void {
-    const length = this.blockLength + end - start;
-    if (length > MAX_HEADER_BLOCK) {
-      throw new H2ConnectionError(PROTOCOL_ERROR, `a header block larger than ${MAX_HEADER_BLOCK} bytes on stream ${this.continuing}`);
-    }
-    if (this.block.length < length) {
-      const bigger = Buffer.allocUnsafe(Math.max(length, this.block.length * 2, 4096));
-      this.block.copy(bigger, 0, 0, this.blockLength);
-      this.block = bigger;
-    }
-    buf.copy(this.block, this.blockLength, start, end);
-    this.blockLength = length;
-  }
-
-  private headerBlock(id: number, flags: number, buf: Buffer, start: number, end: number): void {
+  /** HeaderBlockHandler: a complete header block from the server. */
+  headerBlock(id: number, flags: number, buf: Buffer, start: number, end: number): void {
     const stream = this.streams.get(id);
-    // Every block is decoded, even for a stream we no longer track: the dynamic table must stay in step. A kept
-    // stream's response headers go to its builder as well (not its trailers: they are not kept).
-    try {
-      this.decoder.decode(buf, start, end, stream === undefined || stream.responded ? null : stream.kept);
-    } catch (error) {
-      if (error instanceof HpackError) throw new H2ConnectionError(COMPRESSION_ERROR, `HPACK: ${error.message} (stream ${id})`);
-      throw error;
-    }
+    // Every block is decoded, even for a stream we no longer track: the dynamic table must stay in step.
     if (stream === undefined) {
-      this.closedStream(id, 'HEADERS');
-      return;
+      this.responses.skip(id, buf, start, end);
+      return this.closedStream(id, 'HEADERS');
     }
+    const verdict = this.responses.head(stream, flags, buf, start, end);
+    if (verdict === MALFORMED) return this.streamError(stream, PROTOCOL_ERROR, this.responses.problem);
     const now = this.readAt;
-    if (!stream.responded) {
-      const status = this.decoder.status;
-      if (status === 0) return this.streamError(stream, PROTOCOL_ERROR, `response headers without :status on stream ${id}`);
-      if (status < 200) {
-        // Informational (1xx): the final response follows (with the headers to keep).
-        if (stream.kept !== null) stream.kept.clearHeaders();
-        if (flags & FLAG_END_STREAM) this.streamError(stream, PROTOCOL_ERROR, `an informational ${status} response ending stream ${id}`);
-        return;
-      }
-      stream.responded = true;
-      stream.status = status;
-      stream.contentLength = this.decoder.contentLength;
+    if (verdict & FINAL_HEAD) {
       stream.headersAt = now;
       this.deadlines.headers(stream, now);
-    } else if (!(flags & FLAG_END_STREAM)) {
-      return this.streamError(stream, PROTOCOL_ERROR, `trailers without END_STREAM on stream ${id}`);
     }
-    if (flags & FLAG_END_STREAM) {
+    if (verdict & ENDED) {
       stream.endAt = now;
       this.complete(stream);
     }
@@ -455,7 +350,7 @@ export class Session implements StreamCarrier {
     this.remove(stream);
     const code = readUint32(buf, start);
     // After a GOAWAY with an error code the server tears the connection down: its resets are part of that.
-    if (this.goawayCode !== NO_ERROR) this.owner.finished(stream, this.goawayError(`, then reset stream ${id} with ${errorName(code)}`));
+    if (this.goaway.failing) this.owner.finished(stream, this.goaway.reset(id, code));
     // REFUSED_STREAM: the server did not process it (RFC 9113 §8.7), so it may be sent again.
     else if (code === REFUSED_STREAM) this.owner.unprocessed(stream, resetError(id, code));
     else this.owner.finished(stream, resetError(id, code));
@@ -468,47 +363,15 @@ export class Session implements StreamCarrier {
       if (end !== start) throw new H2ConnectionError(FRAME_SIZE_ERROR, 'a SETTINGS acknowledgement with a payload');
       return;
     }
-    if ((end - start) % 6 !== 0) throw new H2ConnectionError(FRAME_SIZE_ERROR, `a SETTINGS frame of ${end - start} bytes, not a multiple of 6`);
-    let windowGrew = false;
-    for (let at = start; at < end; at += 6) {
-      const value = readUint32(buf, at + 2);
-      switch (buf.readUInt16BE(at)) {
-        case SETTINGS_ENABLE_PUSH:
-          if (value !== 0) throw new H2ConnectionError(PROTOCOL_ERROR, `the server sent SETTINGS_ENABLE_PUSH ${value} (a server may only send 0)`);
-          break;
-        case SETTINGS_MAX_CONCURRENT_STREAMS:
-          // An integer no larger than ours (the server's may exceed 2^31): kept unboxed on the per-request path.
-          this.limit = Math.min(this.ourMaxStreams, value) | 0;
-          break;
-        case SETTINGS_INITIAL_WINDOW_SIZE: {
-          if (value > MAX_WINDOW) throw new H2ConnectionError(FLOW_CONTROL_ERROR, `SETTINGS_INITIAL_WINDOW_SIZE ${value} exceeds 2^31-1`);
-          // The change applies to every open stream's window (RFC 9113 §6.9.2).
-          const delta = value - this.peerInitialWindow;
-          this.peerInitialWindow = value;
-          for (const stream of this.streams.list()) {
-            stream.sendWindow += delta;
-            if (stream.sendWindow > MAX_WINDOW) throw new H2ConnectionError(FLOW_CONTROL_ERROR, `stream ${stream.id}'s window exceeds 2^31-1 after SETTINGS_INITIAL_WINDOW_SIZE`);
-          }
-          windowGrew ||= delta > 0;
-          break;
-        }
-        case SETTINGS_MAX_FRAME_SIZE:
-          if (value < DEFAULT_MAX_FRAME_SIZE || value > LARGEST_MAX_FRAME_SIZE) {
-            throw new H2ConnectionError(PROTOCOL_ERROR, `SETTINGS_MAX_FRAME_SIZE ${value} outside 16384..16777215`);
-          }
-          this.peerMaxFrameSize = value;
-          break;
-        default:
-        // SETTINGS_HEADER_TABLE_SIZE: our request blocks never use the server's dynamic table, so any size
-        // suits them. SETTINGS_MAX_HEADER_LIST_SIZE is advisory. Unknown settings are ignored (§6.5.2).
-      }
-    }
+    const windowGrew = this.peer.apply(buf, start, end, this.streams);
+    // An integer no larger than ours: kept unboxed on the per-request path.
+    this.limit = Math.min(this.ourMaxStreams, this.peer.maxStreams) | 0;
     this.writer.frame(0, SETTINGS, FLAG_ACK, 0);
     if (this.state === OPENING) {
       this.state = READY;
       this.everReady = true;
     }
-    if (windowGrew) this.resumeBlocked();
+    if (windowGrew && this.requests.resume()) this.schedule();
     this.owner.ready(this);
   }
 
@@ -520,19 +383,16 @@ export class Session implements StreamCarrier {
     buf.copy(this.writer.slab, at, start, end);
   }
 
-  private goaway(id: number, buf: Buffer, start: number, end: number): void {
+  private goawayFrame(id: number, buf: Buffer, start: number, end: number): void {
     if (id !== 0) throw new H2ConnectionError(PROTOCOL_ERROR, `a GOAWAY frame on stream ${id}`);
-    if (end - start < 8) throw new H2ConnectionError(FRAME_SIZE_ERROR, `a GOAWAY frame of ${end - start} bytes, under 8`);
-    const lastId = readUint32(buf, start) & 0x7fff_ffff;
-    this.goawayCode = readUint32(buf, start + 4);
-    // A second GOAWAY may lower the last stream id, never raise it.
-    this.goawayLastId = this.goawayLastId < 0 ? lastId : Math.min(this.goawayLastId, lastId);
+    this.goaway.read(buf, start, end);
     this.retire();
     // Streams above the last id were not processed: they go back to the transport to be sent again.
     for (const stream of this.streams.list()) {
-      if (stream.id > this.goawayLastId) {
+      const error = this.goaway.unprocessed(stream.id);
+      if (error !== null) {
         this.remove(stream);
-        this.owner.unprocessed(stream, this.goawayError(`: stream ${stream.id} was not processed`));
+        this.owner.unprocessed(stream, error);
       }
     }
     this.afterStream();
@@ -543,9 +403,8 @@ export class Session implements StreamCarrier {
     const increment = readUint32(buf, start) & 0x7fff_ffff;
     if (id === 0) {
       if (increment === 0) throw new H2ConnectionError(PROTOCOL_ERROR, 'a WINDOW_UPDATE of 0 on the connection');
-      this.sendWindow += increment;
-      if (this.sendWindow > MAX_WINDOW) throw new H2ConnectionError(FLOW_CONTROL_ERROR, 'the connection window exceeds 2^31-1');
-      this.resumeBlocked();
+      if (!this.requests.grow(increment)) throw new H2ConnectionError(FLOW_CONTROL_ERROR, 'the connection window exceeds 2^31-1');
+      if (this.requests.resume()) this.schedule();
       return;
     }
     const stream = this.streams.get(id);
@@ -553,7 +412,7 @@ export class Session implements StreamCarrier {
     if (increment === 0) return this.streamError(stream, PROTOCOL_ERROR, `a WINDOW_UPDATE of 0 on stream ${id}`);
     stream.sendWindow += increment;
     if (stream.sendWindow > MAX_WINDOW) return this.streamError(stream, FLOW_CONTROL_ERROR, `stream ${id}'s window exceeds 2^31-1`);
-    if (stream.waiting) this.sendBody(stream);
+    if (stream.waiting) this.requests.body(stream);
   }
 
   /** A frame for a stream we do not track: fine for one we closed; a violation for one never opened. */
@@ -572,19 +431,9 @@ export class Session implements StreamCarrier {
 
   /** The stream ended (END_STREAM, its endAt set: a time is not passed as an argument, where it would be boxed). */
   private complete(stream: H2Stream): void {
-    const request = stream.request!;
-    if (stream.contentLength >= 0 && stream.bytes !== stream.contentLength && request.method !== 'HEAD' && stream.status !== 204 && stream.status !== 304) {
-      return this.streamError(
-        stream,
-        PROTOCOL_ERROR,
-        `stream ${stream.id}: ${stream.bytes} body bytes where content-length said ${stream.contentLength}`,
-      );
-    }
+    if (!this.responses.finish(stream)) return this.streamError(stream, PROTOCOL_ERROR, this.responses.problem);
     this.remove(stream);
-    if (stream.kept !== null) {
-      stream.response = stream.kept.finish();
-      stream.kept = null;
-    }
+    const request = stream.request!;
     // The server answered before our request body was all sent: stop sending it (RFC 9113 §8.1).
     if (request.body !== null && stream.bodySent < request.body.length) this.writer.frame32(RST_STREAM, stream.id, NO_ERROR);
     this.owner.finished(stream, null);
@@ -620,60 +469,6 @@ export class Session implements StreamCarrier {
   }
 
   // Writing.
-
-  private writeHeaders(id: number, block: Buffer, endStream: boolean): void {
-    const w = this.writer;
-    const max = this.peerMaxFrameSize;
-    const endFlag = endStream ? FLAG_END_STREAM : 0;
-    if (block.length <= max) {
-      const at = w.frame(block.length, HEADERS, FLAG_END_HEADERS | endFlag, id);
-      block.copy(w.slab, at);
-      return;
-    }
-    // A block larger than the server's frame size: HEADERS, then CONTINUATION frames (RFC 9113 §6.10).
-    for (let from = 0; from < block.length; from += max) {
-      const to = Math.min(from + max, block.length);
-      const flags = (to === block.length ? FLAG_END_HEADERS : 0) | (from === 0 ? endFlag : 0);
-      const at = w.frame(to - from, from === 0 ? HEADERS : CONTINUATION, flags, id);
-      block.copy(w.slab, at, from, to);
-    }
-  }
-
-  /** Sends as much of the request body as the windows allow; the rest waits for WINDOW_UPDATE. */
-  private sendBody(stream: H2Stream): void {
-    const body = stream.request!.body!;
-    const w = this.writer;
-    while (stream.bodySent < body.length) {
-      const size = Math.min(body.length - stream.bodySent, stream.sendWindow, this.sendWindow, this.peerMaxFrameSize);
-      if (size <= 0) {
-        if (!stream.waiting) {
-          stream.waiting = true;
-          this.blocked.push(stream);
-        }
-        return;
-      }
-      const last = stream.bodySent + size === body.length;
-      const at = w.frame(size, DATA, last ? FLAG_END_STREAM : 0, stream.id);
-      body.copy(w.slab, at, stream.bodySent, stream.bodySent + size);
-      stream.bodySent += size;
-      stream.sendWindow -= size;
-      this.sendWindow -= size;
-    }
-    stream.waiting = false;
-  }
-
-  private resumeBlocked(): void {
-    if (this.blocked.length === 0) return;
-    const blocked = this.blocked;
-    this.blocked = [];
-    for (const stream of blocked) {
-      if (stream.waiting && stream.session === this) {
-        stream.waiting = false;
-        this.sendBody(stream);
-      }
-    }
-    this.schedule();
-  }
 
   /** Frames written outside a socket read go out at the end of this turn of the event loop. */
   private schedule(): void {
@@ -711,10 +506,6 @@ export class Session implements StreamCarrier {
     this.gone();
   }
 
-  private goawayError(what: string): Error {
-    return codedError(`the server sent GOAWAY ${errorName(this.goawayCode)} (last stream ${this.goawayLastId})${what}`, H2_GOAWAY);
-  }
-
   /** The connection is over: streams still on it fail; the owner hears of it once. */
   private gone(): void {
     if (this.state === CLOSED) return;
@@ -724,8 +515,8 @@ export class Session implements StreamCarrier {
     if (this.streams.size > 0) {
       const error =
         this.protocolError ??
-        (this.goawayLastId >= 0
-          ? this.goawayError(' and the connection closed before the response was complete')
+        (this.goaway.received
+          ? this.goaway.closed()
           : (this.closeError ?? codedError('the server closed the HTTP/2 connection with the response incomplete', H2_CLOSED)));
       for (const stream of this.streams.list()) {
         this.remove(stream);

@@ -28,7 +28,7 @@ export class H2Stream extends InFlightRequest<H2Stream> {
   bodySent = 0;
   /** The server's flow-control window for this stream (request body). */
   sendWindow = 0;
-  /** Body bytes wait for the server's window (the stream is in its session's blocked list). */
+  /** Body bytes wait for the server's window (the stream is in its session's list of them, request-writer.ts). */
   waiting = false;
   readonly inbound = new InboundWindow();
   /** The response's content-length (-1: none), checked against the DATA received. */
@@ -37,7 +37,7 @@ export class H2Stream extends InFlightRequest<H2Stream> {
   responded = false;
   /** The request's keepResponse (0: its response is not kept). */
   keep = 0;
-  /** What is kept of the response so far: made by the session when the stream opens, for a kept request only. */
+  /** What is kept of the response so far: made when the stream opens (response-reader.ts), for a kept request only. */
   kept: KeptResponseBuilder | null = null;
   /** The session carrying it, or null while it waits for one. */
   session: StreamCarrier | null = null;
