@@ -74,8 +74,9 @@ export class ArrivalScheduler {
   private timer: Waker | null;
   private stopped = false;
   private measureStart: number | null = null;
-  /** When scheduling stopped, and when the last request scheduled was sent or dropped (later, if the queue drained). */
+  /** When scheduling stopped (in the measured window). */
   private scheduleEnd: number | null = null;
+  /** When the last request scheduled was sent or dropped: the stop, or later if the queue drained. */
   private windowEnd: number | null = null;
   private scheduledMeasured = 0;
   private scheduledThisSecond = 0;
