@@ -444,7 +444,7 @@ test('HAR: {{ anywhere in a recorded request is escaped; the flow validates and 
   assert.deepEqual(scenario.flow!.map((s) => s.think), [null, null, null, null], 'no pause recorded');
   assert.deepEqual(scenario.flow!.map((s) => s.bodyKey), [null, 'body', 'json', 'body']);
   const plan = buildPlan(scenario, { url: 'http://127.0.0.1:1' }, 'test');
-  assert.deepEqual(plan.flow!.steps.map((s) => s.templates), [null, null, null, null]);
+  assert.deepEqual(plan.flow!.entries[0]!.steps.map((s) => s.templates), [null, null, null, null]);
   const { server, received } = await recordingServer();
   try {
     await runImported(imported.text, server, env);

@@ -69,11 +69,18 @@ test('the schema refuses what the loader refuses: unknown keys, wrong types, two
     { requests: [{ path: '/', expect: { status: [700] } }] },
     { retry: { on: ['timeout', 'timeouts'] } },
     { thresholds: [{ abortOnFail: true }] },
+    { requests: [{ name: 'f', flow: [] }] },
+    { requests: [{ flow: [{ path: '/' }] }] },
+    { requests: [{ name: 'f', path: '/', flow: [{ path: '/' }] }] },
+    { requests: [{ name: 'f', method: 'POST', flow: [{ path: '/' }] }] },
+    { requests: [{ name: 'f', flow: [{ path: '/', weight: 2 }] }] },
+    { requests: [{ path: '/' }], flow: [{ path: '/' }] },
     { targets: ['http://10.0.0.1:8080', 'https://10.0.0.2:8443'] },
     { target: 'http://svc:8080', resolve: 'every' },
   ];
   for (const data of refused) assert.notEqual(schemaErrors(data), '', JSON.stringify(data));
   assert.equal(schemaErrors({ load: { concurrency: '${VUS}', duration: '${D}' }, requests: [{ path: '/', file: './x.bin' }] }), '');
+  assert.equal(schemaErrors({ requests: [{ path: '/' }, { name: 'f', weight: 2, flow: [{ path: '/', capture: [{ json: '$.t', as: 't' }] }] }] }), '');
   assert.equal(schemaErrors({ targets: ['https://10.0.0.1:8443', 'https://10.0.0.2:8443'], resolve: 'all', balance: 'random' }), '');
   assert.equal(schemaErrors({ targets: ['http://10.0.0.1:8080', '${SECOND}'] }), '');
 });
@@ -101,6 +108,12 @@ const PROBES: Record<string, string> = {
   'flow[].retry.backoff': `flow: [{ path: /, retry: { backoff: { ${PROBE}: 1 } } }]`,
   'flow[].capture[]': `flow: [{ path: /, capture: [{ ${PROBE}: 1 }] }]`,
   'flow[].think': `flow: [{ path: /, think: { ${PROBE}: 1 } }]`,
+  'requests[].flow[]': `requests: [{ name: f, flow: [{ ${PROBE}: 1 }] }]`,
+  'requests[].flow[].expect': `requests: [{ name: f, flow: [{ path: /, expect: { ${PROBE}: 1 } }] }]`,
+  'requests[].flow[].retry': `requests: [{ name: f, flow: [{ path: /, retry: { ${PROBE}: 1 } }] }]`,
+  'requests[].flow[].retry.backoff': `requests: [{ name: f, flow: [{ path: /, retry: { backoff: { ${PROBE}: 1 } } }] }]`,
+  'requests[].flow[].capture[]': `requests: [{ name: f, flow: [{ path: /, capture: [{ ${PROBE}: 1 }] }] }]`,
+  'requests[].flow[].think': `requests: [{ name: f, flow: [{ path: /, think: { ${PROBE}: 1 } }] }]`,
   'retry.backoff': `retry: { backoff: { ${PROBE}: 1 } }`,
   metrics: `metrics: { ${PROBE}: 1 }`,
 };

@@ -134,22 +134,22 @@ test('plan: a step without references is planned with its escapes undone and nev
     'test',
   );
   const [plain, mixed, file] = plan.requests;
-  assert.equal(plan.flow!.steps[0]!.templates, null, 'no reference: sent as planned');
+  assert.equal(plan.flow!.entries[0]!.steps[0]!.templates, null, 'no reference: sent as planned');
   assert.equal(plain!.path, '/a{{b}}');
   assert.equal(plain!.shownPath, '/a{{b}}');
   assert.deepEqual(plain!.headers.slice(2), ['x-g', 'g{{', 'x-h', '{{h', 'content-type', 'application/json']);
   assert.equal(plain!.shownHeaders['x-h'], '{{h');
   assert.equal(plain!.body!.toString(), '{"a":"{{x}}"}');
-  const templates = plan.flow!.steps[1]!.templates!;
+  const templates = plan.flow!.entries[0]!.steps[1]!.templates!;
   assert.deepEqual(templates.path, ['/m/', { kind: 'vu' }, '/{{']);
   assert.deepEqual(templates.body, ['{{', { kind: 'iteration' }]);
   assert.deepEqual(templates.headers, [null, null], 'the scenario header with an escape only is planned as its text');
   assert.deepEqual(mixed!.headers.slice(2, 4), ['x-g', 'g{{']);
-  assert.equal(plan.flow!.steps[2]!.templates, null, 'a file: body is sent as its bytes, never a template');
+  assert.equal(plan.flow!.entries[0]!.steps[2]!.templates, null, 'a file: body is sent as its bytes, never a template');
   assert.equal(file!.body!.toString(), 'file {{vu}} {{{{');
   // --body bytes are sent as given, not read as a template.
   const overridden = buildPlan(load('flow:\n  - path: /b\n    body: "{{vu}}"\n'), { body: Buffer.from('{{{{ {{vu}}') }, 'test');
-  assert.equal(overridden.flow!.steps[0]!.templates, null);
+  assert.equal(overridden.flow!.entries[0]!.steps[0]!.templates, null);
   assert.equal(overridden.requests[0]!.body!.toString(), '{{{{ {{vu}}');
 });
 
@@ -174,7 +174,7 @@ test('run: escaped and templated steps send the bytes they should, in order', as
       {},
     );
     const plan = buildPlan(scenario, { concurrency: 1, iterations: 2 }, 'test');
-    assert.equal(plan.flow!.steps[0]!.templates, null);
+    assert.equal(plan.flow!.entries[0]!.steps[0]!.templates, null);
     const result = await runPlan(plan, { version: 'test' });
     assert.equal(result.iterations?.completed, 2, JSON.stringify(result.errorExamples));
     assert.deepEqual(seen, [

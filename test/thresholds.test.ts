@@ -116,6 +116,8 @@ test('name resolution: the last dotted part is the metric; ttfb/latency are phas
   assert.deepEqual(r('errors.errors < 1%'), ['errors', 'errors', 'errors']);
   assert.deepEqual(r('max.p99 < 1ms'), ['max', 'latency', 'p99']);
   assert.deepEqual(r('mean.max < 1ms'), ['mean', 'latency', 'max']);
+  // A flow entry's step of a mix: <entry>/<step>.
+  assert.deepEqual(r('checkout/login.ttfb.p99 < 1ms'), ['checkout/login', 'ttfb', 'ttfb.p99']);
 });
 
 test('malformed expressions throw ThresholdSyntaxError with the offset of the problem', () => {
@@ -143,7 +145,7 @@ test('malformed expressions throw ThresholdSyntaxError with the offset of the pr
     ['list. < 3ms', 5, /expected a metric/],
     ['.p99 < 3ms', 0, /empty request name/],
     ['a.b.p99 < 3ms', 2, /unexpected "b"/],
-    ['my/req.p99 < 3ms', 2, /unexpected "\/"/],
+    ['my:req.p99 < 3ms', 2, /unexpected ":"/],
     ['< 3ms', 0, /expected a metric/],
     ['errors < 5', 9, /5% or 0\.05/],
     ['errors < 1', 9, /fraction below 1/],

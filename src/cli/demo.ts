@@ -32,7 +32,7 @@ export function addDemoCommand(program: Command, setExit: SetExit): void {
 
 /** Keeps the target up until Ctrl-C or SIGTERM, then closes it (exit 0: stopping it is how it ends). */
 async function serve(target: BuiltinTarget): Promise<void> {
-  stdout.write(`loadhttp demo target: ${target.h1}/ (GET /, GET /items?page=1, POST /items; Ctrl-C stops it)\n`);
+  stdout.write(`loadhttp demo target: ${target.h1}/ (GET /, GET /items?page=1, POST /items, POST /login, GET /me; Ctrl-C stops it)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

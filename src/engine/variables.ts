@@ -11,6 +11,8 @@ export class FlowVars {
   readonly vu: number;
   /** 0-based iteration of this virtual user. */
   iteration = 0;
+  /** A data row was taken (with `per: vu`, the user's one row). */
+  hasRow = false;
   /** Data row columns and captured values. */
   readonly values = new Map<string, string>();
 

@@ -1,33 +1,53 @@
-// A scenario's `flow:` and `data:` as the engine reads them: each step's templates compiled once (the
-// parts of its path, header values and body), its captures and think time; the data file's rows and the
-// part of them this plan may take (split.ts narrows it for workers and shards).
-import type { Scenario } from '../scenario/types.ts';
+// A scenario's `flow:` (or the flow entries of its mix) and `data:` as the engine reads them: each step's
+// templates compiled once (the parts of its path, header values and body), its captures and think time;
+// the data file's rows and the part of them this plan may take (split.ts narrows it for workers and shards).
+import type { Scenario, ScenarioStep } from '../scenario/types.ts';
 import { hasTemplate, literalOf, parseTemplate, TemplateSyntaxError, type TemplatePart } from '../scenario/template.ts';
 import { UsageError } from '../util/errors.ts';
 import type { PlannedData, PlannedFlow, PlannedRequest, StepTemplates } from './types.ts';
 
 /**
- * The flow's steps, and its requests with every string that has no reference planned as the text it
- * stands for (a `{{{{` escape undone): such a string is sent as planned, never rendered. `bodyOverridden`:
- * --body replaced the steps' bodies (bytes sent as given, not templates).
+ * The flows' steps, and the requests with every string of a step that has no reference planned as the
+ * text it stands for (a `{{{{` escape undone): such a string is sent as planned, never rendered (a mix's
+ * plain requests were read as written already). `bodyOverridden`: --body replaced the steps' bodies
+ * (bytes sent as given, not templates).
  */
 export function resolveFlow(
   scenario: Scenario,
   requests: readonly PlannedRequest[],
   bodyOverridden: boolean,
 ): { flow: PlannedFlow | null; requests: PlannedRequest[] } {
-  const steps = scenario.flow;
-  if (steps === undefined) return { flow: null, requests: [...requests] };
-  const compiled = steps.map((step, i) => {
-    const templated = !bodyOverridden && (step.bodyKey === 'json' || step.bodyKey === 'body');
-    return compileStep(requests[i]!, templated, step.bodyKey === 'json');
-  });
-  return {
-    flow: {
-      steps: steps.map((step, i) => ({ templates: compiled[i]!.templates, captures: step.captures, think: step.think })),
-    },
-    requests: compiled.map((c) => c.request),
-  };
+  const flows = flowsOf(scenario);
+  const planned = [...requests];
+  if (flows === null) return { flow: null, requests: planned };
+  const entries = flows.map(({ name, first, steps }) => ({
+    name,
+    first,
+    steps: steps.map((step, i) => {
+      const templated = !bodyOverridden && (step.bodyKey === 'json' || step.bodyKey === 'body');
+      const compiled = compileStep(requests[first + i]!, templated, step.bodyKey === 'json');
+      planned[first + i] = compiled.request;
+      return { templates: compiled.templates, captures: step.captures, think: step.think };
+    }),
+  }));
+  return { flow: { entries }, requests: planned };
+}
+
+/** The top-level flow (its steps are every request), or a mix's flow entries with the index of their first step; null without. */
+function flowsOf(scenario: Scenario): Array<{ name: string | null; first: number; steps: readonly ScenarioStep[] }> | null {
+  if (scenario.flow !== undefined) return [{ name: null, first: 0, steps: scenario.flow }];
+  if (scenario.mix === undefined) return null;
+  const flows = [];
+  let first = 0;
+  for (const entry of scenario.mix) {
+    if (!('flow' in entry)) {
+      first++;
+      continue;
+    }
+    flows.push({ name: entry.name, first, steps: entry.flow });
+    first += entry.flow.length;
+  }
+  return flows;
 }
 
 export function resolveData(scenario: Scenario): PlannedData | null {

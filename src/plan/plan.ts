@@ -137,24 +137,43 @@ interface ResolvedRequests {
   secrets: string[];
 }
 
+/** What an iteration picks from, by weight: a plain request, or a flow (its steps in order). */
+interface Entry {
+  weight: number;
+  requests: ScenarioRequest[];
+}
+
+function entriesOf(scenario: Scenario): Entry[] {
+  // A top-level flow is one entry; its steps keep their own weight (1) as the plan shows them.
+  if (scenario.flow !== undefined) return [{ weight: 1, requests: scenario.flow }];
+  return (scenario.mix ?? scenario.requests).map((entry) =>
+    'flow' in entry ? { weight: entry.weight, requests: entry.flow.map((step) => ({ ...step, weight: entry.weight })) } : { weight: entry.weight, requests: [entry] },
+  );
+}
+
 function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, version: string): ResolvedRequests {
-  let list: ScenarioRequest[] = scenario.flow ?? scenario.requests;
-  if (list.length === 0) {
+  let entries = entriesOf(scenario);
+  if (entries.length === 0) {
     // No request list: one request to the target URL's own path (the ad-hoc `--url` run).
     const method = (overrides.method ?? 'GET').toUpperCase();
     const path = target.pathname + target.search;
-    list = [{ name: `${method} ${path}`, method, path, headers: {}, body: null, weight: 1, expectStatus: null }];
-  } else if (overrides.method !== undefined) {
-    list = list.map((r) => ({ ...r, method: overrides.method!.toUpperCase() }));
+    entries = [{ weight: 1, requests: [{ name: `${method} ${path}`, method, path, headers: {}, body: null, weight: 1, expectStatus: null }] }];
   }
-  if (overrides.body !== undefined) list = list.map((r) => ({ ...r, body: overrides.body! }));
+  const change = (update: (r: ScenarioRequest) => ScenarioRequest) => (entries = entries.map((e) => ({ ...e, requests: e.requests.map(update) })));
+  if (overrides.method !== undefined) change((r) => ({ ...r, method: overrides.method!.toUpperCase() }));
+  if (overrides.body !== undefined) change((r) => ({ ...r, body: overrides.body! }));
 
-  const total = list.reduce((sum, r) => sum + r.weight, 0);
+  const total = entries.reduce((sum, e) => sum + e.weight, 0);
   let running = 0;
+  // Every request of an entry carries the entry's upper bound (the last entry's is exactly 1).
+  const bounds = entries.flatMap((e, i) => {
+    running += e.weight;
+    return e.requests.map(() => (i === entries.length - 1 ? 1 : running / total));
+  });
+  const list = entries.flatMap((e) => e.requests);
   const redact = scenario.redact ?? [];
   const found = [...userinfoSecrets(target), ...(scenario.fromEnv?.values ?? [])];
   const requests = list.map((r, i): PlannedRequest => {
-    running += r.weight;
     const headers: Record<string, string> = {
       'user-agent': `loadhttp/${version}`,
       ...scenario.headers,
@@ -176,8 +195,8 @@ function resolveRequests(scenario: Scenario, overrides: Overrides, target: URL, 
       shownHeaders: shown.shown,
       body: r.body,
       weight: r.weight,
-      // A flow runs every step in order: no weighted pick (an open-model drop counts against the first step).
-      cumulative: scenario.flow !== undefined || i === list.length - 1 ? 1 : running / total,
+      // A flow's steps all carry its bound: the weighted pick lands on its first step (an open-model drop counts there).
+      cumulative: bounds[i]!,
       expectStatus: r.expectStatus,
       retry: resolveRetry(r.method, scenario.retry, r.retry),
     };

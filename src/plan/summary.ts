@@ -49,13 +49,16 @@ export function summarizePlan(plan: Plan): PlanSummary {
   };
 }
 
+/** Every flow's steps in plan order (a mix's flow entries one after the other: their names say which entry). */
 function summarizeFlow(plan: Plan): FlowSummary {
-  const steps = plan.flow!.steps.map((step, i) => ({
-    name: plan.requests[i]!.name,
-    captures: step.captures.map(describeCapture),
-    think: step.think === null ? null : describeThink(step.think),
-  }));
-  const captured = plan.flow!.steps.flatMap((step) => step.captures.map((c) => c.as));
+  const steps = plan.flow!.entries.flatMap((entry) =>
+    entry.steps.map((step, i) => ({
+      name: plan.requests[entry.first + i]!.name,
+      captures: step.captures.map(describeCapture),
+      think: step.think === null ? null : describeThink(step.think),
+    })),
+  );
+  const captured = plan.flow!.entries.flatMap((entry) => entry.steps.flatMap((step) => step.captures.map((c) => c.as)));
   return { steps, variables: [...new Set([...(plan.data?.table.columns ?? []), ...captured])] };
 }
 

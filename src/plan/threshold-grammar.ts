@@ -76,8 +76,9 @@ export class ThresholdSyntaxError extends UsageError {
 }
 
 const OPS: readonly ThresholdOp[] = ['<=', '>=', '<', '>'];
-const REQUEST_NAME = /^[A-Za-z0-9_-]+$/;
-const LHS_CHAR = /[A-Za-z0-9_.\-]/;
+// `/` too: a flow entry's steps are named `<entry>/<step>` (checkout/login.p99).
+const REQUEST_NAME = /^[A-Za-z0-9_/-]+$/;
+const LHS_CHAR = /[A-Za-z0-9_./\-]/;
 const PERCENTILE = /^p(\d+)(?:\.(\d+))?$/;
 const STATUS = /^([1-5])xx$/i;
 const LATENCY_UNITS: Record<string, number> = { us: 0.001, 'µs': 0.001, 'μs': 0.001, ms: 1, s: 1000 };
@@ -173,13 +174,13 @@ function parseLhs(expr: string, lhs: string, start: number): ParsedLhs {
     fail(
       (parts[0] ?? '').length + 1,
       `unexpected "${parts[1] ?? ''}": a threshold is [request.]${unit === 'ms' ? '[ttfb.]' : ''}metric`,
-      'request names may contain letters, digits, _ and - (no ".")',
+      'request names may contain letters, digits, _, - and / (no ".")',
     );
   }
   const request = parts[0] ?? null;
   if (request !== null) {
     if (request === '') fail(0, 'empty request name before "."');
-    if (!REQUEST_NAME.test(request)) fail(0, `invalid request name "${request}"`, 'request names may contain letters, digits, _ and -');
+    if (!REQUEST_NAME.test(request)) fail(0, `invalid request name "${request}"`, 'request names may contain letters, digits, _, - and /');
   }
   return { request, metric, metricName, unit };
 }
@@ -230,7 +231,7 @@ export function parseThreshold(expr: string): ThresholdSpec {
     }
     if (i >= expr.length) fail(opAt, 'expected an operator after the metric', 'use <, <=, > or >=, e.g. "p99 < 250ms"');
     if (opAt === lhsEnd) {
-      fail(opAt, `unexpected "${expr[i]}" in the metric`, 'request names may contain letters, digits, _ and -');
+      fail(opAt, `unexpected "${expr[i]}" in the metric`, 'request names may contain letters, digits, _, - and /');
     }
     fail(opAt, `expected an operator, found "${expr[i]}"`, 'use <, <=, > or >=');
   }

@@ -19,7 +19,10 @@ export interface PlannedRequest {
   shownHeaders: Record<string, string>;
   body: Buffer | null;
   weight: number;
-  /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
+  /**
+   * Upper bound of this request's slice of [0, 1) in the weighted pick. Every step of a flow carries its
+   * entry's bound (and weight), so the pick (engine/vu.ts pickRequest) lands on the entry's first step.
+   */
   cumulative: number;
   expectStatus: number[] | null;
   /** The request's `retry:` over the scenario's, resolved; null = no retries (or a method not retried). */
@@ -44,9 +47,20 @@ export interface PlannedStep {
   think: Think | null;
 }
 
-/** `flow:`: plan.requests are its steps, in order; an iteration runs them all. */
-export interface PlannedFlow {
+/** One flow: its steps are plan.requests[first], [first + 1], ..., in order; an iteration runs them all. */
+export interface PlannedFlowEntry {
+  /** A flow entry of `requests:`: its name (its steps are named `<name>/<step>`); null for a top-level `flow:`. */
+  name: string | null;
+  first: number;
   steps: PlannedStep[];
+}
+
+/**
+ * The plan's flows: a top-level `flow:` (one entry; every request is its step), or the flow entries of a
+ * mix (the requests in none of them are the mix's plain requests, each an entry of its own).
+ */
+export interface PlannedFlow {
+  entries: PlannedFlowEntry[];
 }
 
 /** `data:`: the rows and the part of them this plan takes: rows offset, offset + stride, ... (split.ts). */
@@ -117,7 +131,7 @@ export interface Plan {
   /** Overall per request; idle `headersMs` (to the response headers) and `bodyMs` (between body chunks), null = off. */
   timeouts: { connectMs: number; requestMs: number; headersMs: number | null; bodyMs: number | null };
   requests: PlannedRequest[];
-  /** `flow:` (then `requests` are its steps in order), or null for a weighted mix. */
+  /** `flow:` (then `requests` are its steps in order), or a mix's flow entries; null for a mix of plain requests. */
   flow: PlannedFlow | null;
   /** `data:` (with a flow), or null. */
   data: PlannedData | null;

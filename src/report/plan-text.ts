@@ -1,6 +1,6 @@
 // The resolved plan as `loadhttp validate` prints it (a pure function of the plan summary).
 import { formatDuration } from '../util/duration.ts';
-import type { FlowSummary, PlanSummary } from '../result/result.ts';
+import { FLOW_STEP_SEPARATOR, type FlowSummary, type PlanSummary } from '../result/result.ts';
 import { describeLoad } from './load-text.ts';
 import { LATENCY_BUCKETS_S } from './prometheus.ts';
 
@@ -45,9 +45,13 @@ export interface MetricsSettings {
 const RESOLVE_ALL = 'resolve: all: every address of each name, resolved at the start, a pool each';
 
 export function renderPlan(plan: PlanSummary, settings?: PlanSettings): string {
+  const steps = new Map((plan.flow?.steps ?? []).map((step) => [step.name, step]));
+  // A mix with flow entries: some requests are no flow's steps.
+  const mixed = plan.requests.some((r) => !steps.has(r.name));
+  const counted = !plan.flow ? 'requests' : mixed ? 'iterations (entries picked: a plain request, or a flow run through)' : 'iterations';
   const bound = [
     plan.durationMs !== null ? formatDuration(plan.durationMs) : null,
-    plan.iterations !== null ? `${plan.iterations} ${plan.flow ? 'iterations' : 'requests'}` : null,
+    plan.iterations !== null ? `${plan.iterations} ${counted}` : null,
   ]
     .filter(Boolean)
     .join(' or ');
@@ -66,14 +70,13 @@ export function renderPlan(plan: PlanSummary, settings?: PlanSettings): string {
     `timeouts:    connect ${formatDuration(plan.timeouts.connectMs)}, request ${formatDuration(plan.timeouts.requestMs)}${settings ? idleTimeouts(settings) : ''}`,
     ...(settings?.metrics ? metricsLines(settings.metrics) : []),
   ];
-  if (plan.flow) lines.push(...flowLines(plan, plan.flow, settings));
-  else lines.push('requests:');
-  const totalWeight = plan.requests.reduce((sum, r) => sum + r.weight, 0);
-  for (const [i, r] of (plan.flow ? [] : plan.requests).entries()) {
-    const share = ((r.weight / totalWeight) * 100).toFixed(1);
-    lines.push(`  - ${r.name}: ${r.method} ${r.path}  weight ${r.weight} (${share}%)${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}`);
-    for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
-    lines.push(...requestSettingLines(settings?.requests[i]));
+  if (plan.flow) lines.push(...flowHeader(plan, plan.flow));
+  const requests = plan.requests.map((r, i) => ({ ...r, settings: settings?.requests[i] }));
+  if (plan.flow && !mixed) {
+    lines.push('flow (in order, per iteration):');
+    lines.push(...stepLines(requests, steps, '  '));
+  } else {
+    lines.push(...mixLines(requests, steps));
   }
   if (plan.thresholds && plan.thresholds.length > 0) {
     lines.push('thresholds:');
@@ -85,8 +88,52 @@ export function renderPlan(plan: PlanSummary, settings?: PlanSettings): string {
   return lines.join('\n') + '\n';
 }
 
-/** A flow: its data file, variables, and steps in order with what each captures. */
-function flowLines(plan: PlanSummary, flow: FlowSummary, settings: PlanSettings | undefined): string[] {
+/** A request of the plan with its settings (validate's, when given). */
+type ShownRequest = PlanSummary['requests'][number] & { settings: PlanSettings['requests'][number] | undefined };
+type StepSummary = FlowSummary['steps'][number];
+
+/** The weighted mix: plain requests, and flow entries (their steps, named `<entry>/<step>`, in order) with their share. */
+function mixLines(requests: ShownRequest[], steps: ReadonlyMap<string, StepSummary>): string[] {
+  // A flow entry's steps are consecutive and share its name before the separator (which the entry's name cannot contain).
+  const groups: Array<{ flow: string | null; weight: number; requests: ShownRequest[] }> = [];
+  for (const r of requests) {
+    const flow = steps.has(r.name) ? r.name.slice(0, r.name.indexOf(FLOW_STEP_SEPARATOR)) : null;
+    const last = groups.at(-1);
+    if (flow !== null && last?.flow === flow) last.requests.push(r);
+    else groups.push({ flow, weight: r.weight, requests: [r] });
+  }
+  const totalWeight = groups.reduce((sum, g) => sum + g.weight, 0);
+  const lines = ['requests:'];
+  for (const group of groups) {
+    const share = `weight ${group.weight} (${((group.weight / totalWeight) * 100).toFixed(1)}%)`;
+    if (group.flow !== null) {
+      lines.push(`  - ${group.flow}: a flow of ${group.requests.length} step${group.requests.length === 1 ? '' : 's'}, in order, per iteration  ${share}`);
+      lines.push(...stepLines(group.requests, steps, '      '));
+      continue;
+    }
+    const r = group.requests[0]!;
+    lines.push(`  - ${r.name}: ${r.method} ${r.path}  ${share}${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}`);
+    for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
+    lines.push(...requestSettingLines(r.settings, '      '));
+  }
+  return lines;
+}
+
+/** A flow's steps, numbered in order, with their headers, captures, think time and settings. */
+function stepLines(requests: ShownRequest[], steps: ReadonlyMap<string, StepSummary>, indent: string): string[] {
+  const lines: string[] = [];
+  requests.forEach((r, i) => {
+    const step = steps.get(r.name)!;
+    lines.push(`${indent}${i + 1}. ${r.name}: ${r.method} ${r.path}${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}${step.think ? `, then think ${step.think}` : ''}`);
+    for (const [name, value] of Object.entries(r.headers)) lines.push(`${indent}    ${name}: ${value}`);
+    for (const capture of step.captures) lines.push(`${indent}    capture ${capture}`);
+    lines.push(...requestSettingLines(r.settings, `${indent}    `));
+  });
+  return lines;
+}
+
+/** With flows: the data file, hooks and variables. */
+function flowHeader(plan: PlanSummary, flow: FlowSummary): string[] {
   const lines: string[] = [];
   const data = plan.data;
   if (data) {
@@ -95,25 +142,17 @@ function flowLines(plan: PlanSummary, flow: FlowSummary, settings: PlanSettings 
   }
   if (plan.hooks) lines.push(`hooks:       ${plan.hooks}`);
   lines.push(`variables:   ${[...flow.variables, 'vu', 'iteration', 'uuid', 'randomInt'].join(', ')}`);
-  lines.push('flow (in order, per iteration):');
-  flow.steps.forEach((step, i) => {
-    const r = plan.requests[i]!;
-    lines.push(`  ${i + 1}. ${r.name}: ${r.method} ${r.path}${r.bodyBytes ? `, body ${r.bodyBytes} B` : ''}${step.think ? `, then think ${step.think}` : ''}`);
-    for (const [name, value] of Object.entries(r.headers)) lines.push(`      ${name}: ${value}`);
-    for (const capture of step.captures) lines.push(`      capture ${capture}`);
-    lines.push(...requestSettingLines(settings?.requests[i]));
-  });
   return lines;
 }
 
 /** A request's expected statuses (when not the default 2xx/3xx) and its retry policy. */
-function requestSettingLines(request: PlanSettings['requests'][number] | undefined): string[] {
+function requestSettingLines(request: PlanSettings['requests'][number] | undefined, indent: string): string[] {
   const lines: string[] = [];
-  if (request?.expectStatus) lines.push(`      expect ${request.expectStatus.join(', ')}`);
+  if (request?.expectStatus) lines.push(`${indent}expect ${request.expectStatus.join(', ')}`);
   const retry = request?.retry;
   if (retry) {
     const on = [...retry.on, ...retry.statuses.map(String)].join(', ');
-    lines.push(`      retry up to ${retry.attempts} tries in all on ${on}; backoff ${formatDuration(retry.baseMs)} doubling to ${formatDuration(retry.maxMs)}, jitter ${retry.jitter}`);
+    lines.push(`${indent}retry up to ${retry.attempts} tries in all on ${on}; backoff ${formatDuration(retry.baseMs)} doubling to ${formatDuration(retry.maxMs)}, jitter ${retry.jitter}`);
   }
   return lines;
 }

@@ -10,6 +10,12 @@ import type { Comparison, ThresholdOutcome } from './verdicts.ts';
  */
 export const SCHEMA_VERSION = 2;
 
+/**
+ * Between a flow entry's name and its step's in the names of the entry's steps (`checkout/login`): a flow
+ * entry of `requests:` records each step under that name, so the steps group together in every output.
+ */
+export const FLOW_STEP_SEPARATOR = '/';
+
 /** Latency figures in milliseconds (recorded in integer microseconds, converted once here). */
 export interface LatencySummary {
   count: number;

@@ -1,12 +1,21 @@
-// The `flow:` list: steps run in order per iteration, each a request (scenario/requests.ts) with its own
-// `capture:` and `think:`. Templates (`{{name}}`) in a step's path, header values and body are checked
-// here: they must parse, and name a built-in, a data column or a variable an earlier step captures.
+// The `flow:` list (or a flow entry's, scenario/mix.ts): steps run in order per iteration, each a request
+// (scenario/requests.ts) with its own `capture:` and `think:`. Templates (`{{name}}`) in a step's path,
+// header values and body are checked here: they must parse, and name a built-in, a data column or a
+// variable an earlier step of the same flow captures.
 import type { Capture, ScenarioRequest, ScenarioStep, Think } from './types.ts';
 import { type Ctx, type Field, asSeq, childPath, fail, fields, nonEmptyStr, opt } from './nodes.ts';
 import { readRequest, STEP_KEYS } from './requests.ts';
 import { parseJsonPath } from './json-path.ts';
 import { hasTemplate, parseTemplate, TemplateSyntaxError, variablesOf } from './template.ts';
 import { hint } from './suggest.ts';
+import { FLOW_STEP_SEPARATOR } from '../result/result.ts';
+
+/** A flow entry of `requests:`: its name (its steps' names begin with it), and what its sibling entries capture. */
+export interface FlowEntryContext {
+  name: string;
+  /** Variables captured in other flow entries, with the entry that captures each (for the message). */
+  elsewhere: ReadonlyMap<string, string>;
+}
 
 const CAPTURE_SOURCES = ['json', 'header', 'regex'];
 const CAPTURE_KEYS = [...CAPTURE_SOURCES, 'as'];
@@ -18,19 +27,21 @@ export function readFlow(
   globalHeaders: Record<string, string>,
   dataColumns: readonly string[],
   readThink: (ctx: Ctx, raw: unknown, key: string) => Think,
+  entry: FlowEntryContext | null = null,
 ): ScenarioStep[] {
   const seq = asSeq(ctx, field.value, field.path, 'a non-empty list of steps');
   if (seq.items.length === 0) fail(ctx, seq, field.path, 'must not be empty (give at least one step)');
-  const names = new Map<string, number>();
+  const names = new Map<string, string>();
   const known = new Set(dataColumns);
   return seq.items.map((item, i) => {
     const key = `${field.path}[${i}]`;
     const request = readRequest(ctx, item, key, globalHeaders, names, STEP_KEYS);
     const f = fields(ctx, item, key, STEP_KEYS);
-    checkTemplates(ctx, f, request, known);
+    checkTemplates(ctx, f, request, known, entry?.elsewhere);
     const captures = opt(f, 'capture', (c) => readCaptures(ctx, c)) ?? [];
     for (const capture of captures) known.add(capture.as);
-    return { ...request, captures, think: opt(f, 'think', (c) => readThink(ctx, c.value, c.path)) ?? null, bodyKey: bodyKey(f) };
+    const name = entry === null ? request.name : `${entry.name}${FLOW_STEP_SEPARATOR}${request.name}`;
+    return { ...request, name, captures, think: opt(f, 'think', (c) => readThink(ctx, c.value, c.path)) ?? null, bodyKey: bodyKey(f) };
   });
 }
 
@@ -54,7 +65,13 @@ function bodyKey(f: Map<string, Field>): ScenarioStep['bodyKey'] {
 }
 
 /** Fails at the key where a template is malformed or names an unknown variable. */
-function checkTemplates(ctx: Ctx, f: Map<string, Field>, request: ScenarioRequest, known: ReadonlySet<string>): void {
+function checkTemplates(
+  ctx: Ctx,
+  f: Map<string, Field>,
+  request: ScenarioRequest,
+  known: ReadonlySet<string>,
+  elsewhere: ReadonlyMap<string, string> = new Map(),
+): void {
   const places: Array<[Field | undefined, string[]]> = [
     [f.get('path'), [request.path]],
     [f.get('headers'), Object.values(request.headers)],
@@ -72,6 +89,10 @@ function checkTemplates(ctx: Ctx, f: Map<string, Field>, request: ScenarioReques
       }
       for (const name of variablesOf(parts)) {
         if (known.has(name)) continue;
+        const other = elsewhere.get(name);
+        if (other !== undefined) {
+          fail(ctx, field.value, field.path, `{{${name}}} is captured only in ${other}: each flow entry has its own captures (capture it in an earlier step of this flow)`);
+        }
         const where = known.size === 0 ? 'no data column or earlier capture defines any' : hint(name, [...known]);
         fail(ctx, field.value, field.path, `unknown variable {{${name}}}: ${where} (built-ins: vu, iteration, uuid, randomInt)`);
       }

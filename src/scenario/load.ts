@@ -30,8 +30,10 @@ import {
   str,
 } from './nodes.ts';
 import { checkLoadModel, readRate, readStages } from './load-model.ts';
-import { asWrittenHeaders, readRequests } from './requests.ts';
+import { asWrittenHeaders } from './requests.ts';
 import { checkHeaderTemplates, readFlow } from './flow.ts';
+import { readMix } from './mix.ts';
+import { hasTemplate } from './template.ts';
 import { readData, readHooksFile } from './data.ts';
 import { readProtocols, readTls } from './tls.ts';
 import { readRetry } from './retry.ts';
@@ -109,31 +111,39 @@ export function parseScenario(text: string, file: string, env: NodeJS.ProcessEnv
     }
     scenario.balance = oneOf(ctx, balanceField, BALANCES);
   }
-  // Requests need the scenario headers (a json body's content-type defers to them).
-  const requests = readRequests(ctx, top.get('requests'), scenario.headers);
   const data = opt(top, 'data', (f) => readData(ctx, f));
   const flowField = top.get('flow');
-  if (flowField !== undefined && top.has('requests')) {
-    fail(ctx, flowField.keyNode, flowField.path, 'give either `flow:` (steps in order) or `requests:` (a weighted mix), not both');
+  const requestsField = top.get('requests');
+  if (flowField !== undefined && requestsField !== undefined) {
+    const weighted = 'to run a flow beside requests, make it an entry of `requests:` (- { name: checkout, weight: 1, flow: [...] })';
+    fail(ctx, flowField.keyNode, flowField.path, `give either \`flow:\` (steps in order) or \`requests:\` (a weighted mix), not both; ${weighted}`);
   }
-  if (data !== undefined && flowField === undefined) {
-    fail(ctx, top.get('data')!.keyNode, 'data', 'data rows fill the variables of a `flow:`; add one (a flow of one step sends one request)');
+  // Requests need the scenario headers (a json body's content-type defers to them), flow entries the data columns.
+  const mix = readMix(ctx, requestsField, scenario.headers, data?.table.columns ?? [], readThink);
+  const anyFlow = flowField !== undefined || mix.entries !== null;
+  const needsFlow = 'add one, or a flow entry to `requests:` (a flow of one step sends one request)';
+  if (data !== undefined && !anyFlow) {
+    fail(ctx, top.get('data')!.keyNode, 'data', `data rows fill the variables of a \`flow:\`; ${needsFlow}`);
   }
   const hooksField = top.get('hooks');
-  if (hooksField !== undefined && flowField === undefined) {
-    fail(ctx, hooksField.keyNode, 'hooks', 'hooks run in the steps of a `flow:`; add one (a flow of one step sends one request)');
+  if (hooksField !== undefined && !anyFlow) {
+    fail(ctx, hooksField.keyNode, 'hooks', `hooks run in the steps of a \`flow:\`; ${needsFlow}`);
   }
   const hooks = hooksField && readHooksFile(ctx, hooksField);
   const flow = flowField && readFlow(ctx, flowField, scenario.headers, data?.table.columns ?? [], readThink);
-  // Without a flow the scenario's headers are sent as written; in one they are templates of every step.
+  // Without a flow the scenario's headers are sent as written; in one they are templates of every step. In a
+  // mix with flow entries they go to its plain requests as well, which send them as written: no `{{` there.
   const headersField = top.get('headers');
   if (headersField !== undefined) {
     if (flow) checkHeaderTemplates(ctx, headersField, scenario.headers);
-    else scenario.headers = asWrittenHeaders(ctx, headersField, scenario.headers);
+    else if (mix.entries !== null && Object.values(scenario.headers).some(hasTemplate)) {
+      fail(ctx, headersField.value, headersField.path, 'in a mix with flow entries these headers go to its plain requests too: give templates (or a `{{{{` escape) in the steps\' own headers');
+    } else scenario.headers = asWrittenHeaders(ctx, headersField, scenario.headers);
   }
   return {
     ...scenario,
-    requests,
+    requests: mix.requests,
+    ...(mix.entries && { mix: mix.entries }),
     ...(flow && { flow }),
     ...(data && { data }),
     ...(hooks && { hooks }),

@@ -10,7 +10,6 @@ import type { FromEnv, ScenarioRequest } from './types.ts';
 import {
   type Ctx,
   type Field,
-  asSeq,
   childPath,
   deref,
   describe,
@@ -35,7 +34,8 @@ import {
 import { readRetry } from './retry.ts';
 import { hasTemplate, literalOf, parseTemplate, TemplateSyntaxError } from './template.ts';
 
-const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect', 'retry'];
+/** A plain request's keys; an entry of `requests:` may instead be a flow (scenario/mix.ts). */
+export const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect', 'retry'];
 /** A flow step: a request without a weight, with captures and its own think time. */
 export const STEP_KEYS = [...REQUEST_KEYS.filter((name) => name !== 'weight'), 'capture', 'think'];
 const BODY_KEYS = ['json', 'body', 'file'];
@@ -43,23 +43,16 @@ const EXPECT_KEYS = ['status'];
 /** A body `file:` that looks like a URL. */
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-export function readRequests(ctx: Ctx, field: Field | undefined, globalHeaders: Record<string, string>): ScenarioRequest[] {
-  if (field === undefined) return [];
-  const seq = asSeq(ctx, field.value, field.path, 'a non-empty list of requests');
-  if (seq.items.length === 0) {
-    fail(ctx, seq, field.path, 'must not be empty (give at least one request, or leave out `requests` to use the target URL)');
-  }
-  const names = new Map<string, number>();
-  return seq.items.map((item, i) => readRequest(ctx, item, `${field.path}[${i}]`, globalHeaders, names));
-}
-
-/** One request (or, with the step keys, a flow step's request part); `names` holds the names taken so far. */
+/**
+ * One request (or, with the step keys, a flow step's request part). `names` holds the names taken so far,
+ * each with the key of the entry that took it (for the duplicate's message).
+ */
 export function readRequest(
   ctx: Ctx,
   item: unknown,
   key: string,
   globalHeaders: Record<string, string>,
-  names: Map<string, number>,
+  names: Map<string, string>,
   accepted: readonly string[] = REQUEST_KEYS,
 ): ScenarioRequest {
   const f = fields(ctx, item, key, accepted);
@@ -70,7 +63,7 @@ export function readRequest(
   let { path: requestPath, shownPath } = readPath(ctx, pathField, fromEnv);
   let headers = opt(f, 'headers', (c) => headerMap(ctx, c.value, c.path, fromEnv)) ?? {};
   let body = readBody(ctx, f, headers, globalHeaders, fromEnv);
-  if (accepted === REQUEST_KEYS) {
+  if (accepted !== STEP_KEYS) {
     // A `requests:` entry is sent as written, its `{{{{` escapes undone (a flow step's are, in the plan).
     requestPath = asWritten(ctx, pathField, requestPath);
     if (shownPath !== undefined) shownPath = asWritten(ctx, pathField, shownPath);
@@ -111,7 +104,7 @@ export function asWritten(ctx: Ctx, field: Field, text: string): string {
     if (!(error instanceof TemplateSyntaxError)) throw error;
   }
   if (literal === null) {
-    fail(ctx, field.value, field.path, 'templates ({{name}}) are substituted in `flow:` steps only (a flow of one step sends one request); a literal "{{" is written "{{{{"');
+    fail(ctx, field.value, field.path, 'templates ({{name}}) are substituted in `flow:` steps only (of a top-level `flow:`, or of a flow entry in `requests:`: - { name: x, flow: [...] }; a flow of one step sends one request); a literal "{{" is written "{{{{"');
   }
   return literal;
 }
@@ -132,17 +125,22 @@ function readRequestName(
   fallback: string,
   item: unknown,
   key: string,
-  names: Map<string, number>,
+  names: Map<string, string>,
 ): string {
   const name = field === undefined ? fallback : nonEmptyStr(ctx, field.value, field.path);
+  const what = field === undefined ? ` (the default name "<METHOD> <path>"; give each a \`name\`)` : '';
+  claimName(ctx, names, name, field?.value ?? item, key, what);
+  return name;
+}
+
+/** Records `name` as taken by the entry at `key`; a name taken already fails at `node`. */
+export function claimName(ctx: Ctx, names: Map<string, string>, name: string, node: unknown, key: string, what = ''): void {
   const first = names.get(name);
   if (first !== undefined) {
-    const what = field === undefined ? ` (the default name "<METHOD> <path>"; give each a \`name\`)` : '';
-    const message = `duplicate request name ${JSON.stringify(name)}${what}; already used by requests[${first}]`;
-    fail(ctx, field?.value ?? item, childPath(key, 'name'), `${message}; names must be unique`);
+    const message = `duplicate request name ${JSON.stringify(name)}${what}; already used by ${first}`;
+    fail(ctx, node, childPath(key, 'name'), `${message}; names must be unique`);
   }
-  names.set(name, names.size);
-  return name;
+  names.set(name, key);
 }
 
 function readMethod(ctx: Ctx, field: Field): string {

@@ -110,6 +110,16 @@ export interface ScenarioStep extends ScenarioRequest {
   bodyKey: 'json' | 'body' | 'file' | null;
 }
 
+/**
+ * An entry of `requests:` that is a flow: picked by weight like a plain request, it runs its steps in
+ * order as one iteration. Its steps are named `<entry>/<step>` (FLOW_STEP_SEPARATOR).
+ */
+export interface ScenarioFlowEntry {
+  name: string;
+  weight: number;
+  flow: ScenarioStep[];
+}
+
 /** The `data:` section: a CSV (header row) or JSON-lines file whose rows give variables. */
 export interface ScenarioData {
   /** Absolute path. */
@@ -194,11 +204,15 @@ export interface Scenario {
   };
   /** Headers sent with every request (names lower-cased); a request's own headers win. */
   headers: Record<string, string>;
+  /** The plain requests of `requests:` (its flow entries are in `mix`). */
   requests: ScenarioRequest[];
+  /** `requests:` in order, when at least one entry is a flow; absent otherwise (then `requests` is the mix). */
+  mix?: Array<ScenarioRequest | ScenarioFlowEntry>;
   /** `flow:`: steps run in order per iteration (then `requests` is empty). */
   flow?: ScenarioStep[];
+  /** `data:` (with a flow, or a flow entry). */
   data?: ScenarioData;
-  /** `hooks:` (with a flow): the hooks module's absolute path. */
+  /** `hooks:` (with a flow, or a flow entry): the hooks module's absolute path. */
   hooks?: string;
   /** `redact:` header names (lower-cased) whose values are masked in every output, beside Authorization, Cookie, ... */
   redact?: string[];

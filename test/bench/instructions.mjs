@@ -18,6 +18,9 @@
 // One caveat, in every row alike: under callgrind a process runs ~30-50× slower than natively, so work
 // done per second of wall time (a progress tick, an event-loop delay monitor, keep-alive timers) weighs
 // 30-50× more per request than in a real run.
+// INS_SCENARIO=FILE runs the loadhttp rows with that scenario (its requests, against nginx's /hello: --url
+// replaces its target), e.g. test/bench/mix-flow.yaml, a plain mix beside a flow entry, against
+// test/bench/mix-plain.yaml, the same requests as a plain mix.
 //   INS_WARMUP=60 INS_WINDOW=20 INS_PATHS=/hello,/16k.bin INS_PROTOCOLS=h1,h2c,h2 INS_CONNS=64 \
 //   INS_SESSIONS=4 INS_STREAMS=32 INS_PROFILE=0 INS_GENERATORS=undici,loadhttp,h2load npm run bench:instructions
 import { execFileSync, spawn } from 'node:child_process';
@@ -40,6 +43,7 @@ const STREAMS = Number(process.env.INS_STREAMS ?? 32);
 const PROFILE = Number(process.env.INS_PROFILE ?? 0);
 /** Only the generators whose names start with one of these (comma-separated); default all. */
 const ONLY = process.env.INS_GENERATORS?.split(',') ?? null;
+const SCENARIO = process.env.INS_SCENARIO ? path.resolve(process.env.INS_SCENARIO) : null;
 /** Every generator is told to run this long, and is stopped once its window is counted. */
 const BOUND_S = WARMUP + WINDOW + 60;
 
@@ -65,7 +69,7 @@ const generators = [
     argv: (url, proto) => {
       const { conns, streams } = shape(proto);
       const flags = proto === 'h1' ? ['-c', conns] : ['--h2', '-c', conns * streams, '--connections', conns, '--streams', streams, '--insecure'];
-      return [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', '--url', url, ...flags, '--transport', transport, '-d', `${BOUND_S}s`, '-q'];
+      return [node, path.join(ROOT, 'bin/loadhttp.js'), 'run', ...(SCENARIO ? [SCENARIO] : []), '--url', url, ...flags, '--transport', transport, '-d', `${BOUND_S}s`, '-q'];
     },
   })),
   {
