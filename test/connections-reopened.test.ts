@@ -39,8 +39,6 @@ for (const transport of ['loadhttp', 'undici'] as const) {
   test(`${transport}: a server closing keep-alive connections every 50 requests: they are reopened, never more than the pool at once, and the report says so`, async () => {
     const server = await limitedServer(50);
     try {
-      // Closed model: a count-bound open-model run drops what is still queued when its last request is
-      // issued, and on this shared machine that made the number of requests (and reconnects) vary.
       const plan = buildPlan(emptyScenario(), { url: `${server.url}/`, transport, concurrency: 16, iterations: 1600, connections: 16 }, 'test');
       const result = await runPlan(plan, { version: 'test' });
       assert.equal(result.counts.completed, 1600, JSON.stringify({ counts: result.counts, errors: result.errors, arrival: result.arrival }));

@@ -87,27 +87,39 @@ test('a schedule with gaps of 1 ms or more (a lower rate, a pause, a ramp to 0) 
 
 /**
  * Runs `body` in a fresh Node process with a PreciseTimer `timer` (worker thread started, ready) and
- * resolves with its exit code, its output and how long it lived; killed after 10 s.
+ * resolves with its exit code, its output and how long it lived; killed after 10 s. The script is a file,
+ * or with `inputType` given (as a flag, or in NODE_OPTIONS), `-e` code read as an ES module.
  */
-function inChild(body: string): Promise<{ code: number | null; out: string; ms: number }> {
+function inChild(body: string, inputType?: 'flag' | 'NODE_OPTIONS'): Promise<{ code: number | null; out: string; err: string; ms: number }> {
   const module = new URL('../src/engine/precise-timer.ts', import.meta.url).href;
   const script = `
     import { PreciseTimer } from ${JSON.stringify(module)};
     const timer = new PreciseTimer(() => console.log('due'), 0);
     await new Promise((resolve) => setTimeout(resolve, 400));
     ${body}`;
-  // A file, not -e with --input-type=module: workers inherit that flag, and the timer's worker is CommonJS.
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'loadhttp-timer-')), 'child.mjs');
-  writeFileSync(file, script);
+  let args: string[];
+  let env = process.env;
+  if (inputType === undefined) {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'loadhttp-timer-')), 'child.mjs');
+    writeFileSync(file, script);
+    args = [file];
+  } else if (inputType === 'flag') {
+    args = ['--input-type=module', '-e', script];
+  } else {
+    args = ['-e', script];
+    env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --input-type=module`.trim() };
+  }
   const started = performance.now();
-  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   return new Promise((resolve) =>
     child.on('close', (code) => {
       clearTimeout(killer);
-      resolve({ code, out, ms: performance.now() - started });
+      resolve({ code, out, err, ms: performance.now() - started });
     }),
   );
 }
@@ -128,4 +140,14 @@ test('a pending wake-up holds the process until it comes, as a setTimeout would'
   assert.equal(pending.code, 0);
   assert.equal(pending.out, 'due\n', 'the wake-up came before the process ended');
   assert.ok(pending.ms >= 1000, `lived ${Math.round(pending.ms)} ms: the 400 ms start plus the 600 ms wait`);
+});
+
+test('the worker runs when Node reads -e code as an ES module (--input-type=module on the command line or in NODE_OPTIONS)', async () => {
+  // Both reach the worker, whose evaluated code was CommonJS (require): it threw, and the process died with it.
+  // (Node refuses --input-type with a file to run, so the CLI itself cannot meet it; a program that uses the engine can.)
+  for (const how of ['flag', 'NODE_OPTIONS'] as const) {
+    const child = await inChild(`console.log(timer.hasWorker, timer.ready); timer.wakeAt(performance.now() + 50);`, how);
+    assert.equal(child.code, 0, `${how}: ${child.err}`);
+    assert.equal(child.out, 'true true\ndue\n', `${how}: the worker started, and served the wake-up (${child.err})`);
+  }
 });

@@ -117,6 +117,36 @@ test('open model on virtual time: one slot and a 30 ms service time queue up, an
   recorded(recording.total.serviceTimeMs?.p50, 30, 'P50 service time');
 });
 
+test('open model on virtual time: a count-bounded stop drains the queue into free slots, until the run cancels', async () => {
+  const clock = new VirtualClock();
+  const transport = virtualTransport(clock, 30);
+  const recorder = new Recorder(['a'], [null]);
+  let cancelling = false;
+  const ctx = { ...context(clock, transport, recorder), cancelling: () => cancelling };
+  // As the previous test: 100/s into one slot of 30 ms; requests 0..9 are issued at 10k ms.
+  const scheduler = new ArrivalScheduler(ctx, { rate: 100, profile: new LoadProfile(100, []), maxInflight: 1, maxQueued: 1000, offset: 0 });
+  recorder.start(clock.now());
+  scheduler.beginMeasuring(clock.now());
+  scheduler.start();
+  await clock.advance(95);
+  // -n 10 used up (LoadRun: stopReason 'iterations'): the 6 still queued are owed and go out as the slot frees.
+  scheduler.stop(true);
+  await clock.advance(150);
+  assert.deepEqual(transport.sentAt, [0, 30, 60, 90, 120, 150, 180, 210, 240]);
+  // The graceful stop ends at 245 ms: the run cancels, and the one still queued is dropped when the slot frees.
+  cancelling = true;
+  await clock.advance(1000);
+  await scheduler.done;
+  assert.equal(transport.sentAt.length, 9);
+  const recording = recorder.finish(270);
+  assert.equal(recording.total.counts.sent, 9);
+  assert.equal(recording.total.counts.dropped, 1);
+  // The window runs until the last request was sent or dropped (270 ms); the target rate is the schedule's own.
+  assert.deepEqual(scheduler.figures(), { windowMs: 270, scheduled: 10, targetRps: 100 });
+  // Request k (intended at 10k ms) was sent at 30k ms and done 30 ms later: its wait in the queue is in its latency.
+  recorded(recording.total.latencyMs.max, 20 * 8 + 30, 'max latency');
+});
+
 test('closed model on virtual time: stages ramp the users every 100 ms, and think time paces each one exactly', async () => {
   const clock = new VirtualClock();
   const transport = virtualTransport(clock, 5);

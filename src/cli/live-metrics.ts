@@ -31,12 +31,12 @@ export class LiveMetrics {
     if (config.otlp !== null) {
       try {
         const reading = live;
-        live.push = await startOtlpPush(config.otlp, config.otlpIntervalMs, version, () => reading.read(), say);
+        live.push = await startOtlpPush(config.otlp, config.shownOtlp ?? config.otlp, config.otlpIntervalMs, version, () => reading.read(), say);
       } catch (error) {
         await endpoint?.close();
         throw error;
       }
-      say(`loadhttp: pushing metrics over OTLP to ${config.otlp} every ${formatDuration(config.otlpIntervalMs)}`);
+      say(`loadhttp: pushing metrics over OTLP to ${config.shownOtlp} every ${formatDuration(config.otlpIntervalMs)}`);
     }
     return live;
   }

@@ -18,11 +18,12 @@ function hrTime(ms: number): HrTime {
 }
 
 /**
- * Starts pushing `read()` (null: nothing measured yet) to `url` every `intervalMs`. `startMs` is the start
- * of the cumulative counts (the measured window).
+ * Starts pushing `read()` (null: nothing measured yet) to `url` every `intervalMs` (`shownUrl`: the same
+ * with its credentials masked, for messages). `startMs` is the start of the cumulative counts (the measured window).
  */
 export async function startOtlpPush(
   url: string,
+  shownUrl: string,
   intervalMs: number,
   version: string,
   read: () => { families: MetricFamily[]; startMs: number } | null,
@@ -76,7 +77,7 @@ export async function startOtlpPush(
       otlp.export(metrics, (result) => {
         if (result.code !== 0 && !told) {
           told = true;
-          onError(`loadhttp: --otlp: pushing to ${url} failed: ${result.error?.message ?? 'unknown error'}`);
+          onError(`loadhttp: --otlp: pushing to ${shownUrl} failed: ${result.error?.message ?? 'unknown error'}`);
         }
         done(result);
       }),

@@ -74,7 +74,8 @@ async function runAndReport(plan: Plan, output: OutputFlags, onResult?: (result:
   const mode = progressMode({ quiet: Boolean(output.quiet), progress: output.progress }, stderr, process.env);
   if (!output.quiet) stderr.write(redactText(banner(plan), plan.secrets));
 
-  const say = (line: string) => stderr.write(`${line}\n`);
+  // Messages may quote what the run was given (the OTLP URL, what a collector answered): secrets masked.
+  const say = (line: string) => stderr.write(`${redactText(line, plan.secrets)}\n`);
   const live = plan.metrics ? await LiveMetrics.start(plan.metrics, metricLabels(shardRun?.tags), VERSION, say) : null;
   try {
     return await measureAndReport(plan, output, { base, maxRegression, gate, reportStream, mode, live, say }, onResult, shardRun);

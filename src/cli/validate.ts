@@ -31,6 +31,7 @@ function planSettings(plan: Plan): PlanSettings {
     headersTimeoutMs: plan.timeouts.headersMs,
     bodyTimeoutMs: plan.timeouts.bodyMs,
     requests: plan.requests.map((r) => ({ expectStatus: r.expectStatus, retry: r.retry })),
-    metrics: plan.metrics,
+    // The OTLP URL as outputs show it (credentials masked where they stand, however short).
+    metrics: plan.metrics && { ...plan.metrics, otlp: plan.metrics.shownOtlp },
   };
 }

@@ -1,9 +1,11 @@
 // Request hooks (`hooks: ./hooks.mjs`): a module of the user's, loaded once per worker, exporting any of
 // beforeRequest(request, vars), afterResponse(response, vars), onError(error, vars). They run in a
 // flow's steps only (engine/flow.ts), so a scenario without hooks never pays for them. A hook may be
-// async; an exception (or rejection) in one fails that step's request with the class `hook-error`.
+// async; an exception (or rejection) in one fails that step's request with the class `hook-error`, and so
+// does a request from beforeRequest that could not be sent (an invalid header name, a line break in a value).
 import { pathToFileURL } from 'node:url';
 import { HookError, UsageError } from '../util/errors.ts';
+import { requestProblem } from '../transport/request-check.ts';
 import type { PreparedRequest } from '../transport/transport.ts';
 import { prepare } from './prepare.ts';
 import type { FlowVars } from './variables.ts';
@@ -71,7 +73,11 @@ export async function callHook<T>(hook: Hook<T>, name: string, step: string, sub
   }
 }
 
-/** beforeRequest on a copy of the step's request; the request as the hook left it. */
+/**
+ * beforeRequest on a copy of the step's request; the request as the hook left it. What the hook made of it
+ * is checked here, so that a request no transport could send fails as hook-error naming the hook and the
+ * part, rather than later in the transport as an unexplained error.
+ */
 export async function beforeRequest(hook: Hook<HookRequest>, step: string, base: PreparedRequest, vars: FlowVars): Promise<PreparedRequest> {
   const headers: Record<string, string> = {};
   for (let i = 0; i < base.headers.length; i += 2) headers[base.headers[i]!] = base.headers[i + 1]!;
@@ -79,10 +85,35 @@ export async function beforeRequest(hook: Hook<HookRequest>, step: string, base:
   const values = hookVars(vars);
   await callHook(hook, 'beforeRequest', step, request, values);
   keepVars(values, vars);
-  const body = request.body === null ? null : Buffer.isBuffer(request.body) ? request.body : Buffer.from(String(request.body), 'utf8');
-  const flat = Object.entries(request.headers).flatMap(([name, value]) => [name.toLowerCase(), String(value)]);
-  return prepare({ method: String(request.method).toUpperCase(), path: String(request.path), headers: flat, body }, base.keepResponse);
+  const invalid = (problem: string) => new HookError(`beforeRequest returned an invalid request on step ${JSON.stringify(step)}: ${problem}`);
+  const built = { method: String(request.method).toUpperCase(), path: String(request.path), headers: hookHeaders(request.headers, invalid), body: hookBody(request.body, invalid) };
+  const problem = requestProblem(built);
+  if (problem !== null) throw invalid(problem);
+  return prepare(built, base.keepResponse);
 }
+
+/** The hook's headers as name/value pairs: a plain object of strings, numbers or booleans (as in a scenario). */
+function hookHeaders(headers: unknown, invalid: (problem: string) => Error): string[] {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw invalid(`headers is ${describe(headers)}, not an object of header name to value`);
+  const flat: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw invalid(`the value of header ${JSON.stringify(name)} is ${describe(value)}, not a string or number`);
+    }
+    flat.push(name.toLowerCase(), String(value));
+  }
+  return flat;
+}
+
+/** The hook's body as bytes: null (or deleted), a string (sent as UTF-8) or bytes. */
+function hookBody(body: unknown, invalid: (problem: string) => Error): Buffer | null {
+  if (body === null || body === undefined) return null;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw invalid(`body is ${describe(body)}, not null, a string or a Buffer`);
+}
+
+const describe = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value);
 
 /** The variables as the plain object hooks see (vu and iteration beside the data columns and captures). */
 export function hookVars(vars: FlowVars): HookVars {

@@ -11,14 +11,15 @@ import { LoadProfile } from './stages.ts';
 import { meanThinkMs } from './think.ts';
 import { VirtualUsers } from './virtual-users.ts';
 import type { VuContext } from './vu.ts';
+import type { StopReason } from './stop.ts';
 
 export interface LoadDriver {
   /** Starts the load; resolves when it has stopped and every request sent has settled. */
   run(): Promise<void>;
   /** The measured window begins (stages start here). */
   beginMeasuring(now: number): void;
-  /** No new request from now on. */
-  stop(): void;
+  /** No new request from now on (the open model still sends what it queued if `reason` is 'iterations'). */
+  stop(reason: StopReason): void;
   /** Fields for the current second of the series. */
   perSecond(): Partial<SeriesPoint>;
   /** The model's own RunResult fields, once the run is over. */
@@ -43,7 +44,8 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
         return scheduler.done;
       },
       beginMeasuring: (now) => scheduler.beginMeasuring(now),
-      stop: () => scheduler.stop(),
+      // -n N: the N requests scheduled are all owed, so those still queued are sent (within the graceful stop).
+      stop: (reason) => scheduler.stop(reason === 'iterations'),
       perSecond: () => scheduler.perSecond(),
       fields: (recording, monitor) => {
         const { windowMs, scheduled, targetRps } = scheduler.figures();

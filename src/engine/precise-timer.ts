@@ -33,9 +33,14 @@ export const COARSE_RATE = 1000 / COARSE_MS;
  * Int32 [0]: generation (bumped on each new due time), [1]: 1 when closing, [2]: the generation the
  * worker last posted for (it then waits, without a timeout, for the next one). Then at byte 16 one
  * float64: the due time.
+ *
+ * Evaluated code runs as CommonJS, or as an ES module when the process has --input-type=module (a
+ * worker inherits it from the command line and from NODE_OPTIONS, whatever its execArgv says), so it
+ * uses neither `require` nor `import`: process.getBuiltinModule works in both. (A worker file would not
+ * do: with --input-type set at all, Node refuses any file as a worker's entry.)
  */
 const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
+const { workerData, parentPort } = process.getBuiltinModule('node:worker_threads');
 const flags = new Int32Array(workerData, 0, 3);
 const due = new Float64Array(workerData, 16, 1);
 const now = () => performance.timeOrigin + performance.now();

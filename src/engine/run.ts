@@ -142,8 +142,8 @@ export class LoadRun extends EngineRun {
     try {
       const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
       // Registered first: if anything below throws, stopping releases the driver (the schedule's timer thread) too.
-      this.stopping.onStop(() => {
-        driver.stop();
+      this.stopping.onStop((reason) => {
+        driver.stop(reason);
         semaphore.close();
         sleeper.wakeAll();
         timers.push(setTimeout(cancelAll, plan.load.gracefulStopMs, 'the run stopped before the response was complete'));

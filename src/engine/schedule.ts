@@ -8,7 +8,10 @@
 //
 // When every pool slot is busy, issued requests wait in a FIFO (still timed from their intended start)
 // up to `maxQueued`; beyond it they are dropped and counted, never silently skipped. Requests still
-// queued when the run stops were never sent: they count as dropped too.
+// queued when a deadline (or Ctrl-C, a threshold) stops the run were never sent: they count as dropped
+// too. A run bounded by a count (-n) stops once the last one is issued, and the requests it scheduled
+// are all owed: the queue drains into free slots until the graceful stop cancels what is in flight, and
+// only what is still queued then is dropped.
 import type { Recorder } from '../record/recorder.ts';
 import type { PreparedRequest, SendOutcome, Transport } from '../transport/transport.ts';
 import type { RetryPolicy } from '../plan/retry.ts';
@@ -71,6 +74,9 @@ export class ArrivalScheduler {
   private timer: Waker | null;
   private stopped = false;
   private measureStart: number | null = null;
+  /** When scheduling stopped (in the measured window). */
+  private scheduleEnd: number | null = null;
+  /** When the last request scheduled was sent or dropped: the stop, or later if the queue drained. */
   private windowEnd: number | null = null;
   private scheduledMeasured = 0;
   private scheduledThisSecond = 0;
@@ -106,14 +112,19 @@ export class ArrivalScheduler {
     if (!this.stopped) this.timer?.wakeAt(now);
   }
 
-  /** Stops scheduling: nothing new is issued, and the queue is dropped. In-flight requests go on. */
-  stop(): void {
+  /**
+   * Stops scheduling: nothing new is issued. In-flight requests go on. The queue is dropped, or with
+   * `drainQueue` (the count of requests is used up: each one queued is owed) sent as slots come free,
+   * until the run cancels (ctx.cancelling()).
+   */
+  stop(drainQueue = false): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.measureStart !== null) this.windowEnd = this.clock.now();
+    if (this.measureStart !== null) this.scheduleEnd = this.clock.now();
     this.timer?.close();
     this.timer = null;
-    for (let entry = this.shift(); entry; entry = this.shift()) this.drop(entry.recorder);
+    if (!drainQueue) this.dropQueue();
+    this.endWindowIfDrained();
     this.settleIfDone();
   }
 
@@ -126,11 +137,17 @@ export class ArrivalScheduler {
     return point;
   }
 
-  /** The measured window's schedule figures (call after `done`). */
+  /**
+   * The measured window's schedule figures (call after `done`): `windowMs` runs until the last request
+   * scheduled was sent (or dropped), and `targetRps` is the schedule's rate until it stopped.
+   */
   figures(): { windowMs: number; scheduled: number; targetRps: number } {
-    const windowMs = this.measureStart === null ? 0 : (this.windowEnd ?? this.clock.now()) - this.measureStart;
-    const expected = this.options.profile.countAt(windowMs);
-    return { windowMs, scheduled: this.scheduledMeasured, targetRps: windowMs > 0 ? expected / (windowMs / 1000) : 0 };
+    if (this.measureStart === null) return { windowMs: 0, scheduled: this.scheduledMeasured, targetRps: 0 };
+    const now = this.clock.now();
+    const windowMs = (this.windowEnd ?? now) - this.measureStart;
+    const scheduleMs = (this.scheduleEnd ?? now) - this.measureStart;
+    const expected = this.options.profile.countAt(scheduleMs);
+    return { windowMs, scheduled: this.scheduledMeasured, targetRps: scheduleMs > 0 ? expected / (scheduleMs / 1000) : 0 };
   }
 
   private readonly tick = (): void => {
@@ -201,12 +218,17 @@ export class ArrivalScheduler {
     else sendWithRetry(this.ctx, recorder, index, request, policy, intendedAt).then((outcome) => settled(outcome, null), (error: unknown) => settled(null, error));
   }
 
-  /** A slot came free: it passes straight to the oldest queued request, if any. */
+  /**
+   * A slot came free: it passes straight to the oldest queued request, if any (once the run is stopped,
+   * only a draining queue holds any), unless the run is cancelling what is in flight: then the queue is dropped.
+   */
   private release(): void {
-    const next = this.stopped ? undefined : this.shift();
+    if (this.ctx.cancelling()) this.dropQueue();
+    const next = this.shift();
     if (next) {
       const now = this.clock.now();
       this.send(next.intendedAt, now, next.recorder, now - next.queuedAt);
+      this.endWindowIfDrained();
       return;
     }
     this.inflight--;
@@ -214,6 +236,16 @@ export class ArrivalScheduler {
     // Awake anyway: issue what has come due now rather than wait for the timer's wake-up (at high rates
     // this saves most of the worker's messages, and the request starts sooner).
     if (this.timer !== null && this.clock.now() >= this.timer.nextDue) this.tick();
+  }
+
+  private dropQueue(): void {
+    for (let entry = this.shift(); entry; entry = this.shift()) this.drop(entry.recorder);
+    this.endWindowIfDrained();
+  }
+
+  /** Once stopped and the queue is empty, every request scheduled has been sent or dropped: the window ends. */
+  private endWindowIfDrained(): void {
+    if (this.stopped && this.windowEnd === null && this.measureStart !== null && this.head >= this.queue.length) this.windowEnd = this.clock.now();
   }
 
   private shift(): Queued | undefined {

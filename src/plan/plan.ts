@@ -11,7 +11,7 @@ import type { Overrides, Plan, PlannedRequest } from './types.ts';
 import { maskedNames, shownHeaders, substringSecrets, userinfoSecrets } from './secrets.ts';
 import { checkSplittable, resolveWorkers } from './split.ts';
 import { resolveData, resolveFlow } from './flow.ts';
-import { resolveMetrics } from './metrics.ts';
+import { otlpSecrets, resolveMetrics } from './metrics.ts';
 import { availableParallelism } from 'node:os';
 
 /** Defaults of the load model (concurrency, queue bound) are in plan-load.ts. */
@@ -104,7 +104,7 @@ function assemble(
     data: resolveData(scenario),
     hooks: scenario.hooks ?? null,
     vuNumbers: { offset: 0, stride: 1 },
-    secrets,
+    secrets: substringSecrets([...secrets, ...otlpSecrets(scenario.metrics, overrides)]),
     thresholds: resolveThresholds(
       scenario.thresholds,
       overrides.thresholds ?? [],

@@ -1,6 +1,6 @@
 // Which values of a plan are secrets: the ones that reach the wire in a place that carries credentials.
 // That is a header value that came from ${ENV} or whose header name is sensitive, URL userinfo, and what
-// ${ENV} put into a query or a body. A number in `load:` or the target host never is. The outputs mask
+// ${ENV} put into a query or a body; for the OTLP push too (plan/metrics.ts). A number in `load:` or the target host never is. The outputs mask
 // secrets of 4 characters or more wherever they appear (redact.ts); shorter ones only where they stand
 // (the header values and the path in the plan summary, the default request name).
 import { MASK, MIN_SUBSTRING_SECRET, headerValueSecrets, isSensitiveHeader, redactText } from '../util/redact.ts';
@@ -30,6 +30,18 @@ export function userinfoSecrets(url: URL): string[] {
   if (url.username === '' && url.password === '') return [];
   const parts = url.password === '' ? [url.username] : [`${url.username}:${url.password}`, url.password];
   return parts.flatMap((part) => [part, decoded(part)]);
+}
+
+/**
+ * The values of a `name=value,name=value` header list (OTEL_EXPORTER_OTLP_HEADERS, values percent-encoded):
+ * each as written and decoded, and a `Scheme credentials` value's credentials alone.
+ */
+export function headerListSecrets(list: string): string[] {
+  return list.split(',').flatMap((pair) => {
+    const equals = pair.indexOf('=');
+    const value = equals < 0 ? '' : pair.slice(equals + 1).trim();
+    return value === '' ? [] : [...new Set([value, decoded(value)])].flatMap(headerValueSecrets);
+  });
 }
 
 function decoded(part: string): string {

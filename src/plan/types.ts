@@ -165,6 +165,8 @@ export interface PlannedMetrics {
   lingerMs: number;
   /** The full OTLP/HTTP metrics URL (…/v1/metrics). */
   otlp: string | null;
+  /** The same as outputs show it: userinfo, and what ${ENV} put into the query, masked where they stand. */
+  shownOtlp: string | null;
   otlpIntervalMs: number;
   /** Latency histogram bucket bounds in seconds, ascending; null = the exposition's defaults. */
   bucketsS: number[] | null;

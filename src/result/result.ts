@@ -114,10 +114,14 @@ export interface SeriesPoint {
 
 /** Open model: the schedule against what was sent. */
 export interface ArrivalStats {
-  /** Time the schedule ran in the measured window (the deadline, or until iterations were used up). */
+  /**
+   * Time the schedule ran in the measured window: until the deadline, or with -n until the last request
+   * scheduled was sent or dropped (the queue drains after the last one is issued: engine/schedule.ts).
+   */
   windowMs: number;
-  /** Requests the schedule called for in that window (sent + dropped), and per second. */
+  /** Requests the schedule called for in the measured window (sent + dropped; N when -n N ended the run). */
   scheduled: number;
+  /** The schedule's rate over the time it issued requests. */
   targetRps: number;
   /** Requests sent per second of the window. */
   achievedRps: number;

@@ -1,7 +1,8 @@
 // The scenario's `metrics:` section: live metrics while the run lasts (a Prometheus endpoint, an OTLP push).
 //   metrics: { port: 9464, host: 127.0.0.1, linger: 5s, otlp: http://collector:4318, otlpInterval: 5s,
 //              buckets: [1ms, 5ms, 25ms, 100ms, 500ms, 2s] }
-import { asSeq, duration, fail, fields, int, nonEmptyStr, opt, shown, type Ctx, type Field } from './nodes.ts';
+import { asSeq, duration, fail, fields, int, noneFromEnv, nonEmptyStr, opt, shown, substitutedStr, type Ctx, type Field } from './nodes.ts';
+import { maskQueryFromEnv } from './requests.ts';
 import type { ScenarioMetrics } from './types.ts';
 
 const METRICS_KEYS = ['port', 'host', 'linger', 'otlp', 'otlpInterval', 'buckets'];
@@ -19,11 +20,19 @@ export function readMetrics(ctx: Ctx, field: Field): ScenarioMetrics {
   const lingerMs = opt(f, 'linger', (c) => duration(ctx, c.value, c.path, false));
   if (lingerMs !== undefined) metrics.lingerMs = lingerMs;
   const otlp = opt(f, 'otlp', (c) => {
-    const text = nonEmptyStr(ctx, c.value, c.path).trim();
-    if (!isHttpUrl(text)) fail(ctx, c.value, c.path, `${shown(c.value, text)} is not an http: or https: URL (e.g. http://collector:4318)`);
-    return text;
+    const substituted = substitutedStr(ctx, c.value, c.path);
+    const text = substituted.text;
+    if (text.trim() === '') fail(ctx, c.value, c.path, 'must not be empty');
+    if (!isHttpUrl(text.trim())) fail(ctx, c.value, c.path, `${shown(c.value, text)} is not an http: or https: URL (e.g. http://collector:4318)`);
+    // What ${ENV} put into the query is a credential (an API key for the collector), as in a request's path.
+    const fromEnv = noneFromEnv();
+    const masked = maskQueryFromEnv(substituted, fromEnv);
+    return { text: text.trim(), shown: masked.trim(), values: fromEnv.values };
   });
-  if (otlp !== undefined) metrics.otlp = otlp;
+  if (otlp !== undefined) {
+    metrics.otlp = otlp.text;
+    if (otlp.values.length > 0) Object.assign(metrics, { otlpShown: otlp.shown, otlpFromEnv: otlp.values });
+  }
   const otlpIntervalMs = opt(f, 'otlpInterval', (c) => duration(ctx, c.value, c.path, true));
   if (otlpIntervalMs !== undefined) metrics.otlpIntervalMs = otlpIntervalMs;
   const bucketsMs = opt(f, 'buckets', (c) => {

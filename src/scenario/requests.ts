@@ -185,7 +185,7 @@ function literalParts(text: string): string {
  * The path with what ${ENV} put into its query masked where it stands (a query value is a credential on
  * the wire; a path segment is not); those values are added to `fromEnv.values`.
  */
-function maskQueryFromEnv({ text, spans }: Substituted, fromEnv: FromEnv): string {
+export function maskQueryFromEnv({ text, spans }: Substituted, fromEnv: FromEnv): string {
   const query = text.indexOf('?');
   if (query < 0) return text;
   let shown = text;

@@ -234,6 +234,9 @@ export interface ScenarioMetrics {
   host?: string;
   lingerMs?: number;
   otlp?: string;
+  /** Present only when ${ENV} put values into the OTLP URL's query: the URL with them masked, and the values. */
+  otlpShown?: string;
+  otlpFromEnv?: string[];
   otlpIntervalMs?: number;
   /** Latency histogram bucket bounds, ascending. */
   bucketsMs?: number[];

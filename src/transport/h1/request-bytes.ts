@@ -2,25 +2,22 @@
 // from one send to the next, so each send writes the same Buffer. The head is what undici writes for the
 // same request (host, `connection: keep-alive`, the headers in order, content-length when there is a
 // body or the method expects one), so the two transports send servers the same thing.
+import { requestProblem } from '../request-check.ts';
 import type { PreparedRequest } from '../transport.ts';
 
 /** Methods whose requests carry a payload: undici sends `content-length: 0` for them even without a body. */
 const EXPECTS_PAYLOAD = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
 
 /** `authority`: the Host header's value unless the request gives its own (URL.host: no default port). */
 export function requestBytes(request: PreparedRequest, authority: string): Buffer {
   const { method, path, headers, body } = request;
-  if (!TOKEN.test(method)) throw new TypeError(`invalid request method ${JSON.stringify(method)}`);
-  if (path.length === 0 || /[\s\0]/.test(path)) throw new TypeError(`invalid request path ${JSON.stringify(path)}`);
+  const problem = requestProblem(request);
+  if (problem !== null) throw new TypeError(problem);
   let host = authority;
   let lines = '';
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
     const value = headers[i + 1]!;
-    if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-    if (FORBIDDEN_IN_VALUE.test(value)) throw new TypeError(`invalid value for header ${name}: it contains a line break or NUL`);
     const lower = name.toLowerCase();
     // Like undici: a host header replaces the default; the content-length is always the body's own.
     if (lower === 'host') host = value;

@@ -1,0 +1,21 @@
+// What a request must be for any transport to put it on the wire: a token as its method, a path without
+// whitespace or NUL, tokens as header names (RFC 9110) and header values without CR, LF or NUL (they would
+// end the header line: request smuggling). The scenario loader refuses such requests with the file's line;
+// this check covers what is built later (a beforeRequest hook's request) and what the h1 writer is handed.
+import type { PreparedRequest } from './transport.ts';
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
+
+/** What is wrong with `request`, naming the part (e.g. `invalid header name "bad name"`), or null. */
+export function requestProblem(request: Pick<PreparedRequest, 'method' | 'path' | 'headers'>): string | null {
+  const { method, path, headers } = request;
+  if (!TOKEN.test(method)) return `invalid request method ${JSON.stringify(method)}`;
+  if (path.length === 0 || /[\s\0]/.test(path)) return `invalid request path ${JSON.stringify(path)}`;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
+    if (!TOKEN.test(name)) return `invalid header name ${JSON.stringify(name)}`;
+    if (FORBIDDEN_IN_VALUE.test(headers[i + 1]!)) return `invalid value for header ${name}: it contains a line break or NUL`;
+  }
+  return null;
+}
