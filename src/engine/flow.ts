@@ -1,14 +1,13 @@
 // Flows: a top-level `flow:`, or a mix with flow entries. Each iteration picks an entry by weight (a
-// top-level flow is the one entry) and runs its steps in order with one set of variables (a data row,
-// captures, built-ins); a plain request of the mix is an entry of one step, sent as the plain mix sends it
-// (no data row, no hooks, not an iteration). A step whose request fails, whose status is not expected or
-// whose capture fails ends the iteration: its later steps are not sent. Each step is recorded under its
-// own name (plan.requests), each flow iteration's outcome and duration beside them. Hooks
-// (engine/hooks.ts) run in the steps of flows.
+// top-level flow is the one entry): the user's loop (vu.ts) or the scheduler (schedule.ts) picks, and sends
+// a plain request of the mix itself, as the plain mix does; only a flow entry's iteration comes here. It
+// runs the entry's steps in order with one set of variables (a data row, captures, built-ins). A step whose
+// request fails, whose status is not expected or whose capture fails ends the iteration: its later steps
+// are not sent. Each step is recorded under its own name (plan.requests), each flow iteration's outcome
+// and duration beside them. Hooks (engine/hooks.ts) run in the steps of flows.
 //
 // Written with async/await rather than the plain mix's callback loop (vu.ts): a flow's steps wait on one
-// another anyway, and a plain mix (no flow entry), which does not come here, keeps its path unchanged.
-import { setImmediate } from 'node:timers/promises';
+// another anyway, and the plain requests, which do not come here, keep the callback loop.
 import type { Plan, PlannedStep, StepTemplates } from '../plan/types.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
@@ -20,7 +19,7 @@ import { prepare } from './prepare.ts';
 import { sendWithRetry } from './retry.ts';
 import { thinkMs } from './think.ts';
 import { FlowVars, renderRequest } from './variables.ts';
-import { pickRequest, recordFailure, type VuContext } from './vu.ts';
+import { recordFailure, type FlowEntries, type FlowUser, type IterationOutcome, type VuContext } from './vu.ts';
 import { beforeRequest, callHook, hookVars, keepVars, type HookResponse, type Hooks } from './hooks.ts';
 
 interface FlowStep {
@@ -33,55 +32,61 @@ interface FlowStep {
   think: Think | null;
 }
 
-/** What an iteration picks: a flow, or a plain request of the mix (one step without templates or captures). */
-interface Entry {
-  steps: readonly FlowStep[];
-  /** A flow: it takes a data row, runs the hooks and is counted as an iteration. */
-  flow: boolean;
-  hooks: Hooks | null;
-}
+/** A flow entry's steps, in order. */
+type Entry = readonly FlowStep[];
 
-type IterationOutcome = 'completed' | 'failed' | 'interrupted';
-
-/** The variables of an open-model plain request: it has no template, capture or hook to read or set them. */
-const NO_VARS = new FlowVars(0);
-
-/** The plan's flows (and plain requests), ready to run: what the virtual users (or arrivals) of one run share. */
-export class Flow {
-  /** By request index: the entry the weighted pick lands on there (a flow's first step, or a plain request). */
+/** The plan's flow entries, ready to run: what the virtual users (or arrivals) of one run share. */
+export class Flow implements FlowEntries {
+  private readonly ctx: VuContext;
+  private readonly hooks: Hooks | null;
+  /** By request index: the flow entry whose first step is there (where the weighted pick lands), else undefined. */
   private readonly entries: ReadonlyArray<Entry | undefined>;
+  private readonly vuNumbers: Plan['vuNumbers'];
   readonly rows: DataRows | null;
   readonly perVu: boolean;
 
-  constructor(plan: Plan, hooks: Hooks | null = null) {
+  constructor(plan: Plan, ctx: VuContext, hooks: Hooks | null = null) {
+    this.ctx = ctx;
+    this.hooks = hooks;
     // A step keeps its response (transport keepResponse) only when something reads it.
     const reads = (captures: number) => captures > 0 || hooks?.afterResponse !== undefined;
-    const step = (index: number, planned: PlannedStep, keep: boolean): FlowStep => ({
+    const step = (index: number, planned: PlannedStep): FlowStep => ({
       index,
       name: plan.requests[index]!.name,
-      request: prepare(plan.requests[index]!, keep ? KEEP_RESPONSE_BYTES : 0),
+      request: prepare(plan.requests[index]!, reads(planned.captures.length) ? KEEP_RESPONSE_BYTES : 0),
       templates: planned.templates,
       captures: new Captures(planned.captures),
       think: planned.think,
     });
-    const entries: Array<Entry | undefined> = plan.requests.map((_, index) => ({
-      steps: [step(index, { templates: null, captures: [], think: null }, false)],
-      flow: false,
-      hooks: null,
-    }));
-    for (const entry of plan.flow!.entries) {
-      entry.steps.forEach((_, i) => (entries[entry.first + i] = undefined));
-      const steps = entry.steps.map((planned, i) => step(entry.first + i, planned, reads(planned.captures.length)));
-      entries[entry.first] = { steps, flow: true, hooks };
-    }
+    const entries = new Array<Entry | undefined>(plan.requests.length);
+    for (const entry of plan.flow!.entries) entries[entry.first] = entry.steps.map((planned, i) => step(entry.first + i, planned));
     this.entries = entries;
+    this.vuNumbers = plan.vuNumbers;
     this.rows = plan.data === null ? null : new DataRows(plan.data);
     this.perVu = plan.data?.per === 'vu';
   }
 
-  /** The entry an iteration runs, picked by weight. */
-  pick(cumulative: readonly number[]): Entry {
-    return this.entries[pickRequest(cumulative, Math.random())]!;
+  /** Closed model: the k-th virtual user of this part (from 1); its variables last from one iteration to the next. */
+  user(k: number): FlowUser {
+    const vars = new FlowVars(this.vuNumber(k));
+    return {
+      iteration: (index, iteration, queuedAt) => {
+        const entry = this.entries[index];
+        if (entry === undefined) return null;
+        vars.iteration = iteration;
+        return this.userIteration(entry, vars, queuedAt);
+      },
+    };
+  }
+
+  /**
+   * Open model: the k-th arrival's iteration (a user of its own, {{iteration}} 0), holding the scheduler's
+   * in-flight slot throughout; null when the entry picked is a plain request. The iteration's duration
+   * counts from the intended start, so a stall shows, each step's latency from its own send.
+   */
+  arrival(index: number, k: number, intendedAt: number, recorder: Recorder): Promise<void> | null {
+    const entry = this.entries[index];
+    return entry === undefined ? null : this.arrivalIteration(entry, k, intendedAt, recorder);
   }
 
   /** Sets the row's columns as variables; false when the rows ran out (the run then stops). */
@@ -93,59 +98,52 @@ export class Flow {
     for (const name in row) vars.values.set(name, row[name]!);
     return true;
   }
-}
 
-/** Closed model: one virtual user running iterations until it leaves or the run stops. */
-export async function runFlowUser(ctx: VuContext, flow: Flow, vu: number, leave: () => boolean): Promise<void> {
-  const vars = new FlowVars(vu);
-  for (let iteration = 0; ; iteration++) {
-    if (leave() || !ctx.nextTicket()) return;
-    vars.iteration = iteration;
-    const entry = flow.pick(ctx.cumulative);
-    if (entry.flow && !flow.takeRow(vars)) return ctx.stopRun('data-exhausted');
+  private async arrivalIteration(entry: Entry, k: number, intendedAt: number, recorder: Recorder): Promise<void> {
+    const vars = new FlowVars(this.vuNumber(k));
+    if (!this.takeRow(vars)) return this.ctx.stopRun('data-exhausted');
+    const outcome = await runIteration(this.ctx, this.hooks, entry, vars, null, recorder);
+    recorder.iteration(outcome, (this.ctx.clock.now() - intendedAt) * 1000);
+  }
+
+  private async userIteration(entry: Entry, vars: FlowVars, queuedAt: number): Promise<IterationOutcome> {
+    const { ctx } = this;
+    if (!this.takeRow(vars)) {
+      ctx.semaphore.release();
+      ctx.stopRun('data-exhausted');
+      return 'interrupted';
+    }
     const recorder = ctx.recorder;
-    const startedAt = ctx.clock.now();
-    const outcome = await runIteration(ctx, entry, vars, true, null);
-    if (entry.flow) recorder.iteration(outcome, (ctx.clock.now() - startedAt) * 1000);
-    if (outcome === 'interrupted') return;
-    const pause = thinkMs(ctx.think);
-    if (pause > 0) await ctx.sleeper.sleep(pause);
-    // An iteration can fail without waiting on anything (a throwing beforeRequest hook): the next would
-    // follow in the same microtask run, and the timers that stop the run, and signals, would never get a turn.
-    else if (outcome === 'failed') await setImmediate();
+    // The iteration started when its user began to wait for the pool slot of its first step, if it had to.
+    const startedAt = queuedAt === 0 ? ctx.clock.now() : queuedAt;
+    const outcome = await runIteration(ctx, this.hooks, entry, vars, queuedAt);
+    recorder.iteration(outcome, (ctx.clock.now() - startedAt) * 1000);
+    return outcome;
+  }
+
+  /** This part's k-th user (or arrival) as the whole run numbers it: parts of a split plan never share a number. */
+  private vuNumber(k: number): number {
+    return this.vuNumbers.offset + (k - 1) * this.vuNumbers.stride + 1;
   }
 }
 
 /**
- * Open model: one arrival's iteration, which holds the scheduler's in-flight slot throughout. A flow's
- * duration counts from the intended start, so a stall shows, each step's latency from its own send; a
- * plain request's latency counts from the intended start, as in a plain mix (schedule.ts).
+ * The entry's steps in order. `held`, in the closed model: the pool slot the user took for the first step
+ * (before it picked), and when it began to wait for it (0: no wait); each later step takes a slot of its
+ * own. null in the open model, where the arrival holds one of the scheduler's slots throughout. `fixed`:
+ * the recorder of an open-model arrival; else each step goes to the run's current one.
  */
-export async function runArrival(ctx: VuContext, flow: Flow, arrival: number, intendedAt: number, recorder: Recorder): Promise<void> {
-  const entry = flow.pick(ctx.cumulative);
-  if (!entry.flow) {
-    await runIteration(ctx, entry, NO_VARS, false, intendedAt, recorder);
-    return;
-  }
-  const vars = new FlowVars(arrival);
-  if (!flow.takeRow(vars)) return ctx.stopRun('data-exhausted');
-  const outcome = await runIteration(ctx, entry, vars, false, null, recorder);
-  recorder.iteration(outcome, (ctx.clock.now() - intendedAt) * 1000);
-}
-
-/**
- * The entry's steps in order. `pooled`: each step takes a pool slot (closed model); in the open model the
- * arrival already holds one. `originAt`: where latency starts when not at the send (an open-model plain
- * request: its intended start). `recorder` defaults to the run's current one at each step.
- */
-async function runIteration(ctx: VuContext, entry: Entry, vars: FlowVars, pooled: boolean, originAt: number | null, fixed?: Recorder): Promise<IterationOutcome> {
-  for (const step of entry.steps) {
-    // A started iteration runs on through the graceful stop; once in-flight requests are cancelled, it ends.
-    if (ctx.cancelling()) return 'interrupted';
+async function runIteration(ctx: VuContext, hooks: Hooks | null, entry: Entry, vars: FlowVars, held: number | null, fixed?: Recorder): Promise<IterationOutcome> {
+  for (let i = 0; i < entry.length; i++) {
+    const step = entry[i]!;
     // Open model: null, the arrival's queue wait is recorded once, by the scheduler.
-    let queuedAt: number | null = pooled ? 0 : null;
+    let queuedAt: number | null = null;
     let slot = false;
-    if (pooled) {
+    if (held !== null && i === 0) {
+      queuedAt = held;
+      slot = true;
+    } else if (held !== null) {
+      queuedAt = 0;
       slot = ctx.semaphore.tryAcquire();
       // Closed: the run is stopping, and no new iteration takes a slot; this one finishes without.
       if (!slot && !ctx.semaphore.closed) {
@@ -153,8 +151,13 @@ async function runIteration(ctx: VuContext, entry: Entry, vars: FlowVars, pooled
         slot = await ctx.semaphore.acquire();
       }
     }
+    // A started iteration runs on through the graceful stop; once in-flight requests are cancelled, it ends.
+    if (ctx.cancelling()) {
+      if (slot) ctx.semaphore.release();
+      return 'interrupted';
+    }
     const recorder = fixed ?? ctx.recorder;
-    const outcome = await sendStep(ctx, entry.hooks, step, vars, recorder, queuedAt, originAt);
+    const outcome = await sendStep(ctx, hooks, step, vars, recorder, queuedAt);
     if (slot) ctx.semaphore.release();
     if (outcome !== 'completed') return outcome;
     const pause = step.think === null ? 0 : thinkMs(step.think);
@@ -171,7 +174,6 @@ async function sendStep(
   vars: FlowVars,
   recorder: Recorder,
   queuedAt: number | null,
-  originAt: number | null,
 ): Promise<IterationOutcome> {
   let request = step.templates === null ? step.request : renderRequest(step.request, step.templates, vars);
   if (hooks?.beforeRequest) {
@@ -186,8 +188,7 @@ async function sendStep(
   const startedAt = ctx.clock.now();
   if (queuedAt !== null) recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);
   recorder.sent(step.index, request.wireBytes);
-  const latencyFrom = originAt ?? startedAt;
-  const { outcome, error } = await send(ctx, recorder, step.index, request, latencyFrom);
+  const { outcome, error } = await send(ctx, recorder, step.index, request, startedAt);
   if (outcome === null) {
     if (error instanceof CancelledError) {
       recordFailure(recorder, step.index, error);
@@ -199,11 +200,10 @@ async function sendStep(
     }
     return failed(recorder, step.index, error);
   }
-  const latencyUs = (outcome.endAt - latencyFrom) * 1000;
+  const latencyUs = (outcome.endAt - startedAt) * 1000;
   const ttfbUs = (outcome.headersAt - startedAt) * 1000;
-  const serviceUs = (outcome.endAt - startedAt) * 1000;
   if (!recorder.expects(step.index, outcome.status)) {
-    recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes, serviceUs);
+    recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
     return 'failed';
   }
   const kept = outcome.response ?? null;
@@ -228,7 +228,7 @@ async function sendStep(
     }
     keepVars(values, vars);
   }
-  recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes, serviceUs);
+  recorder.completed(step.index, outcome.status, latencyUs, ttfbUs, outcome.bytes);
   return 'completed';
 }
 
@@ -243,10 +243,10 @@ interface Settled {
 }
 
 /** One step's send (with its retry policy, if any); the outcome copied, as the transport reuses it. */
-function send(ctx: VuContext, recorder: Recorder, index: number, request: PreparedRequest, originAt: number): Promise<Settled> {
+function send(ctx: VuContext, recorder: Recorder, index: number, request: PreparedRequest, startedAt: number): Promise<Settled> {
   const policy = ctx.retry[index]!;
   if (policy !== null) {
-    return sendWithRetry(ctx, recorder, index, request, policy, originAt).then(
+    return sendWithRetry(ctx, recorder, index, request, policy, startedAt).then(
       (outcome) => ({ outcome, error: null }),
       (error: unknown) => ({ outcome: null, error }),
     );

@@ -6,11 +6,10 @@ import type { Recording } from '../record/recorder.ts';
 import type { SelfMonitor } from '../record/self-monitor.ts';
 import type { RunResult, SeriesPoint } from '../result/result.ts';
 import { ArrivalScheduler, type ScheduleOptions } from './schedule.ts';
-import { runArrival, runFlowUser, type Flow } from './flow.ts';
 import { LoadProfile } from './stages.ts';
 import { meanThinkMs } from './think.ts';
 import { VirtualUsers } from './virtual-users.ts';
-import type { VuContext } from './vu.ts';
+import type { FlowEntries, VuContext } from './vu.ts';
 import type { StopReason } from './stop.ts';
 
 export interface LoadDriver {
@@ -26,8 +25,8 @@ export interface LoadDriver {
   fields(recording: Recording, monitor: SelfMonitor): Partial<RunResult>;
 }
 
-/** `flow`: the plan's flow ready to run (each user or arrival runs iterations of it), or null for a weighted mix. */
-export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, flow: Flow | null = null): LoadDriver {
+/** `flows`: the plan's flow entries ready to run (engine/flow.ts), or null for a plain mix. */
+export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, flows: FlowEntries | null = null): LoadDriver {
   const { load } = plan;
   if (load.model === 'open') {
     const scheduler = new ArrivalScheduler(ctx, {
@@ -36,7 +35,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
       maxInflight,
       maxQueued: load.maxQueued,
       offset: load.arrivalOffset,
-      iteration: flowArrivals(plan, ctx, flow),
+      flows,
     });
     return {
       run: () => {
@@ -69,7 +68,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
     };
   }
   const profile = load.stages.length > 0 ? new LoadProfile(load.users, load.stages) : null;
-  const users = new VirtualUsers(ctx, load.users, profile, flow === null ? undefined : (vu, leave) => runFlowUser(ctx, flow, vuNumber(plan, vu), leave));
+  const users = new VirtualUsers(ctx, load.users, profile, flows);
   return {
     run: () => users.run(),
     beginMeasuring: (now) => users.beginMeasuring(now),
@@ -81,18 +80,6 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
       return fields;
     },
   };
-}
-
-/** A flow in the open model: arrival n runs iteration n (numbered from 1, as virtual users are). */
-function flowArrivals(plan: Plan, ctx: VuContext, flow: Flow | null): ScheduleOptions['iteration'] {
-  if (flow === null) return null;
-  let arrivals = 0;
-  return (intendedAt, recorder) => runArrival(ctx, flow, vuNumber(plan, ++arrivals), intendedAt, recorder);
-}
-
-/** This part's k-th user (or arrival) as the whole run numbers it: parts of a split plan never share a number. */
-function vuNumber(plan: Plan, k: number): number {
-  return plan.vuNumbers.offset + (k - 1) * plan.vuNumbers.stride + 1;
 }
 
 /** Closed model with --latency-correction: the recorder's expected interval adds the mean think time. */

@@ -140,7 +140,7 @@ export class LoadRun extends EngineRun {
 
     const timers: NodeJS.Timeout[] = [];
     try {
-      const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, hooks));
+      const driver = createDriver(plan, ctx, inflightBound(plan, transport.stats()), plan.flow === null ? null : new Flow(plan, ctx, hooks));
       // Registered first: if anything below throws, stopping releases the driver (the schedule's timer thread) too.
       this.stopping.onStop((reason) => {
         driver.stop(reason);

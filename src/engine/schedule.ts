@@ -19,7 +19,7 @@ import type { Clock, Waker } from './clock.ts';
 import { sendWithRetry } from './retry.ts';
 import type { Sleeper } from './think.ts';
 import { LoadProfile } from './stages.ts';
-import { pickRequest, recordFailure } from './vu.ts';
+import { pickRequest, recordFailure, type FlowEntries } from './vu.ts';
 
 export interface ScheduleContext {
   /** The time source of the schedule (systemClock in a run; a virtual clock in tests). */
@@ -48,10 +48,10 @@ export interface ScheduleOptions {
   /** Requests the timeline starts late by (a part of a split plan: see split.ts); 0 normally. */
   offset: number;
   /**
-   * A flow: each arrival runs one iteration (engine/flow.ts), holding its in-flight slot until the
-   * iteration ends; null for a weighted mix (each arrival sends one request).
+   * The flow entries of the mix (engine/flow.ts), or null: an arrival whose pick lands on one runs its
+   * iteration, holding its in-flight slot until the iteration ends; one on a plain entry sends its request.
    */
-  iteration?: ((intendedAt: number, recorder: Recorder) => Promise<void>) | null;
+  flows?: FlowEntries | null;
 }
 
 interface Queued {
@@ -68,6 +68,8 @@ export class ArrivalScheduler {
   private readonly clock: Clock;
   private origin: number;
   private issued = 0;
+  /** Arrivals sent so far, plain or flow: the next one's number ({{vu}} in a flow). */
+  private arrivals = 0;
   private inflight = 0;
   private readonly queue: Array<Queued | undefined> = [];
   private head = 0;
@@ -193,15 +195,17 @@ export class ArrivalScheduler {
   }
 
   private send(intendedAt: number, sentAt: number, recorder: Recorder, queuedMs: number): void {
-    const iteration = this.options.iteration;
-    if (iteration) {
-      recorder.waited(queuedMs * 1000);
-      void iteration(intendedAt, recorder).then(() => this.release());
-      return;
-    }
     const index = pickRequest(this.ctx.cumulative, Math.random());
-    const request = this.ctx.requests[index]!;
     recorder.waited(queuedMs * 1000);
+    const flows = this.options.flows;
+    if (flows) {
+      const iteration = flows.arrival(index, ++this.arrivals, intendedAt, recorder);
+      if (iteration !== null) {
+        void iteration.then(() => this.release());
+        return;
+      }
+    }
+    const request = this.ctx.requests[index]!;
     recorder.sent(index, request.wireBytes);
     const policy = this.ctx.retry[index]!;
     const settled = (outcome: SendOutcome | null, error: unknown): void => {

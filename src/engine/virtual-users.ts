@@ -2,7 +2,7 @@
 // added, or leave after their current request, as the target moves). Each user runs engine/vu.ts.
 import type { Timer } from './clock.ts';
 import { LoadProfile } from './stages.ts';
-import { runVirtualUser, type VuContext } from './vu.ts';
+import { runVirtualUser, type FlowEntries, type VuContext } from './vu.ts';
 
 /** How often the target is re-read while stages ramp. */
 const RAMP_PERIOD_MS = 100;
@@ -19,13 +19,13 @@ export class VirtualUsers {
   private ramp: Timer | null = null;
   private stopped = false;
 
-  /** One user's loop (number `vu`, from 1): a weighted mix's by default, a flow's (engine/flow.ts) when given. */
-  private readonly user: (vu: number, leave: () => boolean) => Promise<void>;
+  /** The mix's flow entries (engine/flow.ts), or null for a plain mix. */
+  private readonly flows: FlowEntries | null;
 
   /** `profile` is null for a constant number of users. */
-  constructor(ctx: VuContext, start: number, profile: LoadProfile | null, user?: (vu: number, leave: () => boolean) => Promise<void>) {
+  constructor(ctx: VuContext, start: number, profile: LoadProfile | null, flows: FlowEntries | null = null) {
     this.ctx = ctx;
-    this.user = user ?? ((_vu, leave) => runVirtualUser(ctx, leave));
+    this.flows = flows;
     this.start = start;
     this.profile = profile;
     this.target = start;
@@ -64,7 +64,8 @@ export class VirtualUsers {
   private scale(): void {
     while (!this.stopped && this.running < this.target) {
       this.running++;
-      this.users.push(this.user(++this.started, this.leave));
+      const vu = ++this.started;
+      this.users.push(runVirtualUser(this.ctx, this.leave, this.flows?.user(vu) ?? null));
     }
   }
 

@@ -1,5 +1,7 @@
-// The closed-model loop of one virtual user: wait for a pool slot, pick a request by weight, send it,
-// record the outcome, release the slot, think, repeat — until the run says stop.
+// The closed-model loop of one virtual user: wait for a pool slot, pick an entry by weight, send it (or,
+// a flow entry, run its iteration: engine/flow.ts), record the outcome, release the slot, think, repeat —
+// until the run says stop.
+import { setImmediate } from 'node:timers';
 import { classifyError, describeError } from '../result/failure-classes.ts';
 import type { Recorder } from '../record/recorder.ts';
 import type { Think } from '../scenario/types.ts';
@@ -42,6 +44,31 @@ export interface VuContext {
   stopRun(reason: StopReason): void;
 }
 
+/** How a flow iteration ended ('interrupted': the run stopped before its last step). */
+export type IterationOutcome = 'completed' | 'failed' | 'interrupted';
+
+/**
+ * The flow entries of a mix (engine/flow.ts, which imports this file): where a user (or an arrival) whose
+ * weighted pick lands on a flow entry runs that entry's iteration. A plain entry is sent here (or by the
+ * scheduler), with no Promise: both ask, and get null for a plain entry.
+ */
+export interface FlowEntries {
+  /** Closed model: the k-th virtual user's flows (from 1). */
+  user(k: number): FlowUser;
+  /** Open model: the k-th arrival's iteration of the flow entry at `index` (recorded to `recorder`), or null. */
+  arrival(index: number, k: number, intendedAt: number, recorder: Recorder): Promise<void> | null;
+}
+
+export interface FlowUser {
+  /**
+   * The user's iteration number `iteration` ({{iteration}}: its picks so far) of the flow entry at
+   * `index`, or null if that entry is a plain request. It starts with the pool slot the user holds (waited
+   * for since `queuedAt`; 0: no wait), and resolves once its last step is done: 'interrupted' (or the data
+   * ran out, and the run is stopping) ends the user.
+   */
+  iteration(index: number, iteration: number, queuedAt: number): Promise<IterationOutcome> | null;
+}
+
 export function pickRequest(cumulative: readonly number[], r: number): number {
   let i = 0;
   while (i < cumulative.length - 1 && r >= cumulative[i]!) i++;
@@ -52,25 +79,33 @@ export function pickRequest(cumulative: readonly number[], r: number): number {
  * One virtual user until `leave` says so (asked before each request: stages ramping down) or the run
  * stops; resolves when it has finished. A callback loop rather than an async function: the next request
  * is sent from the previous one's callback, with no Promise or resumption per request (as a bare undici
- * loop does); Promises appear only where it really waits (a pool slot, think time, retries).
+ * loop does); Promises appear only where it really waits (a pool slot, think time, retries, the steps of
+ * a flow entry's iteration: `flows`, this user's, when the mix has flow entries).
  */
-export function runVirtualUser(ctx: VuContext, leave: () => boolean = () => false): Promise<void> {
-  return new Promise((finish) => new VirtualUser(ctx, leave, finish).next());
+export function runVirtualUser(ctx: VuContext, leave: () => boolean = () => false, flows: FlowUser | null = null): Promise<void> {
+  return new Promise((finish, fail) => new VirtualUser(ctx, leave, finish, fail, flows).next());
 }
 
 class VirtualUser {
   private readonly ctx: VuContext;
   private readonly leave: () => boolean;
   private readonly finish: () => void;
+  /** A flow iteration threw (a bug below the run, as an exception): the user, and the run, reject with it. */
+  private readonly fail: (error: unknown) => void;
+  private readonly flows: FlowUser | null;
+  /** Entries picked so far ({{iteration}} of the next flow iteration). */
+  private picks = 0;
   // The request in flight, and the recorder it goes to.
   private index = 0;
   private startedAt = 0;
   private recorder: Recorder | null = null;
 
-  constructor(ctx: VuContext, leave: () => boolean, finish: () => void) {
+  constructor(ctx: VuContext, leave: () => boolean, finish: () => void, fail: (error: unknown) => void, flows: FlowUser | null) {
     this.ctx = ctx;
     this.leave = leave;
     this.finish = finish;
+    this.fail = fail;
+    this.flows = flows;
   }
 
   // The ticket (one of `iterations`) is claimed only once a pool slot is held: a user that claimed one
@@ -91,6 +126,13 @@ class VirtualUser {
       return this.finish();
     }
     const index = pickRequest(ctx.cumulative, Math.random());
+    if (this.flows !== null) {
+      const iteration = this.flows.iteration(index, this.picks++, queuedAt);
+      if (iteration !== null) {
+        iteration.then(this.iterated, this.fail);
+        return;
+      }
+    }
     const request = ctx.requests[index]!;
     const recorder = ctx.recorder;
     const startedAt = ctx.clock.now();
@@ -117,6 +159,17 @@ class VirtualUser {
     ctx.semaphore.release();
     const pause = thinkMs(ctx.think);
     if (pause > 0) ctx.sleeper.sleep(pause).then(this.next);
+    else this.next();
+  };
+
+  /** A flow iteration ended (its steps released their slots): think, as after a request, and go on. */
+  private readonly iterated = (outcome: IterationOutcome): void => {
+    if (outcome === 'interrupted') return this.finish();
+    const pause = thinkMs(this.ctx.think);
+    if (pause > 0) this.ctx.sleeper.sleep(pause).then(this.next);
+    // An iteration can fail without waiting on anything (a throwing beforeRequest hook): the next would
+    // follow in the same microtask run, and the timers that stop the run, and signals, would never get a turn.
+    else if (outcome === 'failed') setImmediate(this.next);
     else this.next();
   };
 }
