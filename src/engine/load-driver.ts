@@ -5,7 +5,7 @@ import type { Plan } from '../plan/types.ts';
 import type { Recording } from '../record/recorder.ts';
 import type { SelfMonitor } from '../record/self-monitor.ts';
 import type { RunResult, SeriesPoint } from '../result/result.ts';
-import { ArrivalScheduler, type ScheduleOptions } from './schedule.ts';
+import { ArrivalScheduler } from './schedule.ts';
 import { LoadProfile } from './stages.ts';
 import { meanThinkMs } from './think.ts';
 import { VirtualUsers } from './virtual-users.ts';
