@@ -74,7 +74,9 @@ export function modelLines(result: RunResult, paint: Paint): Array<[string, stri
   const arrival = result.arrival;
   if (arrival) {
     const offBy = arrival.targetRps > 0 ? (arrival.achievedRps - arrival.targetRps) / arrival.targetRps : 0;
-    const rate = `target ${formatRate(arrival.targetRps)} req/s, achieved ${formatRate(arrival.achievedRps)} req/s (${offBy >= 0 ? '+' : ''}${(offBy * 100).toFixed(1)}%)`;
+    // With flows an arrival is an iteration (or a mix's entry), not a request: both rates count arrivals.
+    const unit = result.plan.flow ? 'arrivals/s' : 'req/s';
+    const rate = `target ${formatRate(arrival.targetRps)} ${unit}, achieved ${formatRate(arrival.achievedRps)} ${unit} (${offBy >= 0 ? '+' : ''}${(offBy * 100).toFixed(1)}%)`;
     lines.push(['rate', `${rate}, ${formatCount(arrival.dropped)} dropped`]);
     const lag = `${brief(result.scheduleLagMs ?? emptySummary)} (how late requests started against the schedule)`;
     lines.push(['sched. lag', arrival.behind ? paint.yellow(`${lag}: the generator fell behind`) : lag]);

@@ -123,7 +123,10 @@ export interface ArrivalStats {
   scheduled: number;
   /** The schedule's rate over the time it issued requests. */
   targetRps: number;
-  /** Requests sent per second of the window. */
+  /**
+   * Arrivals started per second of the window, counted as `targetRps` is: a plain mix's requests, a flow's
+   * iterations, a mix with flows' entries picked (before the correction, every step sent counted).
+   */
   achievedRps: number;
   dropped: number;
   maxQueued: number;
