@@ -255,8 +255,8 @@ export function isToken(text: string): boolean {
 
 /**
  * A map of header name -> value. Names are lower-cased and must be tokens (case-insensitive duplicates
- * are refused); values are strings, numbers or booleans without CR, LF or NUL. The headers whose value
- * used ${ENV}, and the values it put there, are added to `fromEnv`.
+ * are refused); values are strings, numbers or booleans, each character a byte (util/field-value.ts). The
+ * headers whose value used ${ENV}, and the values it put there, are added to `fromEnv`.
  */
 export function headerMap(ctx: Ctx, raw: unknown, path: string, fromEnv: FromEnv): Record<string, string> {
   const node = deref(ctx, raw, path);
