@@ -8,6 +8,7 @@ import { buildPlan } from '../src/plan/plan.ts';
 import type { Overrides } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { renderReport } from '../src/report/table.ts';
+import { renderHtml } from '../src/report/html/render.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { LOGIN_FLOW, startAuthServer, type AuthServer } from './helpers/auth-server.ts';
 
@@ -44,6 +45,7 @@ function assertArrivalRate(result: RunResult, started: number): void {
   assert.ok(ratio > 0.6 && ratio < 1.4, `achieved ${arrival.achievedRps} against target ${arrival.targetRps}`);
   const rateLine = renderReport(result, { color: false }).split('\n').find((line) => /^\s*rate\s/.test(line)) ?? '';
   assert.match(rateLine, /target 40(\.\d+)? arrivals\/s, achieved [\d.]+ arrivals\/s/);
+  assert.match(renderHtml(result), /target 40(\.\d+)? arrivals\/s, achieved [\d.]+ arrivals\/s/, 'the HTML report says so too');
 }
 
 test('open model, 3-step flow: achieved counts iterations started per second, as the target does', async () => {
