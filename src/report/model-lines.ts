@@ -31,10 +31,12 @@ export function warningLines(result: RunResult, paint: Paint): string[] {
   const dropped = result.counts.dropped ?? 0;
   if (dropped > 0) {
     const scheduled = result.arrival?.scheduled ?? result.counts.sent + dropped;
+    // With flows the schedule drops arrivals (iterations, or a mix's entries), each of one or more requests.
+    const what = result.plan.flow ? 'arrivals' : 'requests';
     lines.push(
       paint.bold(
         paint.red(
-          `!! ${formatCount(dropped)} requests DROPPED (${formatPercent(dropped / Math.max(1, scheduled))} of those scheduled): ` +
+          `!! ${formatCount(dropped)} ${what} DROPPED (${formatPercent(dropped / Math.max(1, scheduled))} of those scheduled): ` +
             `more than ${formatCount(result.arrival?.maxQueued ?? 0)} were waiting for a pool slot, or still waiting at the end; ` +
             'they were never sent and are in no latency figure !!',
         ),
