@@ -86,6 +86,8 @@ export class ArrivalScheduler {
    */
   private startedMeasured = 0;
   private scheduledThisSecond = 0;
+  /** Arrivals started this second, counted as `startedMeasured` (the live achieved rate). */
+  private startedThisSecond = 0;
   private droppedThisSecond = 0;
   /** The latest start against the schedule this second, in ms. */
   private lagMaxThisSecond = 0;
@@ -134,10 +136,16 @@ export class ArrivalScheduler {
     this.settleIfDone();
   }
 
-  /** For the series: requests the schedule called for and dropped since the last call, and the latest start. */
-  perSecond(): { scheduled: number; dropped: number; scheduleLagMax: number } {
-    const point = { scheduled: this.scheduledThisSecond, dropped: this.droppedThisSecond, scheduleLagMax: Math.round(this.lagMaxThisSecond * 1000) / 1000 };
+  /** For the series: arrivals the schedule called for, started and dropped since the last call, and the latest start. */
+  perSecond(): { scheduled: number; arrivals: number; dropped: number; scheduleLagMax: number } {
+    const point = {
+      scheduled: this.scheduledThisSecond,
+      arrivals: this.startedThisSecond,
+      dropped: this.droppedThisSecond,
+      scheduleLagMax: Math.round(this.lagMaxThisSecond * 1000) / 1000,
+    };
     this.scheduledThisSecond = 0;
+    this.startedThisSecond = 0;
     this.droppedThisSecond = 0;
     this.lagMaxThisSecond = 0;
     return point;
@@ -202,7 +210,10 @@ export class ArrivalScheduler {
 
   private send(intendedAt: number, sentAt: number, recorder: Recorder, queuedMs: number): void {
     // Arrivals queued in the warmup go to its recorder, and not in the measured figures.
-    if (this.ctx.measuring && recorder === this.ctx.recorder) this.startedMeasured++;
+    if (this.ctx.measuring && recorder === this.ctx.recorder) {
+      this.startedMeasured++;
+      this.startedThisSecond++;
+    }
     const iteration = this.options.iteration;
     if (iteration) {
       recorder.waited(queuedMs * 1000);

@@ -102,8 +102,13 @@ export interface SeriesPoint {
   cpuPercent?: number;
   /** Resident set size of the generator process at the end of that second, in MiB. */
   rssMb?: number;
-  /** Open model: requests the schedule called for in that second. */
+  /** Open model: arrivals the schedule called for in that second. */
   scheduled?: number;
+  /**
+   * Open model (schema 3): arrivals started in that second, counted as `scheduled` is (a plain mix's
+   * request, a flow's iteration, a mix with flows' entry): the live achieved rate. `requests` counts responses.
+   */
+  arrivals?: number;
   /** Open model (schema 2): requests dropped in that second (queue full, or still queued at the stop). */
   dropped?: number;
   /** Open model (schema 2): the latest start against the schedule in that second, in ms (the generator's lateness). */
