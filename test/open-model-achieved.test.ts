@@ -9,6 +9,7 @@ import type { Overrides } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { renderReport } from '../src/report/table.ts';
 import { renderHtml } from '../src/report/html/render.ts';
+import { trafficCharts } from '../src/report/html/chart-data.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { LOGIN_FLOW, startAuthServer, type AuthServer } from './helpers/auth-server.ts';
 
@@ -46,6 +47,14 @@ function assertArrivalRate(result: RunResult, started: number): void {
   const rateLine = renderReport(result, { color: false }).split('\n').find((line) => /^\s*rate\s/.test(line)) ?? '';
   assert.match(rateLine, /target 40(\.\d+)? arrivals\/s, achieved [\d.]+ arrivals\/s/);
   assert.match(renderHtml(result), /target 40(\.\d+)? arrivals\/s, achieved [\d.]+ arrivals\/s/, 'the HTML report says so too');
+  // The per-second series counts the arrivals started apart from the steps' responses, and the HTML
+  // report charts the schedule's arrivals on their own, not on the responses' axis.
+  assert.equal(result.series.reduce((n, p) => n + (p.arrivals ?? 0), 0), started, 'the series counts every arrival started');
+  const charts = trafficCharts(result, 'r');
+  assert.deepEqual(charts.find((c) => c.id === 'r-throughput')!.series.map((s) => s.label), ['completed/s', 'errors/s']);
+  const arrivals = charts.find((c) => c.id === 'r-arrivals')!;
+  assert.deepEqual(arrivals.series.map((s) => s.label), ['scheduled/s', 'started/s', 'dropped/s']);
+  assert.deepEqual(arrivals.axes, ['arrivals/s', 'dropped/s']);
 }
 
 test('open model, 3-step flow: achieved counts iterations started per second, as the target does', async () => {
@@ -84,6 +93,11 @@ test('open model, plain mix: achieved is still requests started per second (one 
     assert.equal(result.counts.sent, 60);
     assert.equal(Math.round((arrival.achievedRps * arrival.windowMs) / 1000), result.counts.sent);
     assert.match(renderReport(result, { color: false }), /target 40(\.\d+)? req\/s, achieved [\d.]+ req\/s/);
+    // One request an arrival: the schedule shares the requests' chart.
+    assert.equal(result.series.reduce((n, p) => n + (p.arrivals ?? 0), 0), result.counts.sent);
+    const charts = trafficCharts(result, 'r');
+    assert.deepEqual(charts.find((c) => c.id === 'r-throughput')!.series.map((s) => s.label), ['completed/s', 'scheduled/s', 'started/s', 'errors/s', 'dropped/s']);
+    assert.equal(charts.find((c) => c.id === 'r-arrivals'), undefined);
   } finally {
     await server.close();
   }
