@@ -85,6 +85,7 @@ export interface RequestStats {
 export interface SeriesPoint {
   /** Seconds since the measured window began (end of this one-second slice). */
   t: number;
+  /** Responses in that second (every step's, with flows: see `arrivals`). */
   requests: number;
   errors: number;
   /**
