@@ -1,5 +1,5 @@
-// A beforeRequest hook that leaves its request unsendable (a header name with a space, a line break in a
-// value, a header without a value) fails that step as hook-error, with a message naming the hook, the step
+// A beforeRequest hook that leaves its request unsendable (a header name with a space, a line break or a
+// character above U+00FF in a value, a header without a value) fails that step as hook-error, with a message naming the hook, the step
 // and the header, on either transport (and h2's writer checks none of this): nothing reaches the server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +21,7 @@ function scenario(target: string, hook: string): string {
 const cases = [
   { hook: `request.headers['bad name'] = 'x';`, message: /beforeRequest returned an invalid request on step "create": invalid header name "bad name"/ },
   { hook: `request.headers['x-note'] = 'a\\r\\nx-injected: 1';`, message: /beforeRequest returned an invalid request on step "create": invalid value for header x-note: it contains a line break or NUL/ },
+  { hook: `request.headers['x-price'] = '5 €';`, message: /beforeRequest returned an invalid request on step "create": invalid value for header x-price: it contains "€" \(U\+20AC\), above U\+00FF/ },
   { hook: `request.headers['x-id'] = undefined;`, message: /beforeRequest returned an invalid request on step "create": the value of header "x-id" is undefined, not a string or number/ },
   { hook: `request.path = '/a b';`, message: /beforeRequest returned an invalid request on step "create": invalid request path "\/a b"/ },
 ];

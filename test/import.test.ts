@@ -502,3 +502,51 @@ test('curl: {{ in the data, headers and URL is escaped in the requests: entry, w
   assert.ok(globbed.notes.some((n) => /the URL has \{\} or \[\] and no -g: curl would expand them/.test(n)), globbed.notes.join('\n'));
   assert.match(globbed.text, /path: \/f\/\{a,b}\n/);
 });
+
+/** recording.har with header values the loader refuses (above U+00FF; a line break) and one it accepts (obs-text). */
+function harWithUnsendableHeaders(): string {
+  const har = JSON.parse(fs.readFileSync(HAR, 'utf8')) as { log: { entries: Array<{ request: { url: string; headers: Array<{ name: string; value: string }> } }> } };
+  const entry = (path: string) => har.log.entries.find((e) => e.request.url.endsWith(path))!.request.headers;
+  entry('/api/login').push({ name: 'X-Display-Name', value: 'Zoë €' }, { name: 'X-City', value: 'Zürich' });
+  entry('/api/items?page=1&sort=-created&session_id=a1b2c3d4').push({ name: 'X-Note', value: 'a\nb' });
+  return JSON.stringify(har);
+}
+
+test('HAR: a header value the loader would refuse (above U+00FF, a line break) is left out with a note naming it; the flow loads', () => {
+  const imported = toScenario(parseHar(harWithUnsendableHeaders(), 'unicode.har'));
+  const { scenario } = load(imported);
+  const login = scenario.flow!.find((s) => s.name === 'post-api-login')!;
+  assert.equal(login.headers['x-display-name'], undefined);
+  assert.equal(login.headers['x-city'], 'Zürich', 'obs-text (up to U+00FF) is a byte each: kept');
+  assert.equal(scenario.flow!.find((s) => s.name === 'get-api-items')!.headers['x-note'], undefined);
+  assert.ok(!imported.text.includes('€') && !imported.text.includes('x-display-name') && !imported.text.includes('x-note'), imported.text);
+  const notes = imported.notes.join('\n');
+  assert.match(notes, /post-api-login: header x-display-name left out: its value cannot be sent as recorded: it contains "€" \(U\+20AC\), above U\+00FF/);
+  assert.match(notes, /get-api-items: header x-note left out: its value cannot be sent as recorded: it contains a line break or NUL/);
+  assert.equal(imported.notes.filter((n) => / left out: its value/.test(n)).length, 2, notes);
+});
+
+test('CLI: import har and import curl -H \'x-name: €\' print scenarios that `loadhttp validate` accepts; stderr names the header left out', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loadhttp-import-unicode-'));
+  const har = path.join(dir, 'unicode.har');
+  fs.writeFileSync(har, harWithUnsendableHeaders());
+  const fromHar = await runCli(['import', 'har', har]);
+  assert.equal(fromHar.code, 0, fromHar.stderr);
+  assert.match(fromHar.stderr, /loadhttp import: post-api-login: header x-display-name left out: .*"€" \(U\+20AC\)/);
+  const harScenario = path.join(dir, 'har.yaml');
+  fs.writeFileSync(harScenario, fromHar.stdout);
+  const names = [...fromHar.stderr.matchAll(/^ {2}([A-Z_0-9]+): /gm)].map((m) => m[1]!);
+  const harValid = await runCli(['validate', harScenario], { env: Object.fromEntries(names.map((n) => [n, `v-${n}`])) });
+  assert.equal(harValid.code, 0, harValid.stderr);
+
+  const fromCurl = await runCli(['import', 'curl', "curl http://127.0.0.1:8080/items -H 'x-name: €' -H 'x-ok: café'"]);
+  assert.equal(fromCurl.code, 0, fromCurl.stderr);
+  assert.match(fromCurl.stderr, /loadhttp import: get-items: header x-name left out: its value cannot be sent as recorded: it contains "€" \(U\+20AC\)/);
+  assert.doesNotMatch(fromCurl.stdout, /x-name|€/);
+  assert.match(fromCurl.stdout, /x-ok: café/);
+  const curlScenario = path.join(dir, 'curl.yaml');
+  fs.writeFileSync(curlScenario, fromCurl.stdout);
+  const curlValid = await runCli(['validate', curlScenario]);
+  assert.equal(curlValid.code, 0, curlValid.stderr);
+  assert.match(curlValid.stdout, /valid\n$/);
+});

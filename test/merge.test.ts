@@ -101,6 +101,18 @@ test('the per-second series is aligned by wall clock: counts add in the same sec
   assert.equal(merged.measureStartedAt, '2026-01-01T00:00:00.000Z');
 });
 
+test('the open model\'s per-second arrivals add by wall-clock second, apart from the responses; absent where no part has them', () => {
+  const point = (t: number, requests: number, arrivals?: number) => ({ t, requests, errors: 0, p50: 1, p90: 1, p99: 1, scheduled: arrivals ?? 0, ...(arrivals !== undefined && { arrivals }) });
+  const a = { ...buildResult({ x: { latenciesUs: [1000] } }), measureStartedAt: '2026-01-01T00:00:00.000Z', series: [point(1, 90, 30), point(2, 60, 20)] };
+  const b = { ...buildResult({ x: { latenciesUs: [1000] } }), measureStartedAt: '2026-01-01T00:00:01.000Z', series: [point(1, 45, 15), point(2, 3, 1)] };
+  const merged = mergeResults([a, b]);
+  assert.deepEqual(merged.series.map((p) => [p.t, p.requests, p.arrivals]), [[1, 90, 30], [2, 105, 35], [3, 3, 1]]);
+  const older = { ...b, series: [point(1, 45), point(2, 3)] };
+  assert.deepEqual(mergeResults([a, older]).series.map((p) => p.arrivals), [30, 20, undefined], 'a part without the field adds nothing (a second only it has: no field)');
+  const none = mergeResults([older, { ...older, measureStartedAt: '2026-01-01T00:00:00.000Z' }]);
+  assert.ok(none.series.every((p) => !('arrivals' in p)), 'older parts: no field');
+});
+
 test('per-second percentiles of a merge are exact: the parts\' histograms of each second add', () => {
   // Second 2 of the merge: one part's fast second beside the other's slow one. Averaging or taking the
   // largest of the parts' percentiles would give other figures than those of all samples together.

@@ -1,7 +1,8 @@
-// Report lines about the generator itself: the saturation verdict and the cold-start hint.
+// Report lines about the generator itself: the saturation verdict and the cold-start hint; the open model's
+// rate and drops, in requests or (with flows) arrivals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { coldStartHint, warningLines } from '../src/report/model-lines.ts';
+import { coldStartHint, modelLines, warningLines } from '../src/report/model-lines.ts';
 import type { GeneratorStats, RunResult, SeriesPoint } from '../src/result/result.ts';
 import { sampleResult } from './helpers/sample-result.ts';
 import { painter } from '../src/report/paint.ts';
@@ -32,4 +33,15 @@ test('no cold-start hint when the later seconds were saturated too, with a warmu
   assert.equal(coldStartHint(withSeries([51.4, 3.6])), null);
   assert.equal(coldStartHint(withSeries([4, 3.6, 6.9])), null);
   assert.equal(warningLines(withSeries([51.4, 3.6, 6.9], { generator: { ...saturated, saturated: false, reasons: [] } }), plain).length, 0);
+});
+
+test('open model: dropped arrivals are called requests in a plain mix, arrivals with flows; the rate line says the same', () => {
+  const arrival = { windowMs: 1000, scheduled: 100, targetRps: 100, achievedRps: 90, dropped: 10, maxQueued: 5, behind: false };
+  const base = sampleResult();
+  const open = { ...base, arrival, counts: { ...base.counts, dropped: 10 } };
+  assert.match(warningLines(open, plain).join('\n'), /!! 10 requests DROPPED \(10\.0% of those scheduled\)/);
+  assert.match(modelLines(open, plain).find(([label]) => label === 'rate')![1], /^target 100 req\/s, achieved 90(\.0)? req\/s/);
+  const flow = { ...open, plan: { ...base.plan, flow: { steps: [{ name: 'login', captures: [], think: null }], variables: [] } } };
+  assert.match(warningLines(flow, plain).join('\n'), /!! 10 arrivals DROPPED \(10\.0% of those scheduled\)/);
+  assert.match(modelLines(flow, plain).find(([label]) => label === 'rate')![1], /^target 100 arrivals\/s, achieved 90(\.0)? arrivals\/s/);
 });

@@ -81,7 +81,7 @@ test('open model on virtual time: a 100 -> 300/s ramp issues exactly the integra
   await scheduler.done;
   // (100 + 300) / 2 requests per second over 1 s, the last one due at exactly t = 1000 ms.
   assert.equal(transport.sentAt.length, 201);
-  assert.deepEqual(scheduler.figures(), { windowMs: 1000, scheduled: 201, targetRps: 200 });
+  assert.deepEqual(scheduler.figures(), { windowMs: 1000, scheduled: 201, targetRps: 200, achievedRps: 201 });
   // Each request starts at the time the profile gives it: no lag, no drift from adding 1/rate steps.
   transport.sentAt.forEach((at, i) => assert.equal(at, profile.timeOfCount(i), `request ${i}`));
   const recording = recorder.finish(1000);
@@ -141,8 +141,9 @@ test('open model on virtual time: a count-bounded stop drains the queue into fre
   const recording = recorder.finish(270);
   assert.equal(recording.total.counts.sent, 9);
   assert.equal(recording.total.counts.dropped, 1);
-  // The window runs until the last request was sent or dropped (270 ms); the target rate is the schedule's own.
-  assert.deepEqual(scheduler.figures(), { windowMs: 270, scheduled: 10, targetRps: 100 });
+  // The window runs until the last request was sent or dropped (270 ms); the target rate is the schedule's own,
+  // the achieved one the 9 started over the window.
+  assert.deepEqual(scheduler.figures(), { windowMs: 270, scheduled: 10, targetRps: 100, achievedRps: 9 / (270 / 1000) });
   // Request k (intended at 10k ms) was sent at 30k ms and done 30 ms later: its wait in the queue is in its latency.
   recorded(recording.total.latencyMs.max, 20 * 8 + 30, 'max latency');
 });

@@ -175,15 +175,15 @@ async function sendStep(
   recorder: Recorder,
   queuedAt: number | null,
 ): Promise<IterationOutcome> {
-  let request = step.templates === null ? step.request : renderRequest(step.request, step.templates, vars);
-  if (hooks?.beforeRequest) {
-    try {
-      request = await beforeRequest(hooks.beforeRequest, step.name, request, vars);
-    } catch (error) {
-      // Counted as sent (nothing reached the wire), so that every request is completed, failed or cancelled.
-      recorder.sent(step.index, 0);
-      return failed(recorder, step.index, error);
-    }
+  let request: PreparedRequest;
+  try {
+    request = step.templates === null ? step.request : renderRequest(step.request, step.templates, vars);
+    if (hooks?.beforeRequest) request = await beforeRequest(hooks.beforeRequest, step.name, request, vars);
+  } catch (error) {
+    // A template (class template) or hook (hook-error) that made no sendable request. Counted as sent
+    // (nothing reached the wire), so that every request is completed, failed or cancelled.
+    recorder.sent(step.index, 0);
+    return failed(recorder, step.index, error);
   }
   const startedAt = ctx.clock.now();
   if (queuedAt !== null) recorder.waited(queuedAt === 0 ? 0 : (startedAt - queuedAt) * 1000);

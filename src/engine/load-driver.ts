@@ -47,7 +47,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
       stop: (reason) => scheduler.stop(reason === 'iterations'),
       perSecond: () => scheduler.perSecond(),
       fields: (recording, monitor) => {
-        const { windowMs, scheduled, targetRps } = scheduler.figures();
+        const { windowMs, scheduled, targetRps, achievedRps } = scheduler.figures();
         const generator = monitor.stop(recording.scheduleLagMs.p90);
         const lagging = generator.reasons.some((reason) => reason.includes('schedule'));
         return {
@@ -57,7 +57,7 @@ export function createDriver(plan: Plan, ctx: VuContext, maxInflight: number, fl
             windowMs: round(windowMs),
             scheduled,
             targetRps: round(targetRps),
-            achievedRps: windowMs > 0 ? round(recording.total.counts.sent / (windowMs / 1000)) : 0,
+            achievedRps: round(achievedRps),
             dropped: recording.total.counts.dropped ?? 0,
             maxQueued: load.maxQueued,
             behind: lagging,

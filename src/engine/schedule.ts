@@ -81,7 +81,15 @@ export class ArrivalScheduler {
   /** When the last request scheduled was sent or dropped: the stop, or later if the queue drained. */
   private windowEnd: number | null = null;
   private scheduledMeasured = 0;
+  /**
+   * Arrivals of the measured window started (sent, not dropped): each is one request of a plain mix, one
+   * entry picked from a mix with flows, one iteration of a flow (whatever its steps send), so the achieved
+   * rate counts what the target rate does.
+   */
+  private startedMeasured = 0;
   private scheduledThisSecond = 0;
+  /** Arrivals started this second, counted as `startedMeasured` (the live achieved rate). */
+  private startedThisSecond = 0;
   private droppedThisSecond = 0;
   /** The latest start against the schedule this second, in ms. */
   private lagMaxThisSecond = 0;
@@ -130,10 +138,16 @@ export class ArrivalScheduler {
     this.settleIfDone();
   }
 
-  /** For the series: requests the schedule called for and dropped since the last call, and the latest start. */
-  perSecond(): { scheduled: number; dropped: number; scheduleLagMax: number } {
-    const point = { scheduled: this.scheduledThisSecond, dropped: this.droppedThisSecond, scheduleLagMax: Math.round(this.lagMaxThisSecond * 1000) / 1000 };
+  /** For the series: arrivals the schedule called for, started and dropped since the last call, and the latest start. */
+  perSecond(): { scheduled: number; arrivals: number; dropped: number; scheduleLagMax: number } {
+    const point = {
+      scheduled: this.scheduledThisSecond,
+      arrivals: this.startedThisSecond,
+      dropped: this.droppedThisSecond,
+      scheduleLagMax: Math.round(this.lagMaxThisSecond * 1000) / 1000,
+    };
     this.scheduledThisSecond = 0;
+    this.startedThisSecond = 0;
     this.droppedThisSecond = 0;
     this.lagMaxThisSecond = 0;
     return point;
@@ -141,15 +155,17 @@ export class ArrivalScheduler {
 
   /**
    * The measured window's schedule figures (call after `done`): `windowMs` runs until the last request
-   * scheduled was sent (or dropped), and `targetRps` is the schedule's rate until it stopped.
+   * scheduled was sent (or dropped), `targetRps` is the schedule's rate until it stopped, and
+   * `achievedRps` the arrivals started per second of the window.
    */
-  figures(): { windowMs: number; scheduled: number; targetRps: number } {
-    if (this.measureStart === null) return { windowMs: 0, scheduled: this.scheduledMeasured, targetRps: 0 };
+  figures(): { windowMs: number; scheduled: number; targetRps: number; achievedRps: number } {
+    if (this.measureStart === null) return { windowMs: 0, scheduled: this.scheduledMeasured, targetRps: 0, achievedRps: 0 };
     const now = this.clock.now();
     const windowMs = (this.windowEnd ?? now) - this.measureStart;
     const scheduleMs = (this.scheduleEnd ?? now) - this.measureStart;
     const expected = this.options.profile.countAt(scheduleMs);
-    return { windowMs, scheduled: this.scheduledMeasured, targetRps: scheduleMs > 0 ? expected / (scheduleMs / 1000) : 0 };
+    const targetRps = scheduleMs > 0 ? expected / (scheduleMs / 1000) : 0;
+    return { windowMs, scheduled: this.scheduledMeasured, targetRps, achievedRps: windowMs > 0 ? this.startedMeasured / (windowMs / 1000) : 0 };
   }
 
   private readonly tick = (): void => {
@@ -195,6 +211,11 @@ export class ArrivalScheduler {
   }
 
   private send(intendedAt: number, sentAt: number, recorder: Recorder, queuedMs: number): void {
+    // Arrivals queued in the warmup go to its recorder, and not in the measured figures.
+    if (this.ctx.measuring && recorder === this.ctx.recorder) {
+      this.startedMeasured++;
+      this.startedThisSecond++;
+    }
     const index = pickRequest(this.ctx.cumulative, Math.random());
     recorder.waited(queuedMs * 1000);
     const flows = this.options.flows;

@@ -5,6 +5,8 @@ import type { TemplatePart, TemplateRef } from '../scenario/template.ts';
 import type { StepTemplates } from '../plan/types.ts';
 import type { PreparedRequest } from '../transport/transport.ts';
 import { prepare } from './prepare.ts';
+import { fieldValueProblem } from '../util/field-value.ts';
+import { TemplateError } from '../util/errors.ts';
 
 export class FlowVars {
   /** 1-based virtual user number (open model: the arrival's number). */
@@ -59,13 +61,18 @@ function jsonValue(value: string): string {
 
 const raw = (value: string): string => value;
 
-/** The step's request with its templates rendered from `vars`. */
+/** The step's request with its templates rendered from `vars`; TemplateError when a header value cannot be sent. */
 export function renderRequest(base: PreparedRequest, templates: StepTemplates, vars: FlowVars): PreparedRequest {
   let headers = base.headers;
   if (templates.headers.some((parts) => parts !== null)) {
     headers = [...base.headers];
     templates.headers.forEach((parts, i) => {
-      if (parts !== null) headers[2 * i + 1] = render(parts, vars, headerValue);
+      if (parts === null) return;
+      const value = render(parts, vars, headerValue);
+      // The template's own text passed the loader: a variable brought in what no header value can be.
+      const problem = fieldValueProblem(value);
+      if (problem !== null) throw new TemplateError(`the template of header ${headers[2 * i]} rendered an invalid value: ${problem}`);
+      headers[2 * i + 1] = value;
     });
   }
   return prepare(

@@ -307,7 +307,7 @@ function mergePoint(t: number, seconds: readonly PartSecond[]): { point: SeriesP
     const values = points.map((p) => p[key]).filter((v): v is number => v !== undefined);
     if (values.length > 0) point[key] = Math.max(...values);
   };
-  const added = (key: 'scheduled' | 'dropped' | 'vus') => {
+  const added = (key: 'scheduled' | 'arrivals' | 'dropped' | 'vus') => {
     if (points.some((p) => p[key] !== undefined)) point[key] = sum(points.map((p) => p[key] ?? 0));
   };
   worst('eventLoopDelayP99');
@@ -316,6 +316,7 @@ function mergePoint(t: number, seconds: readonly PartSecond[]): { point: SeriesP
   worst('rssMb');
   worst('scheduleLagMax');
   added('scheduled');
+  added('arrivals');
   added('dropped');
   added('vus');
   return { point, histogram: histogram ? encode(histogram) : histogram };

@@ -31,10 +31,12 @@ export function warningLines(result: RunResult, paint: Paint): string[] {
   const dropped = result.counts.dropped ?? 0;
   if (dropped > 0) {
     const scheduled = result.arrival?.scheduled ?? result.counts.sent + dropped;
+    // With flows the schedule drops arrivals (iterations, or a mix's entries), each of one or more requests.
+    const what = result.plan.flow ? 'arrivals' : 'requests';
     lines.push(
       paint.bold(
         paint.red(
-          `!! ${formatCount(dropped)} requests DROPPED (${formatPercent(dropped / Math.max(1, scheduled))} of those scheduled): ` +
+          `!! ${formatCount(dropped)} ${what} DROPPED (${formatPercent(dropped / Math.max(1, scheduled))} of those scheduled): ` +
             `more than ${formatCount(result.arrival?.maxQueued ?? 0)} were waiting for a pool slot, or still waiting at the end; ` +
             'they were never sent and are in no latency figure !!',
         ),
@@ -74,7 +76,9 @@ export function modelLines(result: RunResult, paint: Paint): Array<[string, stri
   const arrival = result.arrival;
   if (arrival) {
     const offBy = arrival.targetRps > 0 ? (arrival.achievedRps - arrival.targetRps) / arrival.targetRps : 0;
-    const rate = `target ${formatRate(arrival.targetRps)} req/s, achieved ${formatRate(arrival.achievedRps)} req/s (${offBy >= 0 ? '+' : ''}${(offBy * 100).toFixed(1)}%)`;
+    // With flows an arrival is an iteration (or a mix's entry), not a request: both rates count arrivals.
+    const unit = result.plan.flow ? 'arrivals/s' : 'req/s';
+    const rate = `target ${formatRate(arrival.targetRps)} ${unit}, achieved ${formatRate(arrival.achievedRps)} ${unit} (${offBy >= 0 ? '+' : ''}${(offBy * 100).toFixed(1)}%)`;
     lines.push(['rate', `${rate}, ${formatCount(arrival.dropped)} dropped`]);
     const lag = `${brief(result.scheduleLagMs ?? emptySummary)} (how late requests started against the schedule)`;
     lines.push(['sched. lag', arrival.behind ? paint.yellow(`${lag}: the generator fell behind`) : lag]);

@@ -234,12 +234,18 @@ export function metricFamilies(result: RunResult, labels: Labels = {}, bounds: r
     },
     {
       name: 'loadhttp_target_requests_per_second',
-      help: 'Open model: requests the schedule called for in the latest second.',
+      help: 'Open model: arrivals the schedule called for in the latest second (with flows: iterations or mix entries, not steps).',
       unit: '1',
       type: 'gauge',
       samples: open && last?.scheduled !== undefined ? once(last.scheduled) : [],
     },
-    { name: 'loadhttp_achieved_requests_per_second', help: 'Responses in the latest second.', unit: '1', type: 'gauge', samples: last ? once(last.requests) : [] },
+    {
+      name: 'loadhttp_achieved_requests_per_second',
+      help: 'Open model: arrivals started in the latest second, counted as the target is (with flows: iterations or mix entries, not steps).',
+      unit: '1',
+      type: 'gauge',
+      samples: open && last?.arrivals !== undefined ? once(last.arrivals) : [],
+    },
     { name: 'loadhttp_bytes_sent_total', help: 'Bytes sent (approximate wire size).', unit: 'By', type: 'counter', samples: once(result.bytes.sent) },
     { name: 'loadhttp_bytes_received_total', help: 'Response body bytes received.', unit: 'By', type: 'counter', samples: once(result.bytes.received) },
     {

@@ -11,14 +11,15 @@ export const FAILURE_CLASSES = [
   'goaway',
   'stream-reset',
   'capture',
+  'template',
   'hook-error',
   'other',
 ] as const;
 
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
-/** The classes `retry.on` may name: a flow step's failed capture or hook is judged outside the retry loop. */
-export const RETRY_CLASSES: readonly FailureClass[] = FAILURE_CLASSES.filter((name) => name !== 'capture' && name !== 'hook-error');
+/** The classes `retry.on` may name: a flow step's failed capture, template or hook is judged outside the retry loop. */
+export const RETRY_CLASSES: readonly FailureClass[] = FAILURE_CLASSES.filter((name) => name !== 'capture' && name !== 'template' && name !== 'hook-error');
 
 interface CodedError extends Error {
   code?: string;
@@ -40,6 +41,7 @@ const BY_CODE: Record<string, FailureClass> = {
   LOADHTTP_HEADERS_TIMEOUT: 'timeout',
   LOADHTTP_BODY_TIMEOUT: 'timeout',
   LOADHTTP_HOOK_ERROR: 'hook-error',
+  LOADHTTP_TEMPLATE: 'template',
   UND_ERR_HEADERS_TIMEOUT: 'timeout',
   UND_ERR_BODY_TIMEOUT: 'timeout',
   ECONNRESET: 'connection-reset',

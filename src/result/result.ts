@@ -85,6 +85,7 @@ export interface RequestStats {
 export interface SeriesPoint {
   /** Seconds since the measured window began (end of this one-second slice). */
   t: number;
+  /** Responses in that second (every step's, with flows: see `arrivals`). */
   requests: number;
   errors: number;
   /**
@@ -102,8 +103,13 @@ export interface SeriesPoint {
   cpuPercent?: number;
   /** Resident set size of the generator process at the end of that second, in MiB. */
   rssMb?: number;
-  /** Open model: requests the schedule called for in that second. */
+  /** Open model: arrivals the schedule called for in that second. */
   scheduled?: number;
+  /**
+   * Open model (schema 3): arrivals started in that second, counted as `scheduled` is (a plain mix's
+   * request, a flow's iteration, a mix with flows' entry): the live achieved rate. `requests` counts responses.
+   */
+  arrivals?: number;
   /** Open model (schema 2): requests dropped in that second (queue full, or still queued at the stop). */
   dropped?: number;
   /** Open model (schema 2): the latest start against the schedule in that second, in ms (the generator's lateness). */
@@ -123,7 +129,10 @@ export interface ArrivalStats {
   scheduled: number;
   /** The schedule's rate over the time it issued requests. */
   targetRps: number;
-  /** Requests sent per second of the window. */
+  /**
+   * Arrivals started per second of the window, counted as `targetRps` is: a plain mix's requests, a flow's
+   * iterations, a mix with flows' entries picked (before the correction, every step sent counted).
+   */
   achievedRps: number;
   dropped: number;
   maxQueued: number;

@@ -4,6 +4,7 @@ import { Scalar, isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, YAMLMap, YAMLSeq } from 'yaml';
 import { ScenarioError, type SourcePosition } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
+import { fieldValueProblem } from '../util/field-value.ts';
 import { substituteEnv, type EnvSpan } from './env.ts';
 import type { FromEnv } from './types.ts';
 import { hint } from './suggest.ts';
@@ -254,8 +255,8 @@ export function isToken(text: string): boolean {
 
 /**
  * A map of header name -> value. Names are lower-cased and must be tokens (case-insensitive duplicates
- * are refused); values are strings, numbers or booleans without CR, LF or NUL. The headers whose value
- * used ${ENV}, and the values it put there, are added to `fromEnv`.
+ * are refused); values are strings, numbers or booleans, each character a byte (util/field-value.ts). The
+ * headers whose value used ${ENV}, and the values it put there, are added to `fromEnv`.
  */
 export function headerMap(ctx: Ctx, raw: unknown, path: string, fromEnv: FromEnv): Record<string, string> {
   const node = deref(ctx, raw, path);
@@ -276,7 +277,8 @@ export function headerMap(ctx: Ctx, raw: unknown, path: string, fromEnv: FromEnv
     const valueNode = valueOf(pair.key, pair.value);
     const substituted = scalarText(ctx, valueNode, keyPath);
     const value = substituted.text;
-    if (/[\r\n\0]/.test(value)) fail(ctx, valueNode, keyPath, 'header values must not contain CR, LF or NUL');
+    const problem = fieldValueProblem(value);
+    if (problem !== null) fail(ctx, valueNode, keyPath, `invalid value for header ${name}: ${problem}`);
     if (substituted.fromEnv) {
       fromEnv.headers.push(name);
       fromEnv.values.push(...envValues(substituted));

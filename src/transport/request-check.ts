@@ -1,11 +1,11 @@
 // What a request must be for any transport to put it on the wire: a token as its method, a path without
-// whitespace or NUL, tokens as header names (RFC 9110) and header values without CR, LF or NUL (they would
-// end the header line: request smuggling). The scenario loader refuses such requests with the file's line;
+// whitespace or NUL, tokens as header names (RFC 9110) and header values that are bytes (util/field-value.ts:
+// no CR, LF or NUL, no character above U+00FF). The scenario loader refuses such requests with the file's line;
 // this check covers what is built later (a beforeRequest hook's request) and what the h1 writer is handed.
+import { fieldValueProblem } from '../util/field-value.ts';
 import type { PreparedRequest } from './transport.ts';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
 
 /** What is wrong with `request`, naming the part (e.g. `invalid header name "bad name"`), or null. */
 export function requestProblem(request: Pick<PreparedRequest, 'method' | 'path' | 'headers'>): string | null {
@@ -15,7 +15,8 @@ export function requestProblem(request: Pick<PreparedRequest, 'method' | 'path' 
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
     if (!TOKEN.test(name)) return `invalid header name ${JSON.stringify(name)}`;
-    if (FORBIDDEN_IN_VALUE.test(headers[i + 1]!)) return `invalid value for header ${name}: it contains a line break or NUL`;
+    const problem = fieldValueProblem(headers[i + 1]!);
+    if (problem !== null) return `invalid value for header ${name}: ${problem}`;
   }
   return null;
 }

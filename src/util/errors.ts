@@ -73,6 +73,12 @@ export class HookError extends Error {
   readonly code = 'LOADHTTP_HOOK_ERROR';
 }
 
+/** A flow step's template rendered a value its request cannot carry: the request fails with the class template. */
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+  readonly code = 'LOADHTTP_TEMPLATE';
+}
+
 /** A request error with the `code` that result/failure-classes.ts maps to a failure class. */
 export function codedError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });

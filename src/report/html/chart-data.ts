@@ -57,17 +57,27 @@ function timeChart(result: RunResult, id: string, title: string, list: ChartSeri
   return { id, title, kind: 'time', x: result.series.map((p) => p.t), series: list, axes, ...timeMarks(result) };
 }
 
-/** Requests/s, errors/s, latency percentiles per second, and the virtual users of closed stages. */
+/**
+ * Requests/s, errors/s, latency percentiles per second, and the virtual users of closed stages. The open
+ * model's schedule (scheduled, started and dropped per second) counts arrivals: without flows each is one
+ * request and shares the requests' chart; with flows an arrival is an iteration or a mix's entry of one or
+ * more requests, so the schedule gets a chart of its own rather than one axis with the responses.
+ */
 export function trafficCharts(result: RunResult, prefix: string): ChartSpec[] {
   const points = result.series;
   if (points.length === 0) return [];
   const time = (id: string, title: string, list: ChartSeries[], axes: ChartSpec['axes']) => timeChart(result, `${prefix}-${id}`, title, list, axes);
   const charts: ChartSpec[] = [];
-  const throughput = [series('completed/s', field(points, (p) => p.requests))];
-  if (has(points, (p) => p.scheduled)) throughput.push(series('scheduled/s', field(points, (p) => p.scheduled), 0, true));
-  throughput.push(series('errors/s', field(points, (p) => p.errors), 1));
-  if (has(points, (p) => p.dropped)) throughput.push(series('dropped/s', field(points, (p) => p.dropped), 1, true));
+  const schedule: ChartSeries[] = [];
+  if (has(points, (p) => p.scheduled)) schedule.push(series('scheduled/s', field(points, (p) => p.scheduled), 0, true));
+  if (has(points, (p) => p.arrivals)) schedule.push(series('started/s', field(points, (p) => p.arrivals), 0, true));
+  const dropped = has(points, (p) => p.dropped) ? [series('dropped/s', field(points, (p) => p.dropped), 1, true)] : [];
+  const flows = result.plan.flow !== undefined;
+  const throughput = [series('completed/s', field(points, (p) => p.requests)), ...(flows ? [] : schedule), series('errors/s', field(points, (p) => p.errors), 1), ...(flows ? [] : dropped)];
   charts.push(time('throughput', 'Requests and errors per second', throughput, ['req/s', 'errors/s']));
+  if (flows && schedule.length > 0) {
+    charts.push(time('arrivals', 'Arrivals per second (iterations or mix entries, not steps)', [...schedule, ...dropped], ['arrivals/s', 'dropped/s']));
+  }
   charts.push(
     time(
       'latency',

@@ -5,6 +5,7 @@
 // import feature that imports the yaml library.
 import { Document, isMap, isScalar } from 'yaml';
 import { formatDuration } from '../../util/duration.ts';
+import { fieldValueProblem } from '../../util/field-value.ts';
 import type { RecordedRequest, Recording } from './recording.ts';
 import { decode, EnvVars, type EnvVar, formBody, headerValue, jsonBody, literal, pathOf } from './secrets.ts';
 
@@ -104,7 +105,7 @@ type Step = {
 
 function step(request: RecordedRequest, name: string, env: EnvVars, notes: string[]): Step {
   env.request = name;
-  const headers = keptHeaders(request, env);
+  const headers = keptHeaders(request, name, env, notes);
   const body = stepBody(request, name, headers, env, notes);
   return {
     name,
@@ -149,12 +150,23 @@ function addThink(requests: RecordedRequest[], steps: Step[]): number[] {
   return paused;
 }
 
-/** The headers kept, as a map; a repeated name is joined (cookies with "; ", others with ", "). */
-function keptHeaders(request: RecordedRequest, env: EnvVars): Record<string, string> {
+/**
+ * The headers kept, as a map; a repeated name is joined (cookies with "; ", others with ", "). A value the
+ * loader would refuse (a character above U+00FF, which has no byte; CR, LF, NUL) is left out with a note
+ * naming the step and the header, so the scenario printed always loads: a HAR holds values as Unicode
+ * text, and a shell passes curl's -H as text too. Re-encoding it (its UTF-8 bytes as latin1 characters)
+ * would write unreadable text in the scenario and guess at what was sent; the note says what to do instead.
+ */
+function keptHeaders(request: RecordedRequest, step: string, env: EnvVars, notes: string[]): Record<string, string> {
   const joined = new Map<string, string>();
   for (const [name, value] of request.headers) {
     if (DROPPED.has(name) || DROPPED_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
     if (name === 'host' && value.trim().toLowerCase() === request.url.host) continue;
+    const problem = fieldValueProblem(value);
+    if (problem !== null) {
+      notes.push(`${step}: header ${name} left out: its value cannot be sent as recorded: ${problem}`);
+      continue;
+    }
     const before = joined.get(name);
     joined.set(name, before === undefined ? value : `${before}${name === 'cookie' ? '; ' : ', '}${value}`);
   }

@@ -1,5 +1,6 @@
 // The HPACK header block of a request definition, encoded once (static-table indices and literals, no dynamic
 // table: the same bytes serve every stream on every session) and kept beside the request it was built for.
+import { requestProblem } from '../request-check.ts';
 import type { PreparedRequest } from '../transport.ts';
 import { encodeHeaderBlock } from './hpack/encoder.ts';
 
@@ -26,6 +27,9 @@ export class RequestBlocks {
   }
 
   private encode(request: PreparedRequest): Buffer {
+    // What the h1 writer refuses is refused here too (HPACK itself would carry CR or LF).
+    const problem = requestProblem(request);
+    if (problem !== null) throw new TypeError(problem);
     const fields: Array<[string, string]> = [];
     let authority = this.authority;
     let contentLength = false;
