@@ -85,11 +85,19 @@ export function startServer(options: ServerOptions = {}): Promise<TestServer> {
       const status = typeof options.status === 'function' ? options.status(req) : (options.status ?? 200);
       const answer = () => res.writeHead(status, { 'content-type': 'text/plain' }).end(options.body ?? 'ok\n');
       if (delay <= 0) return answer();
-      const timer = setTimeout(() => {
-        pending.delete(timer);
-        answer();
-      }, delay);
-      pending.add(timer);
+      // A timer counts from the event loop's cached time, which lags the real one when the loop is busy,
+      // so it can fire up to that lag early: wait again for the rest, so that `delayMs` is a true minimum.
+      const due = performance.now() + delay;
+      const wait = (ms: number) => {
+        const timer = setTimeout(() => {
+          pending.delete(timer);
+          const left = due - performance.now();
+          if (left > 0) wait(left);
+          else answer();
+        }, ms);
+        pending.add(timer);
+      };
+      wait(delay);
     });
   });
   server.keepAliveTimeout = 60_000;
