@@ -7,22 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseScenario } from '../src/scenario/load.ts';
 import { buildPlan } from '../src/plan/plan.ts';
-import { ScenarioError } from '../src/util/errors.ts';
 import { runCli } from './helpers/cli.ts';
+import { assertScenarioErrorAt } from './helpers/scenario-error.ts';
 
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'loadhttp-mix-scenario-'));
 const FILE = path.join(DIR, 'mix.yaml');
 
 function assertError(text: string, where: string, message: RegExp): void {
-  try {
-    parseScenario(`target: http://127.0.0.1:1\n${text}`, FILE, {});
-  } catch (error) {
-    assert.ok(error instanceof ScenarioError, String(error));
-    assert.ok(error.message.startsWith(`${FILE}:${where}: `), `position: ${error.message}`);
-    assert.match(error.message, message);
-    return;
-  }
-  assert.fail(`expected a ScenarioError for\n${text}`);
+  assertScenarioErrorAt(() => parseScenario(`target: http://127.0.0.1:1\n${text}`, FILE, {}), FILE, where, message);
 }
 
 test('flow entry keys: did-you-mean inside the entry and its steps; a request\'s keys beside flow are refused', () => {

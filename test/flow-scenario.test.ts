@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseScenario } from '../src/scenario/load.ts';
-import { ScenarioError } from '../src/util/errors.ts';
 import { evaluateJsonPath, parseJsonPath } from '../src/scenario/json-path.ts';
 import { parseTemplate, TemplateSyntaxError } from '../src/scenario/template.ts';
 import { buildDataTable, parseCsvLine, rowAt } from '../src/scenario/data-file.ts';
 import { buildPlan } from '../src/plan/plan.ts';
 import { planPart } from '../src/plan/split.ts';
 import { DataRows } from '../src/engine/data-rows.ts';
+import { assertScenarioErrorAt } from './helpers/scenario-error.ts';
 
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'loadhttp-flow-scenario-'));
 const FILE = path.join(DIR, 'flow.yaml');
@@ -20,15 +20,7 @@ fs.writeFileSync(path.join(DIR, 'users.csv'), 'user,password\nann,a1\nbob,b2\n')
 fs.writeFileSync(path.join(DIR, 'ragged.csv'), 'user,password\nann,a1\nbob\n');
 
 function assertError(text: string, where: string, message: RegExp): void {
-  try {
-    parseScenario(`target: http://127.0.0.1:1\n${text}`, FILE, {});
-  } catch (error) {
-    assert.ok(error instanceof ScenarioError, String(error));
-    assert.ok(error.message.startsWith(`${FILE}:${where}: `), `position: ${error.message}`);
-    assert.match(error.message, message);
-    return;
-  }
-  assert.fail('expected a ScenarioError');
+  assertScenarioErrorAt(() => parseScenario(`target: http://127.0.0.1:1\n${text}`, FILE, {}), FILE, where, message);
 }
 
 const STEP = 'flow:\n  - path: /login\n';

@@ -12,8 +12,8 @@ import { runPlan } from '../src/engine/run.ts';
 import { buildPlan } from '../src/plan/plan.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { escapeTemplate, literalOf, parseTemplate, TemplateSyntaxError, type TemplatePart } from '../src/scenario/template.ts';
-import { ScenarioError } from '../src/util/errors.ts';
 import { startServer } from './helpers/servers.ts';
+import { assertScenarioErrorAt } from './helpers/scenario-error.ts';
 
 const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'loadhttp-template-escape-'));
 const FILE = path.join(DIR, 'escape.yaml');
@@ -24,15 +24,7 @@ function load(text: string) {
 }
 
 function assertError(text: string, where: string, message: RegExp): void {
-  assert.throws(
-    () => load(text),
-    (error: unknown) => {
-      assert.ok(error instanceof ScenarioError, String(error));
-      assert.ok(error.message.startsWith(`${FILE}:${where}: `), `position: ${error.message}`);
-      assert.match(error.message, message);
-      return true;
-    },
-  );
+  assertScenarioErrorAt(() => load(text), FILE, where, message);
 }
 
 test('parser: {{{{ is a literal {{; a run of braces is read from the left in fours', () => {
