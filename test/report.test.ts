@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { renderReport } from '../src/report/table.ts';
 import { renderJson } from '../src/report/json.ts';
 import { formatCount } from '../src/report/format.ts';
+import { connectionsOpened } from '../src/report/protocol-lines.ts';
 import { decode } from '../src/result/histogram.ts';
 import type { RunResult } from '../src/result/result.ts';
 import { sampleResult, singleRequestResult } from './helpers/sample-result.ts';
@@ -253,4 +254,15 @@ test('sampleResult is internally consistent', () => {
 
 test('formatCount groups thousands without ICU (as en-US would)', () => {
   for (const n of [0, 7, 999, 1000, 12345, 1234567, -1234567, 1e9, 12.6]) assert.equal(formatCount(n), Math.round(n).toLocaleString('en-US'));
+});
+
+test('connections opened: the pool is shared out as the engine shares it (workers, then instances), so only a real reopen is called one', () => {
+  const base = sampleResult();
+  // 8 connections, 2 workers, 3 instances: each worker holds 4, 2 per instance -> 12 at once.
+  const shared = (opened: number) =>
+    connectionsOpened(sampleResult({ connectionsOpened: opened, workers: 2, plan: { ...base.plan, connections: 8, targets: ['http://a:1', 'http://b:1', 'http://c:1'] } }));
+  assert.equal(shared(12), '12 connections opened');
+  assert.equal(shared(14), '14 connections opened, at most 12 at once: 2 reopened after the server closed them');
+  // One worker, one instance: the plan's connections.
+  assert.equal(connectionsOpened(sampleResult({ connectionsOpened: 9, plan: { ...base.plan, connections: 8 } })), '9 connections opened, at most 8 at once: 1 reopened after the server closed them');
 });

@@ -8,7 +8,8 @@ import { UsageError } from '../src/util/errors.ts';
 import { buildPlan } from '../src/plan/plan.ts';
 import type { Overrides, Plan } from '../src/plan/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { checkSplittable, planPart, resolveWorkers, shareOf, splitPlan } from '../src/plan/split.ts';
+import { checkSplittable, planPart, resolveWorkers, splitPlan } from '../src/plan/split.ts';
+import { shareOf } from '../src/util/list.ts';
 
 const plan = (load: string, pool = '{}', overrides: Overrides = {}): Plan =>
   buildPlan(parseScenario(`target: http://127.0.0.1:1\nload: ${load}\npool: ${pool}\n`, '/tmp/split.yaml'), overrides, 't');

@@ -11,6 +11,7 @@
 // interleave into exactly the plan's one instead of N requests landing at the same instant.
 import { UsageError } from '../util/errors.ts';
 import { deepFreeze } from '../util/freeze.ts';
+import { shareOf } from '../util/list.ts';
 import type { Plan } from './types.ts';
 import type { Stage } from '../scenario/types.ts';
 
@@ -30,11 +31,6 @@ export function resolveWorkers(
   if (load.model === 'closed') count = Math.min(count, load.peakConcurrency);
   if (iterations !== null) count = Math.min(count, iterations);
   return Math.max(1, count);
-}
-
-/** Part `index` (0-based) of `total` whole units: floor(total / count), plus one for the first total % count parts. */
-export function shareOf(total: number, index: number, count: number): number {
-  return Math.floor(total / count) + (index < total % count ? 1 : 0);
 }
 
 /** Part `index` of `count` of the plan. `count` 1 returns the plan itself. */

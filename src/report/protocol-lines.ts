@@ -2,6 +2,7 @@
 // streams per session, TLS verification (a warning when off), handshakes and their time. Pure.
 import { formatCount, formatMs } from './format.ts';
 import type { RunResult } from '../result/result.ts';
+import { shareOf } from '../util/list.ts';
 
 const plural = (n: number, word: string): string => `${formatCount(n)} ${n === 1 ? word : `${word}s`}`;
 
@@ -34,13 +35,17 @@ export function connectionsOpened(result: RunResult): string {
 
 /**
  * The most connections the run's pools hold at once: the plan's (or, when the server allowed fewer streams
- * than planned, the h2 sessions opened to make up), shared out with at least one per instance (a target, or
- * an address of `resolve: all`: result.targets has them all) and per worker thread.
+ * than planned, the h2 sessions opened to make up), shared out as the engine shares them: between the
+ * worker threads (plan/split.ts, at least one each), then within each worker between the instances (a
+ * target, or an address of `resolve: all`: result.targets has them all; engine/run.ts, at least one each).
  */
 function poolSize(result: RunResult): number {
   const planned = Math.max(result.plan.connections, result.sessions ?? 0);
   const instances = Math.max(result.plan.targets?.length ?? 1, Object.keys(result.targets ?? {}).length);
-  return Math.max(Math.ceil(planned / instances) * instances, result.workers ?? 1);
+  const workers = result.workers ?? 1;
+  let size = 0;
+  for (let i = 0; i < workers; i++) size += instances * Math.ceil(Math.max(1, shareOf(planned, i, workers)) / instances);
+  return size;
 }
 
 const DIFFER = 'the targets negotiated different protocols';
