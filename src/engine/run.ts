@@ -34,6 +34,11 @@ export interface RunOptions {
    */
   onTick?: (partial: RunResult) => void;
   tickIntervalMs?: number;
+  /**
+   * The instances, already resolved (a --workers run looks the names up once for all its workers, so that
+   * every worker spreads over the same addresses); by default the run resolves them itself.
+   */
+  instances?: readonly Instance[];
 }
 
 /**
@@ -76,12 +81,14 @@ export class LoadRun extends EngineRun {
     const hooks = plan.hooks === null ? null : await loadHooks(plan.hooks);
     const requests = plan.requests.map((r) => prepare(r));
     // `resolve: all` looks the targets' names up here, once, before anything connects.
-    let instances: Instance[];
-    try {
-      instances = await resolveInstances(plan.targets, plan.resolve);
-    } catch (error) {
-      if (!(error instanceof RunError)) throw error;
-      return measuredNothing(plan, this.options.version, startedAt, { class: error.errorClass, message: error.message });
+    let instances = this.options.instances;
+    if (instances === undefined) {
+      try {
+        instances = await resolveInstances(plan.targets, plan.resolve);
+      } catch (error) {
+        if (!(error instanceof RunError)) throw error;
+        return measuredNothing(plan, this.options.version, startedAt, { class: error.errorClass, message: error.message });
+      }
     }
     const recorder = recorderFor(plan, instances);
     // Warmup requests are recorded the same way, into a recorder then set aside: warmup runs the very

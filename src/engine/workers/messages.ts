@@ -2,10 +2,13 @@
 import type { Plan } from '../../plan/types.ts';
 import type { Snapshot } from '../../record/recorder.ts';
 import type { RunResult } from '../../result/result.ts';
+import type { Instance } from '../../transport/resolve.ts';
 
 export interface WorkerSetup {
   /** This worker's part of the plan (split.ts). */
   plan: Plan;
+  /** The instances, resolved once by the main thread (transport/resolve.ts). */
+  instances: Instance[];
   index: number;
   version: string;
   /** Send partial results about once a second (the main thread watches abortOnFail thresholds). */

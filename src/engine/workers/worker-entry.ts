@@ -18,6 +18,7 @@ function revive(plan: Plan): Plan {
 
 const run = new LoadRun(revive(setup.plan), {
   version: setup.version,
+  instances: setup.instances,
   onProgress: (snapshot) => post({ type: 'progress', snapshot }),
   ...(setup.live && { onTick: (partial) => post({ type: 'tick', partial }) }),
 });

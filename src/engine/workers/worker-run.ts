@@ -12,6 +12,8 @@ import type { RunResult } from '../../result/result.ts';
 import { summarizePlan } from '../../plan/summary.ts';
 import { EngineRun, measuredNothing } from '../run.ts';
 import { splitPlan } from '../../plan/split.ts';
+import { resolveInstances, type Instance } from '../../transport/resolve.ts';
+import { RunError } from '../../util/errors.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './messages.ts';
 
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', import.meta.url);
@@ -22,6 +24,14 @@ export class WorkerRun extends EngineRun {
 
   async execute(): Promise<RunResult> {
     const startedAt = new Date();
+    // Looked up once here rather than by each worker: every worker spreads over the same addresses.
+    let instances: Instance[];
+    try {
+      instances = await resolveInstances(this.plan.targets, this.plan.resolve);
+    } catch (error) {
+      if (!(error instanceof RunError)) throw error;
+      return measuredNothing(this.plan, this.options.version, startedAt, { class: error.errorClass, message: error.message });
+    }
     const parts = splitPlan(this.plan, this.plan.workers, '--workers');
     const count = parts.length;
     const snapshots: Array<Snapshot | undefined> = new Array(count);
@@ -32,7 +42,7 @@ export class WorkerRun extends EngineRun {
     const finished = parts.map(
       (part, index) =>
         new Promise<void>((resolve, reject) => {
-          const setup: WorkerSetup = { plan: part, index, version: this.options.version, live: this.options.onTick !== undefined };
+          const setup: WorkerSetup = { plan: part, instances, index, version: this.options.version, live: this.options.onTick !== undefined };
           const worker = new Worker(ENTRY, { workerData: setup });
           this.workers.push(worker);
           this.stopping.onStop((reason) => worker.postMessage({ type: 'stop', reason } satisfies ToWorker));
