@@ -1,7 +1,7 @@
 // Command-line values → typed overrides. Every bad value is a UsageError that names the flag.
 import { parseDuration } from '../util/duration.ts';
 import { UsageError } from '../util/errors.ts';
-import { fieldValueProblem } from '../util/field-value.ts';
+import { fieldValueProblem, isToken } from '../util/field-value.ts';
 import { RATE_HELP, parseRate } from '../util/rate.ts';
 import type { Overrides } from '../plan/types.ts';
 import type { ProtocolChoice, ScenarioTls, Think, TlsFile, TransportChoice } from '../scenario/types.ts';
@@ -139,7 +139,7 @@ function headers(list: string[] | undefined): Record<string, string> | undefined
   for (const line of list) {
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) throw new UsageError(`--header: "${line}" is not "Name: value"`);
+    if (!isToken(name)) throw new UsageError(`--header: "${line}" is not "Name: value"`);
     const value = line.slice(colon + 1).trim();
     const problem = fieldValueProblem(value);
     if (problem !== null) throw new UsageError(`--header: the value of ${name}: ${problem}`);

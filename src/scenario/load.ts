@@ -19,7 +19,6 @@ import {
   int,
   anyFromEnv,
   isNull,
-  isToken,
   noneFromEnv,
   nonEmptyStr,
   oneOf,
@@ -41,6 +40,7 @@ import { readWorkers } from './workers.ts';
 import { readMetrics } from './metrics.ts';
 import { readTransport } from './transport.ts';
 import { parseYaml, readScenarioFile } from './yaml.ts';
+import { isToken } from '../util/field-value.ts';
 
 const TOP_KEYS = ['name', 'target', 'targets', 'balance', 'resolve', 'protocol', 'transport', 'tls', 'load', 'pool', 'timeouts', 'headers', 'requests', 'flow', 'data', 'hooks', 'thresholds', 'retry', 'redact', 'workers', 'metrics'];
 const LOAD_KEYS = [

@@ -4,7 +4,7 @@ import { Scalar, isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, YAMLMap, YAMLSeq } from 'yaml';
 import { ScenarioError, type SourcePosition } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
-import { fieldValueProblem } from '../util/field-value.ts';
+import { fieldValueProblem, isToken } from '../util/field-value.ts';
 import { substituteEnv, type EnvSpan } from './env.ts';
 import type { FromEnv } from './types.ts';
 import { hint } from './suggest.ts';
@@ -244,13 +244,6 @@ export function duration(ctx: Ctx, raw: unknown, path: string, positive: boolean
   }
   if (positive && ms <= 0) fail(ctx, node, path, `must be greater than 0, got ${display} (${DURATION_HELP})`);
   return ms;
-}
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/** Whether `text` is an HTTP token (RFC 9110): header names and methods. */
-export function isToken(text: string): boolean {
-  return TOKEN.test(text);
 }
 
 /**

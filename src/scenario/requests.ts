@@ -17,7 +17,6 @@ import {
   fail,
   fields,
   headerMap,
-  isToken,
   anyFromEnv,
   keyName,
   noneFromEnv,
@@ -33,6 +32,7 @@ import {
 } from './nodes.ts';
 import { readRetry } from './retry.ts';
 import { hasTemplate, literalOf, parseTemplate, TemplateSyntaxError } from './template.ts';
+import { isToken } from '../util/field-value.ts';
 
 /** A plain request's keys; an entry of `requests:` may instead be a flow (scenario/mix.ts). */
 export const REQUEST_KEYS = ['name', 'method', 'path', 'weight', 'headers', 'json', 'body', 'file', 'expect', 'retry'];

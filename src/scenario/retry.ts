@@ -2,8 +2,9 @@
 // failure classes and statuses are retried. Defaults are filled by plan/retry.ts.
 import { RETRY_CLASSES, type FailureClass } from '../result/failure-classes.ts';
 import type { ScenarioRetry } from './types.ts';
-import { type Ctx, type Field, asSeq, deref, describe, duration, fail, fields, int, isToken, str } from './nodes.ts';
+import { type Ctx, type Field, asSeq, deref, describe, duration, fail, fields, int, str } from './nodes.ts';
 import { hint } from './suggest.ts';
+import { isToken } from '../util/field-value.ts';
 
 const RETRY_KEYS = ['attempts', 'backoff', 'methods', 'on', 'statuses'];
 const BACKOFF_KEYS = ['base', 'max', 'jitter'];
